@@ -1,0 +1,44 @@
+# 政务公开目录平台 — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO := DJANGO_SETTINGS_MODULE=catalog_portal.settings.demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv system-deps migrate seed check clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+# Chromium (browser tests), LibreOffice (document rendering tests), a CJK font.
+system-deps:
+	bash scripts/system-deps.sh
+
+migrate: venv
+	$(DEMO) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEMO) $(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "门户地址：http://$(HOST):$(PORT)/   工作台：http://$(HOST):$(PORT)/work/"
+	@echo "演示账号（密码 DemoPass-2026）：demo-province 省级管理员 · demo-city 洛阳市审核员 ·"
+	@echo "  demo-county 洛龙区工作人员 · demo-county2 偃师区工作人员 · demo-township 李楼街道工作人员"
+	@echo ""
+	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv system-deps
+	$(PY) -m pytest
+
+check: venv
+	$(DEMO) $(PY) manage.py check
+	$(DEMO) $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

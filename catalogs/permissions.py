@@ -1,0 +1,167 @@
+"""The one place that answers "may this user do X to this object".
+
+Capabilities come from model permissions granted through one Group per role;
+scope comes from region ancestry (a user acts within its own region's subtree).
+Objects outside a user's scope answer 404, the same as a missing object, so a
+URL does not reveal that another county's draft exists.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .scope import scope_code
+
+if TYPE_CHECKING:
+    from .models import Catalog, CatalogItem, Region, User
+
+# Permissions granted to each role's group, as "app_label.codename".
+_VIEW_CATALOGS = [
+    "catalogs.view_region",
+    "catalogs.view_domain",
+    "catalogs.view_category",
+    "catalogs.view_legaldocument",
+    "catalogs.view_catalog",
+    "catalogs.view_catalogitem",
+    "catalogs.view_itembasis",
+]
+_EDIT_CATALOGS = [
+    "catalogs.add_legaldocument",
+    "catalogs.add_catalog",
+    "catalogs.change_catalog",
+    "catalogs.add_catalogitem",
+    "catalogs.change_catalogitem",
+    "catalogs.add_itembasis",
+    "catalogs.change_itembasis",
+    "catalogs.delete_itembasis",
+]
+_PUBLISH_RECORDS = [
+    "disclosures.view_disclosurerecord",
+    "disclosures.add_disclosurerecord",
+    "disclosures.change_disclosurerecord",
+    "disclosures.view_obligation",
+    "disclosures.view_namelist",
+    "disclosures.add_namelist",
+    "disclosures.change_namelist",
+]
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "township_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS + _PUBLISH_RECORDS,
+    "county_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS + _PUBLISH_RECORDS,
+    "city_reviewer": _VIEW_CATALOGS
+    + _EDIT_CATALOGS
+    + _PUBLISH_RECORDS
+    + ["catalogs.review_catalog", "catalogs.view_auditlogentry"],
+    # Province admins hold every permission of the portal's own apps.
+    "province_admin": ["catalogs.*", "disclosures.*"],
+}
+ROLE_GROUP_NAMES = {
+    "province_admin": "省级管理员",
+    "city_reviewer": "市级审核员",
+    "county_clerk": "县级工作人员",
+    "township_clerk": "乡镇（街道）工作人员",
+}
+
+
+def in_scope(user: User, region: Region | str) -> bool:
+    """True if `region` is the user's region or lies below it."""
+    code = scope_code(user)
+    region_code = region if isinstance(region, str) else region.code
+    return code is not None and region_code.startswith(code)
+
+
+def is_strict_ancestor(user: User, region: Region | str) -> bool:
+    code = scope_code(user)
+    region_code = region if isinstance(region, str) else region.code
+    return code is not None and region_code.startswith(code) and region_code != code
+
+
+def can_view_catalog(user: User, catalog: Catalog) -> bool:
+    return catalog.is_published or in_scope(user, catalog.region_id)
+
+
+def can_edit_catalog(user: User, catalog: Catalog) -> bool:
+    """Own region, an editable status, and the capability to change catalogs."""
+    return (
+        scope_code(user) == catalog.region_id
+        and catalog.is_editable
+        and user.has_perm("catalogs.change_catalog")
+    )
+
+
+def can_clone_catalog(user: User, region: Region | str) -> bool:
+    region_code = region if isinstance(region, str) else region.code
+    return scope_code(user) == region_code and user.has_perm("catalogs.add_catalog")
+
+
+def can_review_catalog(user: User, catalog: Catalog) -> bool:
+    """Reviewer = review capability on a strict ancestor of the catalog's region."""
+    return (
+        catalog.status == catalog.Status.SUBMITTED
+        and user.has_perm("catalogs.review_catalog")
+        and is_strict_ancestor(user, catalog.region_id)
+    )
+
+
+def can_publish_catalog(user: User, catalog: Catalog) -> bool:
+    """An approved version is published by its own region, or directly by the
+    province for its templates (they have no reviewer above them)."""
+    if scope_code(user) != catalog.region_id:
+        return False
+    if catalog.status == catalog.Status.APPROVED:
+        return True
+    return (
+        catalog.is_template
+        and catalog.is_editable
+        and user.has_perm("catalogs.publish_catalog")
+    )
+
+
+def access_catalog(user: User, pk: int, *, for_write: bool = False) -> Catalog:
+    """Fetch a catalog the user may see (or edit); anything else is a 404."""
+    from .models import Catalog
+
+    qs = Catalog.objects.select_related("region", "domain", "upstream", "upstream__region")
+    try:
+        catalog = qs.get(pk=pk)
+    except Catalog.DoesNotExist:
+        raise Http404 from None
+    if not can_view_catalog(user, catalog):
+        raise Http404
+    if for_write and not can_edit_catalog(user, catalog):
+        if in_scope(user, catalog.region_id):
+            raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
+        raise Http404
+    return catalog
+
+
+def access_catalog_item(user: User, pk: int, *, for_write: bool = False) -> CatalogItem:
+    from .models import CatalogItem
+
+    qs = CatalogItem.objects.select_related(
+        "catalog", "catalog__region", "catalog__domain", "category", "upstream_item"
+    )
+    try:
+        item = qs.get(pk=pk)
+    except CatalogItem.DoesNotExist:
+        raise Http404 from None
+    if not can_view_catalog(user, item.catalog):
+        raise Http404
+    if for_write and not can_edit_catalog(user, item.catalog):
+        if in_scope(user, item.catalog.region_id):
+            raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
+        raise Http404
+    return item
+
+
+class RegionStaffRequiredMixin(LoginRequiredMixin):
+    """Staff views: a logged-in user who belongs to a region (or a superuser)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and scope_code(request.user) is None:
+            raise PermissionDenied(_("您的账号未分配所属区划和角色，请联系省级管理员。"))
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,1024 @@
+"""De-identification of published name lists (名单公示去标识化, SPEC §5).
+
+This module is pure: no ORM, no files, no clock. ``disclosures.spreadsheets``
+reads uploads into rows; services and the ``deidentify`` command feed those rows
+through :func:`deidentify_rows` and store or write only what comes out.
+
+The rules, in the order they apply to a cell:
+
+1. **Deny by default.** A column is published only when it is mapped to a kind
+   that is safe to publish (:func:`publishable`). Bank cards and unmapped
+   ("other") columns are never published; ID numbers and phone numbers only when
+   the province policy enables them, and then masked.
+2. **Masking by kind.** Names follow the list's policy (full or ``张*明``),
+   addresses are cut to the village or community, enabled ID numbers keep their
+   first character and last two (``4***************3X``), enabled phones keep
+   ``138****5678``.
+3. **Scanning.** Every published cell, free text included, is scanned for ID
+   numbers, mobile numbers and bank cards written in any of the ways clerks
+   write them (full-width digits, spaces, hyphens, ``+86``, lower-case ``x``).
+   What is found is replaced by ``*`` and reported, never quoted.
+
+Invariant (checked by property tests): after normalising full-width digits,
+whitespace and hyphens, no published cell holds a run of 11 or more digits,
+unless its column is numeric by kind (amount, household size) and the cell is
+a plain number below 10^10.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from functools import cache
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "COLUMN_KIND_LABELS",
+    "COMPOUND_SURNAMES",
+    "FINDING_KIND_LABELS",
+    "MAX_STORED_FINDINGS",
+    "PROVINCE_DEFAULT_POLICY",
+    "ColumnKind",
+    "ColumnReport",
+    "DeidentificationReport",
+    "DeidentifiedTable",
+    "DeidentifyError",
+    "Finding",
+    "MaskingPolicy",
+    "cut_address_to_village",
+    "deidentify_rows",
+    "gb11643_check_digit",
+    "is_valid_id_number",
+    "mask_id_number",
+    "mask_name",
+    "mask_phone",
+    "normalise_digits",
+    "publishable",
+    "scan_text",
+    "suggest_kind",
+    "suggest_mapping",
+]
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+class ColumnKind(str, Enum):
+    """What a column of a name list holds; decides whether and how it is published."""
+
+    NAME = "name"
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    BANK_CARD = "bank_card"
+    ADDRESS = "address"
+    HOUSEHOLD_SIZE = "household_size"
+    AMOUNT = "amount"
+    VILLAGE = "village"
+    CATEGORY = "category"
+    REMARK = "remark"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+COLUMN_KIND_LABELS = {
+    ColumnKind.NAME: _("姓名"),
+    ColumnKind.ID_NUMBER: _("身份证号"),
+    ColumnKind.PHONE: _("手机号/电话"),
+    ColumnKind.BANK_CARD: _("银行卡号"),
+    ColumnKind.ADDRESS: _("地址"),
+    ColumnKind.HOUSEHOLD_SIZE: _("家庭人口"),
+    ColumnKind.AMOUNT: _("金额"),
+    ColumnKind.VILLAGE: _("村/社区"),
+    ColumnKind.CATEGORY: _("类别"),
+    ColumnKind.REMARK: _("备注"),
+    ColumnKind.OTHER: _("其他（不公开）"),
+}
+
+# Kinds whose cells are numbers; plain numeric cells there are exempt from the
+# 11-digit rule (an amount is not an identifier).
+NUMERIC_KINDS = frozenset({ColumnKind.AMOUNT, ColumnKind.HOUSEHOLD_SIZE})
+
+FINDING_KIND_LABELS = {
+    "id_number": _("身份证号"),
+    "id_number_bad_check": _("身份证号（校验位错误）"),
+    "mobile": _("手机号"),
+    "bank_card": _("银行卡号"),
+    "long_digits": _("11位以上的长数字"),
+}
+
+# Findings kept one by one in a report; beyond this only the counters grow, so a
+# 100k-row list full of identifiers in its remarks still runs in bounded memory.
+MAX_STORED_FINDINGS = 1000
+# Rows named per warning (address not cut, …) before "等" is appended.
+MAX_ROWS_PER_WARNING = 20
+
+
+@dataclass(frozen=True)
+class MaskingPolicy:
+    """The province-wide masking policy (one for the whole province, SPEC §5).
+
+    Lists masked differently could be combined to reveal more digits, so the ID
+    and phone switches belong to the province; only ``mask_names`` is chosen
+    per list. Bank cards and unmapped columns are never published.
+    """
+
+    publish_id_number: bool = False
+    publish_phone: bool = False
+    mask_names: bool = False
+
+
+PROVINCE_DEFAULT_POLICY = MaskingPolicy()
+
+
+class DeidentifyError(ValueError):
+    """Input that cannot be de-identified; the message is for the uploader (Chinese).
+
+    ``row`` is the row number as in the source file and ``column`` the column
+    letter or header, when the problem has a place.
+    """
+
+    def __init__(self, message, *, code: str = "invalid", row=None, column=None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+        self.row = row
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def publishable(kind: ColumnKind | str | None, policy: MaskingPolicy) -> bool:
+    """Whether a column of this kind may appear in the published list at all."""
+    if kind is None:
+        return False
+    kind = ColumnKind(kind)
+    if kind is ColumnKind.ID_NUMBER:
+        return policy.publish_id_number
+    if kind is ColumnKind.PHONE:
+        return policy.publish_phone
+    return kind not in (ColumnKind.BANK_CARD, ColumnKind.OTHER)
+
+
+# ------------------------------------------------------------- header suggestions
+
+_HEADER_NOISE = re.compile(r"[\s*＊:：\u200b\ufeff]+")
+_HEADER_TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]$")
+
+# (kind, exact headers, substrings). Checked in this order: the identifier kinds
+# first, so that "申请人身份证号" is an ID number and "救助对象类别" a category.
+_HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = (
+    (
+        ColumnKind.ID_NUMBER,
+        frozenset({"身份证", "证件号"}),
+        ("身份证", "公民身份号码", "身份号码", "证件号码", "证件号", "身份证号"),
+    ),
+    (
+        ColumnKind.BANK_CARD,
+        frozenset({"账号", "卡号", "账户", "帐号", "帐户"}),
+        ("银行卡", "银行账", "银行帐", "卡号", "账号", "帐号", "存折", "账户", "帐户", "开户行", "开户银行"),
+    ),
+    (
+        ColumnKind.PHONE,
+        frozenset({"电话", "手机", "手机号"}),
+        ("电话", "手机", "联系方式"),
+    ),
+    (
+        ColumnKind.HOUSEHOLD_SIZE,
+        frozenset({"人数", "人口", "家庭人口", "保障人口"}),
+        ("家庭人口", "保障人口", "人数", "户人口", "共同生活"),
+    ),
+    (
+        ColumnKind.AMOUNT,
+        frozenset({"金额", "保障金", "补助标准"}),
+        ("金额", "保障金", "补助标准", "补助金", "救助金", "补贴标准", "补贴金", "发放标准", "保障标准", "供养金", "(元)", "(元/", "元/月", "元/人"),
+    ),
+    (
+        ColumnKind.ADDRESS,
+        frozenset({"住址", "地址"}),
+        ("住址", "地址", "居住地", "户籍地"),
+    ),
+    (
+        ColumnKind.VILLAGE,
+        frozenset({"村", "社区", "村(社区)", "村/社区", "所属村", "村居", "村组", "村别"}),
+        ("村(社区)", "村/社区", "村（社区）", "所属村", "所在村", "村名", "村委", "社区", "村居"),
+    ),
+    (
+        ColumnKind.CATEGORY,
+        frozenset({"类别", "档次", "类型", "保障类别"}),
+        ("类别", "档次", "类型"),
+    ),
+    (
+        ColumnKind.REMARK,
+        frozenset({"备注", "说明"}),
+        ("备注",),
+    ),
+    (
+        ColumnKind.NAME,
+        frozenset({"姓名", "户主", "申请人", "救助对象", "户主姓名", "申请人姓名", "申请人(姓名)", "名字", "保障对象", "供养对象", "对象姓名"}),
+        ("姓名",),
+    ),
+)
+
+# Longer than this a "header" is a title or a sentence, not a column name.
+_MAX_HEADER_LENGTH = 16
+
+
+def _normalise_header(header: object) -> str:
+    text = unicodedata.normalize("NFKC", str(header or ""))
+    return _HEADER_NOISE.sub("", text).lower()
+
+
+def suggest_kind(header: object) -> ColumnKind | None:
+    """Suggest a column kind from a header as clerks write it, or ``None``.
+
+    Full-width brackets, spaces, asterisks and a trailing unit such as ``（元）``
+    are ignored: ``申请人（姓名）``, ``月保障金额(元)`` and ``村（社区）`` all match.
+    ``None`` means "not recognised"; such a column stays unpublished.
+    """
+    text = _normalise_header(header)
+    if not text or len(text) > _MAX_HEADER_LENGTH:
+        return None
+    stripped = _HEADER_TRAILING_UNIT.sub("", text) or text
+    for kind, exact, parts in _HEADER_RULES:
+        if text in exact or stripped in exact:
+            return kind
+    for kind, _exact, parts in _HEADER_RULES:
+        for part in parts:
+            if part in text:
+                return kind
+    return None
+
+
+def suggest_mapping(header: Sequence[object]) -> dict[int, ColumnKind]:
+    """Suggested kinds by column index for the recognised headers only."""
+    mapping = {}
+    for index, cell in enumerate(header):
+        kind = suggest_kind(cell)
+        if kind is not None:
+            mapping[index] = kind
+    return mapping
+
+
+# ------------------------------------------------------------ digits and ID numbers
+
+_ASCII_EXTRA = {
+    ord("Ｘ"): "X",
+    ord("ｘ"): "x",
+    ord("＋"): "+",
+}
+
+
+@cache
+def _digit_table() -> dict[int, str]:
+    """Every Unicode decimal digit (full-width, Arabic-Indic, …) to its ASCII digit.
+
+    Built on first use: most cells are ASCII and never need it.
+    """
+    table = dict(_ASCII_EXTRA)
+    for code in range(0x80, sys.maxunicode + 1):
+        char = chr(code)
+        if char.isdecimal():
+            table[code] = str(unicodedata.decimal(char))
+    return table
+
+
+def normalise_digits(text: str) -> str:
+    """Map full-width and other Unicode digits (and ``Ｘ``, ``＋``) to ASCII.
+
+    Length-preserving, so positions in the result are positions in ``text``.
+    """
+    if text.isascii():
+        return text
+    return text.translate(_digit_table())
+
+
+# Separators a clerk may type inside one identifier: any whitespace (including
+# the ideographic space), zero-width characters, soft hyphen and every dash.
+_SEP = r"\s\u00ad\u200b-\u200d\u2060\ufeff\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+# Wider separators that only count for identifier-shaped numbers (mobile and ID):
+# "138.1234.5678", "(0371)", "138/1234/5678".
+_SEP_WIDE = _SEP + r"./\\()（）．·・_"
+
+# Tier 1: a run of digits with separators inside, an optional leading "+" and a
+# trailing X (the check character of an ID number). Possessive quantifiers keep
+# it linear on long strings.
+_RUN = re.compile(rf"(?:\+[{_SEP}]*+)?[0-9](?:[{_SEP}]*+[0-9])*+(?:[{_SEP}]*+[Xx])?")
+_RUN_WIDE = re.compile(
+    rf"(?:\+[{_SEP_WIDE}]*+)?[0-9](?:[{_SEP_WIDE}]*+[0-9])*+(?:[{_SEP_WIDE}]*+[Xx])?"
+)
+_NOT_DIGIT_OR_X = re.compile(r"[^0-9Xx]")
+_TRAILING_X = re.compile(rf"[{_SEP}{_SEP_WIDE}]*[Xx]$")
+_HAS_DIGIT = re.compile(r"\d").search
+_ELEVEN_DIGITS = re.compile(r"(?:\d\D*){11}").match
+_ANY_DIGIT = re.compile(r"\d")
+_SEP_CHARS = re.compile(rf"[{_SEP}]+")
+_LONG_RUN = re.compile(r"[0-9]{11,}").search
+
+_GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_GB11643_CHECK = "10X98765432"
+
+
+def gb11643_check_digit(first17: str) -> str:
+    """The GB 11643-1999 check character (``0``–``9`` or ``X``) for 17 digits."""
+    digits = normalise_digits(first17)
+    if len(digits) != 17 or not digits.isdigit():
+        raise ValueError("gb11643_check_digit needs exactly 17 digits")
+    total = sum(int(d) * w for d, w in zip(digits, _GB11643_WEIGHTS, strict=True))
+    return _GB11643_CHECK[total % 11]
+
+
+def _compact(text: str) -> str:
+    """Digits and X only, ASCII, upper-case X."""
+    return _NOT_DIGIT_OR_X.sub("", normalise_digits(text)).upper()
+
+
+def _plausible_date(year: int, month: int, day: int) -> bool:
+    return 1850 <= year <= 2099 and 1 <= month <= 12 and 1 <= day <= 31
+
+
+def _plausible_id18(digits: str) -> bool:
+    return digits[0] != "0" and _plausible_date(
+        int(digits[6:10]), int(digits[10:12]), int(digits[12:14])
+    )
+
+
+def _plausible_id15(digits: str) -> bool:
+    return digits[0] not in "09" and _plausible_date(
+        1900 + int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    )
+
+
+def is_valid_id_number(value: str) -> bool:
+    """Whether ``value`` is a resident ID number (公民身份号码) with a correct check.
+
+    18 characters: 17 digits and the GB 11643 check character (``x`` accepted);
+    15 characters: the old all-digit format, which has no check character, so
+    only its birth date is checked. Separators and full-width digits are ignored.
+    """
+    compact = _compact(value)
+    if len(compact) == 18 and compact[:17].isdigit():
+        return _plausible_id18(compact) and gb11643_check_digit(compact[:17]) == compact[17]
+    if len(compact) == 15 and compact.isdigit():
+        return _plausible_id15(compact)
+    return False
+
+
+def _mobile_core(digits: str) -> str | None:
+    """The 11-digit mobile number inside ``digits`` (with or without 86/0086)."""
+    n = len(digits)
+    if n == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    elif n == 15 and digits.startswith("0086"):
+        digits = digits[4:]
+    elif n != 11:
+        return None
+    if digits[0] == "1" and digits[1] in "3456789":
+        return digits
+    return None
+
+
+def _classify(digits: str, has_x: bool) -> str | None:
+    """Finding kind of a tier-1 run: ``digits`` are ASCII digits without X."""
+    n = len(digits)
+    if has_x and n == 17:
+        return "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+    if n < 11:
+        return None
+    if n == 18:
+        if gb11643_check_digit(digits[:17]) == digits[17]:
+            return "id_number"
+        return "id_number_bad_check" if _plausible_id18(digits) else "bank_card"
+    if _mobile_core(digits):
+        return "mobile"
+    if n == 15 and _plausible_id15(digits):
+        return "id_number"
+    if 13 <= n <= 19:
+        return "bank_card"
+    return "long_digits"
+
+
+def _classify_wide(digits: str, has_x: bool) -> str | None:
+    """Finding kind of a wide run: only identifier-shaped numbers count here.
+
+    Dots and brackets also separate dates and amounts ("2024.01.01-2024.12.31"),
+    so a wide run is masked only when it is a mobile or an 18-character ID.
+    """
+    n = len(digits)
+    if has_x and n == 17:
+        return "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+    if _mobile_core(digits):
+        return "mobile"
+    if n == 18 and _plausible_id18(digits):
+        if gb11643_check_digit(digits[:17]) == digits[17]:
+            return "id_number"
+        return "id_number_bad_check"
+    return None
+
+
+def _stars(span: str) -> str:
+    return "*" * len(span)
+
+
+Masker = Callable[[str, str], str]  # (kind, compact digits) -> replacement
+
+
+def _scan(
+    text: str,
+    masker: Masker | None = None,
+    *,
+    short_masker: Callable[[str], str] | None = None,
+) -> tuple[str, list[str]]:
+    """Mask identifiers in ``text``; return the new text and the kinds found.
+
+    ``masker`` may replace a found identifier by a partial mask (enabled ID and
+    phone columns); by default the whole span becomes ``*``. ``short_masker``
+    also handles digit runs below 11 digits (landlines in a phone column).
+    """
+    norm = normalise_digits(text)
+    kinds: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    changed = False
+    for match in _RUN.finditer(norm):
+        span = match.group()
+        compact = _compact(span)
+        has_x = compact.endswith("X")
+        digits = compact[:-1] if has_x else compact
+        kind = _classify(digits, has_x)
+        start, end = match.span()
+        if kind is not None and not (has_x and len(digits) == 17):
+            # The X was not a check character; leave it in the text.
+            if has_x:
+                end -= len(_TRAILING_X.search(span).group())
+        if kind is None:
+            if short_masker is None or len(digits) < 5:
+                continue
+            if has_x:
+                end -= len(_TRAILING_X.search(span).group())
+            replacement = short_masker(digits)
+        else:
+            kinds.append(kind)
+            full = digits + "X" if kind.startswith("id_number") and has_x else digits
+            replacement = masker(kind, full) if masker else _stars(text[start:end])
+        pieces.append(text[last:start])
+        pieces.append(replacement)
+        last = end
+        changed = True
+    if changed:
+        pieces.append(text[last:])
+        text = "".join(pieces)
+        norm = normalise_digits(text)
+
+    # Tier 2: identifier-shaped numbers written with dots, slashes or brackets.
+    if _ELEVEN_DIGITS(_digits_only_view(norm)):
+        pieces = []
+        last = 0
+        changed = False
+        for match in _RUN_WIDE.finditer(norm):
+            span = match.group()
+            compact = _compact(span)
+            if len(compact) < 11:
+                continue
+            has_x = compact.endswith("X")
+            digits = compact[:-1] if has_x else compact
+            kind = _classify_wide(digits, has_x)
+            if kind is None:
+                continue
+            start, end = match.span()
+            if has_x and not kind.startswith("id_number"):
+                end -= len(_TRAILING_X.search(span).group())
+            kinds.append(kind)
+            full = digits + "X" if kind.startswith("id_number") and has_x else digits
+            pieces.append(text[last:start])
+            pieces.append(masker(kind, full) if masker else _stars(text[start:end]))
+            last = end
+            changed = True
+        if changed:
+            pieces.append(text[last:])
+            text = "".join(pieces)
+            norm = normalise_digits(text)
+
+    # Belt and braces: the invariant holds whatever the classification said.
+    if _LONG_RUN(_SEP_CHARS.sub("", norm)):
+        kinds.append("long_digits")
+        text = _ANY_DIGIT.sub("*", text)
+    return text, kinds
+
+
+def _digits_only_view(norm: str) -> str:
+    # _ELEVEN_DIGITS matches from the start; give it the string from the first digit.
+    match = _HAS_DIGIT(norm)
+    return norm[match.start() :] if match else ""
+
+
+def scan_text(text: str) -> tuple[str, list[str]]:
+    """Find and mask identifiers in free text; return the masked text and kinds.
+
+    Finds ID numbers (18 characters with or without a correct GB 11643 check,
+    the 15-digit old format, lower-case ``x``), mobile numbers (with or without
+    ``+86``/``0086``, any separators) and bank cards (13–19 digits), written with
+    full-width digits, spaces or hyphens inside. Each is replaced by as many
+    ``*`` as it had characters. Any other run of 11 or more digits is masked too
+    (``long_digits``). Kinds are ``id_number``, ``id_number_bad_check``,
+    ``mobile``, ``bank_card`` and ``long_digits``. Text with fewer than 11 digits
+    is returned unchanged.
+    """
+    if not _HAS_DIGIT(text) or not _ELEVEN_DIGITS(_digits_only_view(text)):
+        return text, []
+    return _scan(text)
+
+
+# ------------------------------------------------------------------------ masking
+
+
+def mask_id_number(value: str) -> str:
+    """First character and last two kept, the rest ``*``: ``4***************3X``.
+
+    Length is preserved (18 stays 18, 15 stays 15); separators are dropped,
+    full-width digits become ASCII and ``x`` becomes ``X``.
+    """
+    compact = _compact(value)
+    if len(compact) < 6:
+        return "*" * len(compact)
+    return compact[0] + "*" * (len(compact) - 3) + compact[-2:]
+
+
+def mask_phone(value: str) -> str:
+    """A mobile keeps its first three and last four digits: ``138****5678``.
+
+    ``+86``/``0086`` is dropped. Any other number (a landline) keeps only its
+    last four digits, the rest ``*``.
+    """
+    digits = _NOT_DIGIT_OR_X.sub("", normalise_digits(value)).replace("X", "").replace("x", "")
+    mobile = _mobile_core(digits)
+    if mobile:
+        return mobile[:3] + "****" + mobile[7:]
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+COMPOUND_SURNAMES = frozenset(
+    """
+    欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 轩辕 端木
+    独孤 南宫 西门 百里 呼延 申屠 万俟 闻人 赫连 澹台 公冶 宗政 濮阳 太叔 仲孙 钟离
+    单于 司空 司寇 东郭 南门 淳于 拓跋 第五 公羊 谷梁 巫马 左丘 梁丘 子车 颛孙 亓官
+    羊舌 微生 乐正 壤驷 公良 漆雕 宰父 段干 归海 东门 公西 鲜于 闾丘 仉督 夹谷 呼衍
+    锺离 歐陽 司馬 諸葛 東方 尉遲 公孫 長孫 軒轅 獨孤 南宮 西門 聞人 赫連 澹臺 濮陽
+    仲孫 鍾離 單于 萬俟 令狐
+    """.split()
+)
+
+_CJK_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・]+")
+_NAME_DOTS = frozenset("·•・")
+
+
+def mask_name(value: str) -> str:
+    """Mask the given name, keep the surname: ``张*明``, ``张*``, ``欧阳*明``.
+
+    Compound surnames (欧阳, 司马, 诸葛, 上官 …) are kept whole. All characters of
+    the given name but its last are masked; a one-character given name is
+    masked entirely. Names of ethnic minorities written with a middle dot keep
+    their first and last character and the dots (``买**·*力``). Anything after
+    the name (``（户主）``) is kept as it is.
+    """
+    text = value.strip()
+    match = _CJK_NAME.match(text)
+    if not match:
+        if len(text) <= 1:
+            return text
+        return text[0] + "".join(" " if c.isspace() else "*" for c in text[1:])
+    name, rest = match.group(), text[match.end() :]
+    if any(c in _NAME_DOTS for c in name):
+        inner = "".join(c if c in _NAME_DOTS else "*" for c in name[1:-1])
+        return name[0] + inner + name[-1] + rest if len(name) > 1 else name + rest
+    if len(name) <= 1:
+        return name + rest
+    surname = 2 if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES else 1
+    given = name[surname:]
+    if len(given) == 1:
+        return name[:surname] + "*" + rest
+    return name[:surname] + "*" * (len(given) - 1) + given[-1] + rest
+
+
+_VILLAGE_MARK = re.compile(r"村|社区|居委会|居民委员会")
+# A kept prefix holding any of these points below the village (a house number),
+# so it cannot be trusted.
+_BELOW_VILLAGE = re.compile(r"\d|号|室|单元|栋|幢|门牌")
+
+
+def cut_address_to_village(value: str) -> str:
+    """Keep an address up to and including its village or community.
+
+    The cut is after the first ``村``, ``社区``, ``居委会`` or ``居民委员会``.
+    When there is none, or the part before it already holds a house number
+    (a digit, 号, 室, 单元, 栋, 幢), nothing can be trusted and ``""`` is
+    returned: publishing no address is safe, guessing a cut is not.
+    """
+    text = value.strip()
+    match = _VILLAGE_MARK.search(text)
+    if not match:
+        return ""
+    kept = text[: match.end()]
+    if _BELOW_VILLAGE.search(kept):
+        return ""
+    return kept
+
+
+# ------------------------------------------------------------------------ pipeline
+
+
+@dataclass
+class Finding:
+    """An identifier found and masked in a published cell.
+
+    ``row`` is the row number as in the source file, ``column`` the column
+    header. The finding never holds the identifier itself.
+    """
+
+    row: int
+    column: str
+    kind: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(FINDING_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def message(self) -> str:
+        return gettext("第%(row)s行“%(column)s”列：发现%(kind)s，已遮蔽。") % {
+            "row": self.row,
+            "column": self.column,
+            "kind": self.kind_label,
+        }
+
+
+@dataclass
+class ColumnReport:
+    """One source column: what it was mapped to and whether it is published."""
+
+    index: int
+    header: str
+    kind: ColumnKind
+    published: bool
+    reason: str = ""
+    masked_cells: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return str(COLUMN_KIND_LABELS[self.kind])
+
+
+@dataclass
+class DeidentificationReport:
+    """What happened to a list; complete once its rows have been consumed."""
+
+    columns: list[ColumnReport] = field(default_factory=list)
+    rows_total: int = 0
+    rows_published: int = 0
+    rows_blank: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    findings_total: int = 0
+    findings_by_kind: Counter = field(default_factory=Counter)
+    names_masked: int = 0
+    addresses_cut: int = 0
+    addresses_dropped_rows: list[int] = field(default_factory=list)
+    addresses_dropped: int = 0
+
+    @property
+    def columns_kept(self) -> list[ColumnReport]:
+        return [c for c in self.columns if c.published]
+
+    @property
+    def columns_dropped(self) -> list[ColumnReport]:
+        return [c for c in self.columns if not c.published]
+
+    @property
+    def masked_cells(self) -> dict[str, int]:
+        """Cells changed by masking, by column header."""
+        return {c.header: c.masked_cells for c in self.columns_kept if c.masked_cells}
+
+    @property
+    def findings_truncated(self) -> bool:
+        return self.findings_total > len(self.findings)
+
+    def summary_lines(self) -> list[str]:
+        """The summary and warnings for the uploader, in Chinese, one per line."""
+        lines = [
+            gettext("共读取%(total)s行数据，公开%(published)s行（跳过空行%(blank)s行）。")
+            % {
+                "total": self.rows_total,
+                "published": self.rows_published,
+                "blank": self.rows_blank,
+            }
+        ]
+        kept = "、".join(
+            gettext("“%(header)s”（%(kind)s）") % {"header": c.header, "kind": c.kind_label}
+            for c in self.columns_kept
+        )
+        lines.append(gettext("公开的列：%(columns)s") % {"columns": kept or "—"})
+        for c in self.columns_dropped:
+            lines.append(
+                gettext("不公开的列：“%(header)s”——%(reason)s")
+                % {"header": c.header, "reason": c.reason}
+            )
+        if self.names_masked:
+            lines.append(gettext("已遮蔽姓名%(count)s个。") % {"count": self.names_masked})
+        if self.addresses_cut:
+            lines.append(
+                gettext("已将%(count)s个地址截取到村（社区）。") % {"count": self.addresses_cut}
+            )
+        if self.addresses_dropped:
+            lines.append(
+                gettext(
+                    "警告：%(count)s个地址无法截取到村（社区），未公开：第%(rows)s行。"
+                )
+                % {
+                    "count": self.addresses_dropped,
+                    "rows": _row_list(self.addresses_dropped_rows, self.addresses_dropped),
+                }
+            )
+        if self.findings_total:
+            counts = "、".join(
+                gettext("%(kind)s%(count)s处")
+                % {"kind": FINDING_KIND_LABELS[kind], "count": count}
+                for kind, count in sorted(self.findings_by_kind.items())
+            )
+            lines.append(
+                gettext("警告：在公开的单元格中发现并遮蔽了%(total)s处个人信息（%(counts)s）：")
+                % {"total": self.findings_total, "counts": counts}
+            )
+            lines.extend(f.message for f in self.findings)
+            if self.findings_truncated:
+                lines.append(
+                    gettext("……另有%(count)s处未逐条列出。")
+                    % {"count": self.findings_total - len(self.findings)}
+                )
+        return lines
+
+
+def _row_list(rows: list[int], total: int) -> str:
+    text = "、".join(str(r) for r in rows)
+    if total > len(rows):
+        text += gettext("等")
+    return text
+
+
+def _drop_reason(kind: ColumnKind, mapped: bool) -> str:
+    if not mapped:
+        return gettext("未对应到可公开的类型，默认不公开")
+    if kind is ColumnKind.ID_NUMBER:
+        return gettext("按全省统一规则，身份证号不公开")
+    if kind is ColumnKind.PHONE:
+        return gettext("按全省统一规则，电话号码不公开")
+    if kind is ColumnKind.BANK_CARD:
+        return gettext("银行卡号一律不公开")
+    return gettext("“其他”类型的列不公开")
+
+
+def _to_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _id_masker(kind: str, compact: str) -> str:
+    if kind.startswith("id_number"):
+        return mask_id_number(compact)
+    return "*" * len(compact)
+
+
+def _phone_masker(kind: str, compact: str) -> str:
+    if kind == "mobile":
+        return mask_phone(compact)
+    return "*" * len(compact)
+
+
+def _short_all(digits: str) -> str:
+    return "*" * len(digits)
+
+
+_PLAIN_NUMBER_LIMIT = 10**10
+
+
+class DeidentifiedTable:
+    """The published table: ``header``, then rows streamed by iterating once.
+
+    ``report`` fills in while rows are consumed and is complete afterwards.
+    """
+
+    def __init__(self, header: list[str], kinds: list[ColumnKind], rows: Iterator[list], report: DeidentificationReport):
+        self.header = header
+        self.kinds = kinds
+        self.report = report
+        self._rows = rows
+        self._consumed = False
+
+    def __iter__(self) -> Iterator[list]:
+        if self._consumed:
+            raise RuntimeError("a DeidentifiedTable can be iterated only once")
+        self._consumed = True
+        return self._rows
+
+
+def deidentify_rows(
+    header: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    mapping: Mapping[int, ColumnKind | str],
+    policy: MaskingPolicy = PROVINCE_DEFAULT_POLICY,
+    *,
+    first_row_number: int,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+) -> DeidentifiedTable:
+    """De-identify a name list, streaming: nothing is read before iteration.
+
+    ``mapping`` gives the kind of each column by index; columns missing from it
+    are "other" and are not published (deny by default). ``first_row_number``
+    is the source row number of the first element of ``rows`` so findings name
+    rows as the uploader sees them. Blank rows are skipped but counted.
+    ``progress(rows_done)`` is called every ``progress_every`` rows and at the end.
+
+    Raises :class:`DeidentifyError` when no column can be published.
+    """
+    report = DeidentificationReport()
+    kept_index: list[int] = []
+    kept_kinds: list[ColumnKind] = []
+    out_header: list[str] = []
+    for index, raw in enumerate(header):
+        title = _to_text(raw).strip() if raw is not None else ""
+        label = title or gettext("第%(index)s列") % {"index": _column_letter(index)}
+        label, _kinds = scan_text(label)
+        mapped = index in mapping and mapping[index] is not None
+        kind = ColumnKind(mapping[index]) if mapped else ColumnKind.OTHER
+        is_published = publishable(kind, policy)
+        report.columns.append(
+            ColumnReport(
+                index=index,
+                header=label,
+                kind=kind,
+                published=is_published,
+                reason="" if is_published else _drop_reason(kind, mapped),
+            )
+        )
+        if is_published:
+            kept_index.append(index)
+            kept_kinds.append(kind)
+            out_header.append(label)
+    if not kept_index:
+        raise DeidentifyError(
+            gettext(
+                "没有可以公开的列：请至少将一列对应为姓名、村/社区、家庭人口、金额、类别、地址或备注。"
+            ),
+            code="no_publishable_column",
+        )
+    column_reports = [report.columns[i] for i in kept_index]
+    cells = _make_cell_functions(kept_kinds, policy, report)
+    plan = list(zip(kept_index, cells, column_reports, strict=True))
+
+    def generate() -> Iterator[list]:
+        row_number = first_row_number - 1
+        done = 0
+        max_findings = MAX_STORED_FINDINGS
+        findings = report.findings
+        by_kind = report.findings_by_kind
+        for row in rows:
+            row_number += 1
+            done += 1
+            width = len(row)
+            out = []
+            for index, func, column in plan:
+                value = row[index] if index < width else None
+                if value is None or value == "":
+                    out.append(value)
+                    continue
+                new, kinds = func(value, row_number)
+                if kinds:
+                    report.findings_total += len(kinds)
+                    for kind in kinds:
+                        by_kind[kind] += 1
+                        if len(findings) < max_findings:
+                            findings.append(Finding(row_number, column.header, kind))
+                if new is not value and new != value:
+                    column.masked_cells += 1
+                out.append(new)
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in out):
+                report.rows_blank += 1
+            else:
+                report.rows_published += 1
+                yield out
+            report.rows_total = done
+            if progress is not None and done % progress_every == 0:
+                progress(done)
+        report.rows_total = done
+        if progress is not None and done % progress_every:
+            progress(done)
+
+    return DeidentifiedTable(out_header, kept_kinds, generate(), report)
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based index (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+CellFunction = Callable[[object, int], tuple[object, list[str]]]
+
+_NO_KINDS: list[str] = []
+
+
+def _make_cell_functions(
+    kinds: list[ColumnKind], policy: MaskingPolicy, report: DeidentificationReport
+) -> list[CellFunction]:
+    """One function per published column: value → (published value, kinds found).
+
+    Each starts with the cheapest test that lets a typical cell through (a
+    number in a numeric column, text without 11 digits) before any regex.
+    """
+
+    def text_cell(value, row):
+        text = value if isinstance(value, str) else _to_text(value)
+        if not _HAS_DIGIT(text) or not _ELEVEN_DIGITS(_digits_only_view(text)):
+            return text, _NO_KINDS
+        return _scan(text)
+
+    def numeric_cell(value, row):
+        if type(value) in (int, float, Decimal) and -_PLAIN_NUMBER_LIMIT < value < _PLAIN_NUMBER_LIMIT:
+            return value, _NO_KINDS
+        return text_cell(value, row)
+
+    def name_cell(value, row):
+        text, found = text_cell(value, row)
+        if policy.mask_names and text.strip():
+            masked = mask_name(text)
+            if masked != text:
+                report.names_masked += 1
+            return masked, found
+        return text, found
+
+    def address_cell(value, row):
+        text = value if isinstance(value, str) else _to_text(value)
+        if not text.strip():
+            return text, _NO_KINDS
+        cut = cut_address_to_village(text)
+        if not cut:
+            report.addresses_dropped += 1
+            if len(report.addresses_dropped_rows) < MAX_ROWS_PER_WARNING:
+                report.addresses_dropped_rows.append(row)
+        elif cut != text:
+            report.addresses_cut += 1
+        return text_cell(cut, row)
+
+    def id_cell(value, row):
+        text = value if isinstance(value, str) else _to_text(value)
+        if not _HAS_DIGIT(text):
+            return text, _NO_KINDS
+        return _scan(text, _id_masker, short_masker=_short_all)
+
+    def phone_cell(value, row):
+        text = value if isinstance(value, str) else _to_text(value)
+        if not _HAS_DIGIT(text):
+            return text, _NO_KINDS
+        new, found = _scan(text, _phone_masker, short_masker=mask_phone)
+        # A mobile masked as the policy allows is the published form, not a leak.
+        return new, [k for k in found if k != "mobile"]
+
+    functions = {
+        ColumnKind.NAME: name_cell,
+        ColumnKind.ADDRESS: address_cell,
+        ColumnKind.HOUSEHOLD_SIZE: numeric_cell,
+        ColumnKind.AMOUNT: numeric_cell,
+        ColumnKind.VILLAGE: text_cell,
+        ColumnKind.CATEGORY: text_cell,
+        ColumnKind.REMARK: text_cell,
+        ColumnKind.ID_NUMBER: id_cell,
+        ColumnKind.PHONE: phone_cell,
+    }
+    return [functions[kind] for kind in kinds]

@@ -1,0 +1,267 @@
+"""Disclosure records (公开信息), obligations and de-identified name lists.
+
+A record is published by a region against an item of that region's published
+catalog. Its due date is computed once, at registration, from the item's rule
+and the official calendar, and stored with the calendar version it came from.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from catalogs.models import CatalogItem, Domain, Region
+
+from .querysets import DisclosureRecordQuerySet, NameListQuerySet, ObligationQuerySet
+
+
+class Obligation(models.Model):
+    """An expected publication: the portal knows what is missing, not only what is late.
+
+    Periodic items create one per region per period; event items one per
+    registered trigger event.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待公开")
+        ON_TIME = "on_time", _("按时公开")
+        LATE = "late", _("逾期公开")
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="obligations"
+    )
+    item = models.ForeignKey(
+        CatalogItem, verbose_name=_("公开事项"), on_delete=models.PROTECT, related_name="obligations"
+    )
+    item_key = models.UUIDField(_("事项标识"), db_index=True)
+    domain = models.ForeignKey(Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("说明"), max_length=200, blank=True)
+    trigger_date = models.DateField(_("信息形成（获取）日期"))
+    period_start = models.DateField(_("周期开始"), null=True, blank=True)
+    period_end = models.DateField(_("周期结束"), null=True, blank=True)
+    due_date = models.DateField(_("公开截止日期"))
+    due_provisional = models.BooleanField(
+        _("截止日期为暂定"), default=False,
+        help_text=_("所在年份尚无官方节假日安排，按周末推算，待录入后自动重算。"),
+    )
+    calendar_version = models.CharField(_("日历版本"), max_length=40, blank=True)
+    rule_text = models.CharField(_("公开时限"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    fulfilled_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    reminded_states = models.JSONField(_("已提醒状态"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公开义务")
+        verbose_name_plural = _("公开义务")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "item_key", "period_start"],
+                condition=Q(period_start__isnull=False),
+                name="obligation_one_per_period",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "status", "due_date"], name="obligation_region_status_idx"),
+            models.Index(fields=["status", "due_date"], name="obligation_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name} {self.title or self.item.name} {self.due_date:%Y-%m-%d}"
+
+
+class DisclosureRecord(models.Model):
+    """One publication against a catalog item (公开信息)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SCHEDULED = "scheduled", _("定时发布")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("发布区划"), on_delete=models.PROTECT, related_name="records"
+    )
+    item = models.ForeignKey(
+        CatalogItem, verbose_name=_("公开事项"), on_delete=models.PROTECT, related_name="records"
+    )
+    item_key = models.UUIDField(_("事项标识"), db_index=True)
+    domain = models.ForeignKey(Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+")
+    obligation = models.ForeignKey(
+        Obligation, verbose_name=_("对应公开义务"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="records",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), blank=True)
+    trigger_date = models.DateField(_("信息形成（获取）日期"))
+    due_date = models.DateField(_("公开截止日期"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("截止日期为暂定"), default=False)
+    calendar_version = models.CharField(_("日历版本"), max_length=40, blank=True)
+    rule_text = models.CharField(_("公开时限"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    publicity_end = models.DateField(_("公示截止日期"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = DisclosureRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公开信息")
+        verbose_name_plural = _("公开信息")
+        ordering = ["-publish_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="record_withdrawn_has_reason",
+                violation_error_message=_("撤回公开信息必须填写撤回理由。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(publish_at__isnull=False),
+                name="record_published_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="record_status_pub_idx"),
+            models.Index(fields=["region", "status", "publish_at"], name="record_region_pub_idx"),
+            models.Index(fields=["item_key", "status", "publish_at"], name="record_item_pub_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosures:record_detail", kwargs={"pk": self.pk})
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.record.region_id}/{instance.record_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file published with a record; document metadata is stripped on upload."""
+
+    record = models.ForeignKey(
+        DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    content_type = models.CharField(_("类型"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class NameList(models.Model):
+    """A de-identified name list (名单公示) attached to a record.
+
+    Only the masked table is stored for publication. It goes public only after a
+    second person of the same or the parent region confirms it (保密审查).
+    """
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("处理中")
+        PENDING = "pending", _("待保密审查")
+        CONFIRMED = "confirmed", _("已确认公开")
+        REJECTED = "rejected", _("审查未通过")
+
+    record = models.OneToOneField(
+        DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="name_list"
+    )
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    source_filename = models.CharField(_("上传文件名"), max_length=200, blank=True)
+    columns = models.JSONField(_("公开的列"), default=list)
+    column_kinds = models.JSONField(_("列类型"), default=list)
+    mask_names = models.BooleanField(_("姓名脱敏"), default=False)
+    report = models.JSONField(_("处理报告"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    publicity_end = models.DateField(_("公示期截止"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审查人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = NameListQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名单公示")
+        verbose_name_plural = _("名单公示")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("uploaded_by")),
+                name="namelist_not_self_confirmed",
+                violation_error_message=_("上传人不能审查自己上传的名单，请由另一位工作人员确认。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(title)s 名单") % {"title": self.record.title}
+
+
+class NameListRow(models.Model):
+    """One masked row of a name list, as the public sees it."""
+
+    name_list = models.ForeignKey(NameList, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("序号"))
+    cells = models.JSONField(_("单元格"), default=list)
+
+    class Meta:
+        verbose_name = _("名单行")
+        verbose_name_plural = _("名单行")
+        ordering = ["name_list", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["name_list", "number"], name="namelistrow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_list_id}#{self.number}"
+
+
+class MaskingPolicySetting(models.Model):
+    """The one province-wide masking policy (a singleton set by province admins).
+
+    One policy for everyone, because two lists masked differently could be put
+    side by side to reveal more digits than either shows.
+    """
+
+    publish_id_number = models.BooleanField(
+        _("公开身份证号（仅首位和末两位）"), default=False,
+        help_text=_("仅用于区分同名人员；默认不公开。"),
+    )
+    publish_phone = models.BooleanField(_("公开电话号码（中间四位遮盖）"), default=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("全省名单脱敏规则")
+        verbose_name_plural = _("全省名单脱敏规则")
+
+    def __str__(self) -> str:
+        return str(_("全省名单脱敏规则"))

@@ -1,0 +1,72 @@
+"""Shared fixtures. Reference data (regions, domains, calendar, role groups) is
+loaded after every migrate/flush by the catalogs app itself; catalogs are built
+per test from the fixtures through the real services."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from catalogs.models import User
+
+from .factories import UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def templates(db):
+    """The province templates (41) and Luoyang's catalogs (4103), published."""
+    from catalogs.reference import load_luoyang_catalogs, load_templates
+
+    return load_templates() + load_luoyang_catalogs()
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = User.Role.COUNTY_CLERK, region_code: str = "410311", **kw):
+        return UserFactory(role=role, region_code=region_code, **kw)
+
+    return make
+
+
+@pytest.fixture
+def county_clerk(make_user):
+    return make_user(User.Role.COUNTY_CLERK, "410311", username="clerk-luolong")
+
+
+@pytest.fixture
+def other_county_clerk(make_user):
+    return make_user(User.Role.COUNTY_CLERK, "410307", username="clerk-yanshi")
+
+
+@pytest.fixture
+def township_clerk(make_user):
+    return make_user(User.Role.TOWNSHIP_CLERK, "410311012", username="clerk-lilou")
+
+
+@pytest.fixture
+def city_reviewer(make_user):
+    return make_user(User.Role.CITY_REVIEWER, "4103", username="reviewer-luoyang")
+
+
+@pytest.fixture
+def province_admin(make_user):
+    return make_user(User.Role.PROVINCE_ADMIN, "41", username="admin-henan")
