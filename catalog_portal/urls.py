@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from disclosures.views.workspace import WorkspaceView
+
 from . import views
 
 admin.site.site_header = settings.SITE_NAME
@@ -15,7 +17,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("work/", include("catalogs.urls")),
+    path("work/", WorkspaceView.as_view(), name="workspace"),
+    path("work/catalogs/", include("catalogs.urls")),
     path("", include("disclosures.urls")),
 ]
 

@@ -182,7 +182,6 @@ class RuleParseError(ValueError):
 
 _NUM = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
 _WD_UNITS = {"个工作日", "工作日"}
-_CD_UNITS = {"日", "天", "个自然日", "自然日", "个日历日", "日历日"}
 _UNIT = r"个工作日|工作日|个自然日|自然日|个日历日|日历日|日|天"
 
 _PUBLICITY_RE = re.compile(

@@ -1195,12 +1195,12 @@ _DOCX_WEIGHTS = {
     "seq": 8,
     "category": 15,
     "name": 18,
-    "content": 50,
-    "basis": 46,
+    "content": 46,
+    "basis": 44,
     "time_limit": 22,
     "subjects": 22,
     "channels": 34,
-    "tick": 7,
+    "tick": 8.5,
     "note": 16,
 }
 
@@ -1513,7 +1513,9 @@ def _docx_layout(rows: list[list], header_index: int, problems: _Problems) -> _L
             for j, c in enumerate(below)
             if c is not None and not _same(c, top[j] if j < len(top) else None) and c.text.strip()
         }
-        if texts and texts <= _SUB_HEADER_WORDS:
+        # Unknown sub-headers (e.g. 省级) are reported below, so two known
+        # ones are enough to recognise the row.
+        if len(texts & _SUB_HEADER_WORDS) >= 2:
             sub_row = below
     layout = _Layout(data_start=header_index + (2 if sub_row else 1))
     header_row_number = header_index + 1

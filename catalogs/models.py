@@ -539,3 +539,26 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on a submitted catalog version, optionally on one item (审核意见)."""
+
+    catalog = models.ForeignKey(
+        Catalog, verbose_name=_("标准目录"), on_delete=models.CASCADE, related_name="comments"
+    )
+    item_key = models.UUIDField(_("事项标识"), null=True, blank=True)
+    author = models.ForeignKey(
+        User, verbose_name=_("审核人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("意见"))
+    resolved = models.BooleanField(_("已处理"), default=False)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核意见")
+        verbose_name_plural = _("审核意见")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

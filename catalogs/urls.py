@@ -1,9 +1,5 @@
-from django.urls import path
-
-from .views import manage
+from django.urls import path  # noqa: F401
 
 app_name = "catalogs"
 
-urlpatterns = [
-    path("", manage.WorkspaceView.as_view(), name="workspace"),
-]
+urlpatterns: list = []

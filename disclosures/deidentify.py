@@ -319,9 +319,10 @@ _RUN_WIDE = re.compile(
     rf"(?:\+[{_SEP_WIDE}]*+)?[0-9](?:[{_SEP_WIDE}]*+[0-9])*+(?:[{_SEP_WIDE}]*+[Xx])?"
 )
 _NOT_DIGIT_OR_X = re.compile(r"[^0-9Xx]")
+_NOT_DIGIT = re.compile(r"[^0-9]")
 _TRAILING_X = re.compile(rf"[{_SEP}{_SEP_WIDE}]*[Xx]$")
 _HAS_DIGIT = re.compile(r"\d").search
-_ELEVEN_DIGITS = re.compile(r"(?:\d\D*){11}").match
+_ELEVEN_DIGITS = re.compile(r"(?:\d\D*){11}").match  # from the first digit on
 _ANY_DIGIT = re.compile(r"\d")
 _SEP_CHARS = re.compile(rf"[{_SEP}]+")
 _LONG_RUN = re.compile(r"[0-9]{11,}").search
@@ -427,11 +428,52 @@ def _classify_wide(digits: str, has_x: bool) -> str | None:
     return None
 
 
-def _stars(span: str) -> str:
-    return "*" * len(span)
+Masker = Callable[[str, str], str]  # (finding kind, compact identifier) -> replacement
 
 
-Masker = Callable[[str, str], str]  # (kind, compact digits) -> replacement
+def _replace_runs(
+    text: str,
+    norm: str,
+    pattern: re.Pattern,
+    classify: Callable[[str, bool], str | None],
+    masker: Masker | None,
+    short_masker: Callable[[str], str] | None,
+    kinds: list[str],
+) -> str:
+    """Replace the identifier runs ``pattern`` finds in ``norm`` within ``text``."""
+    pieces: list[str] = []
+    last = 0
+    for match in pattern.finditer(norm):
+        span = match.group()
+        compact = _compact(span)
+        has_x = compact.endswith("X")
+        digits = compact[:-1] if has_x else compact
+        kind = classify(digits, has_x)
+        start, end = match.span()
+        x_is_check = has_x and len(digits) == 17 and kind is not None
+        if has_x and not x_is_check:
+            # The X is a letter after a number, not a check character: keep it.
+            end -= len(_TRAILING_X.search(span).group())
+        if kind is None:
+            if short_masker is None or len(digits) < 5:
+                continue
+            replacement = short_masker(digits)
+        else:
+            kinds.append(kind)
+            identifier = digits + "X" if x_is_check else digits
+            replacement = masker(kind, identifier) if masker else "*" * (end - start)
+        pieces.append(text[last:start])
+        pieces.append(replacement)
+        last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _has_eleven_digits(text: str) -> bool:
+    match = _HAS_DIGIT(text)
+    return match is not None and _ELEVEN_DIGITS(text, match.start()) is not None
 
 
 def _scan(
@@ -444,83 +486,21 @@ def _scan(
 
     ``masker`` may replace a found identifier by a partial mask (enabled ID and
     phone columns); by default the whole span becomes ``*``. ``short_masker``
-    also handles digit runs below 11 digits (landlines in a phone column).
+    also handles digit runs of 5 to 10 digits (landlines in a phone column).
     """
-    norm = normalise_digits(text)
     kinds: list[str] = []
-    pieces: list[str] = []
-    last = 0
-    changed = False
-    for match in _RUN.finditer(norm):
-        span = match.group()
-        compact = _compact(span)
-        has_x = compact.endswith("X")
-        digits = compact[:-1] if has_x else compact
-        kind = _classify(digits, has_x)
-        start, end = match.span()
-        if kind is not None and not (has_x and len(digits) == 17):
-            # The X was not a check character; leave it in the text.
-            if has_x:
-                end -= len(_TRAILING_X.search(span).group())
-        if kind is None:
-            if short_masker is None or len(digits) < 5:
-                continue
-            if has_x:
-                end -= len(_TRAILING_X.search(span).group())
-            replacement = short_masker(digits)
-        else:
-            kinds.append(kind)
-            full = digits + "X" if kind.startswith("id_number") and has_x else digits
-            replacement = masker(kind, full) if masker else _stars(text[start:end])
-        pieces.append(text[last:start])
-        pieces.append(replacement)
-        last = end
-        changed = True
-    if changed:
-        pieces.append(text[last:])
-        text = "".join(pieces)
-        norm = normalise_digits(text)
-
+    norm = normalise_digits(text)
+    text = _replace_runs(text, norm, _RUN, _classify, masker, short_masker, kinds)
     # Tier 2: identifier-shaped numbers written with dots, slashes or brackets.
-    if _ELEVEN_DIGITS(_digits_only_view(norm)):
-        pieces = []
-        last = 0
-        changed = False
-        for match in _RUN_WIDE.finditer(norm):
-            span = match.group()
-            compact = _compact(span)
-            if len(compact) < 11:
-                continue
-            has_x = compact.endswith("X")
-            digits = compact[:-1] if has_x else compact
-            kind = _classify_wide(digits, has_x)
-            if kind is None:
-                continue
-            start, end = match.span()
-            if has_x and not kind.startswith("id_number"):
-                end -= len(_TRAILING_X.search(span).group())
-            kinds.append(kind)
-            full = digits + "X" if kind.startswith("id_number") and has_x else digits
-            pieces.append(text[last:start])
-            pieces.append(masker(kind, full) if masker else _stars(text[start:end]))
-            last = end
-            changed = True
-        if changed:
-            pieces.append(text[last:])
-            text = "".join(pieces)
-            norm = normalise_digits(text)
-
-    # Belt and braces: the invariant holds whatever the classification said.
-    if _LONG_RUN(_SEP_CHARS.sub("", norm)):
-        kinds.append("long_digits")
-        text = _ANY_DIGIT.sub("*", text)
+    norm = normalise_digits(text)
+    if _has_eleven_digits(norm):
+        text = _replace_runs(text, norm, _RUN_WIDE, _classify_wide, masker, None, kinds)
+        norm = normalise_digits(text)
+        # Belt and braces: the invariant holds whatever the classification said.
+        if _LONG_RUN(_SEP_CHARS.sub("", norm)):
+            kinds.append("long_digits")
+            text = _ANY_DIGIT.sub("*", text)
     return text, kinds
-
-
-def _digits_only_view(norm: str) -> str:
-    # _ELEVEN_DIGITS matches from the start; give it the string from the first digit.
-    match = _HAS_DIGIT(norm)
-    return norm[match.start() :] if match else ""
 
 
 def scan_text(text: str) -> tuple[str, list[str]]:
@@ -535,7 +515,7 @@ def scan_text(text: str) -> tuple[str, list[str]]:
     ``mobile``, ``bank_card`` and ``long_digits``. Text with fewer than 11 digits
     is returned unchanged.
     """
-    if not _HAS_DIGIT(text) or not _ELEVEN_DIGITS(_digits_only_view(text)):
+    if not _has_eleven_digits(text):
         return text, []
     return _scan(text)
 
@@ -561,7 +541,7 @@ def mask_phone(value: str) -> str:
     ``+86``/``0086`` is dropped. Any other number (a landline) keeps only its
     last four digits, the rest ``*``.
     """
-    digits = _NOT_DIGIT_OR_X.sub("", normalise_digits(value)).replace("X", "").replace("x", "")
+    digits = _NOT_DIGIT.sub("", normalise_digits(value))
     mobile = _mobile_core(digits)
     if mobile:
         return mobile[:3] + "****" + mobile[7:]

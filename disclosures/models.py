@@ -265,3 +265,25 @@ class MaskingPolicySetting(models.Model):
 
     def __str__(self) -> str:
         return str(_("全省名单脱敏规则"))
+
+
+class ProgressThreshold(models.Model):
+    """Thresholds a province admin sets for the 先进 / 落后 flags of the progress review."""
+
+    commend_on_time_rate = models.DecimalField(
+        _("先进：按时公开率不低于（%）"), max_digits=5, decimal_places=2, default=95
+    )
+    criticize_on_time_rate = models.DecimalField(
+        _("落后：按时公开率低于（%）"), max_digits=5, decimal_places=2, default=80
+    )
+    criticize_missed = models.PositiveIntegerField(
+        _("落后：漏报周期性公开不少于（次）"), default=1
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通报阈值")
+        verbose_name_plural = _("通报阈值")
+
+    def __str__(self) -> str:
+        return str(_("通报阈值"))

@@ -1,0 +1,21 @@
+"""The staff workspace /work/: everything a user may do, as links and worklists.
+
+It lives in the disclosures app because it composes both apps (disclosures
+imports catalogs, never the reverse). Each area contributes one partial.
+"""
+
+from __future__ import annotations
+
+from django.views.generic import TemplateView
+
+from catalogs import selectors as catalog_selectors
+from catalogs.permissions import RegionStaffRequiredMixin
+
+
+class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
+    template_name = "workspace.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(catalog_selectors.workspace_overview(self.request.user))
+        return context
