@@ -7,10 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
-command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
-[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
+for pkg in chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-wqy-microhei; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "缺少系统软件包：${need[*]}。请以 root 身份运行 scripts/system-deps.sh。" >&2
