@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("work/", WorkspaceView.as_view(), name="workspace"),
     path("work/catalogs/", include("catalogs.urls")),
+    path("work/catalog-files/", include("catalogs.views.documents")),
     path("", include("disclosures.urls")),
 ]
 

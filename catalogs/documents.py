@@ -302,9 +302,13 @@ def _norm(text: str) -> str:
 
 def _vocabulary(values: Sequence[str], aliases: dict[str, str]) -> dict[str, str]:
     lookup = {_norm(value): value for value in values}
-    lookup.update({_norm(alias): value for alias, value in aliases.items()})
+    # str(): plain strings, not TextChoices members, in the returned ItemRows.
+    lookup.update({_norm(alias): str(value) for alias, value in aliases.items()})
     return lookup
 
+
+_OTHER = str(Channel.OTHER)
+_VILLAGE = str(Level.VILLAGE)
 
 _SUBJECTS = _vocabulary(SUBJECT_VALUES, {})
 _CHANNELS = _vocabulary(
@@ -659,7 +663,7 @@ def _parse_channels(
                 unknown.append(label)
             elif is_ticked:
                 ticked.append(channel)
-                if channel == Channel.OTHER and extra:
+                if channel == _OTHER and extra:
                     other_text = extra
     else:
         for label in _split_list(text):
@@ -668,7 +672,7 @@ def _parse_channels(
                 unknown.append(label)
             else:
                 ticked.append(channel)
-                if channel == Channel.OTHER and extra:
+                if channel == _OTHER and extra:
                     other_text = extra
     for label in unknown:
         problems.add(
@@ -686,13 +690,13 @@ def _channel_label(label: str) -> tuple[str | None, str]:
     if normalized in _CHANNELS:
         return _CHANNELS[normalized], ""
     stripped = label.strip()
-    if stripped.startswith(Channel.OTHER):
-        extra = stripped[len(Channel.OTHER) :].strip()
+    if stripped.startswith(_OTHER):
+        extra = stripped[len(_OTHER) :].strip()
         if extra[:1] in ("（", "(") and extra[-1:] in ("）", ")"):
             extra = extra[1:-1]
         elif extra[:1] in ("：", ":"):
             extra = extra[1:]
-        return Channel.OTHER, extra.strip()
+        return _OTHER, extra.strip()
     return None, ""
 
 
@@ -738,7 +742,7 @@ def _build_item(
     )
     explicit_other = texts.get("channel_other", "").strip()
     if explicit_other:
-        if Channel.OTHER not in channels:
+        if _OTHER not in channels:
             problems.add(
                 row,
                 _FIELD_LABELS["channel_other"],
@@ -1214,7 +1218,7 @@ class _Column:
 
 
 def _docx_columns(table: CatalogTable, with_note: bool) -> list[_Column]:
-    levels = [Level.COUNTY, Level.TOWNSHIP] + ([Level.VILLAGE] if table.village_level else [])
+    levels = [str(Level.COUNTY), str(Level.TOWNSHIP)] + ([_VILLAGE] if table.village_level else [])
     columns = [
         _Column("seq", "序号"),
         _Column("category", "公开事项", "一级事项"),
@@ -1227,7 +1231,7 @@ def _docx_columns(table: CatalogTable, with_note: bool) -> list[_Column]:
     ]
     columns += [_Column("audience", "公开对象", v, v) for v in AUDIENCE_VALUES]
     columns += [_Column("mode", "公开方式", v, v) for v in MODE_VALUES]
-    columns += [_Column("levels", "公开层级", str(v), str(v)) for v in levels]
+    columns += [_Column("levels", "公开层级", v, v) for v in levels]
     if with_note:
         columns.append(_Column("note", "备注"))
     return columns
@@ -1277,7 +1281,8 @@ def _set_cell_margins(table, left_right_twips: int = 57) -> None:
         element.set(qn("w:w"), str(left_right_twips))
         element.set(qn("w:type"), "dxa")
         margins.append(element)
-    tbl_pr.append(margins)
+    # Schema order: tblCellMar comes before tblLook/tblCaption/tblDescription.
+    tbl_pr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
 
 
 def _add_page_number(section) -> None:
@@ -1314,7 +1319,7 @@ def _channel_lines(item: ItemRow) -> list[str]:
     for channel in CHANNEL_VALUES:
         ticked = channel in item.channels
         line = (CHECKED_BOX if ticked else UNCHECKED_BOX) + channel
-        if channel == Channel.OTHER and ticked and item.channel_other:
+        if channel == _OTHER and ticked and item.channel_other:
             line += "：" + _WS_RE.sub(" ", item.channel_other).strip()
         lines.append(line)
     return lines
@@ -1348,7 +1353,7 @@ def catalog_to_docx(table: CatalogTable) -> bytes:
 
     Raises ``ValueError`` if an item is 村级 in a table without a 村级 column.
     """
-    if not table.village_level and any(Level.VILLAGE in item.levels for item in table.items):
+    if not table.village_level and any(_VILLAGE in item.levels for item in table.items):
         raise ValueError("An item has the 村级 level but the table has no 村级 column.")
     items = _grouped(table.items)
     columns = _docx_columns(table, with_note=any(item.note for item in items))

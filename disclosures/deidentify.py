@@ -176,63 +176,69 @@ def publishable(kind: ColumnKind | str | None, policy: MaskingPolicy) -> bool:
 _HEADER_NOISE = re.compile(r"[\s*＊:：\u200b\ufeff]+")
 _HEADER_TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]$")
 
-# (kind, exact headers, substrings). Checked in this order: the identifier kinds
-# first, so that "申请人身份证号" is an ID number and "救助对象类别" a category.
+# (kind, exact headers, substrings). Exact names are tried first, then the
+# substrings in this order: identifier kinds first, so "申请人身份证号" is an ID
+# number and "户主联系电话" a phone, never a name.
 _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = (
     (
         ColumnKind.ID_NUMBER,
-        frozenset({"身份证", "证件号"}),
-        ("身份证", "公民身份号码", "身份号码", "证件号码", "证件号", "身份证号"),
+        frozenset({"身份证", "证件号", "身份证号", "身份证号码", "公民身份号码", "证件号码"}),
+        ("身份证", "身份号码", "证件号"),
     ),
     (
         ColumnKind.BANK_CARD,
-        frozenset({"账号", "卡号", "账户", "帐号", "帐户"}),
+        frozenset({"账号", "卡号", "账户", "帐号", "帐户", "银行卡号"}),
         ("银行卡", "银行账", "银行帐", "卡号", "账号", "帐号", "存折", "账户", "帐户", "开户行", "开户银行"),
     ),
     (
         ColumnKind.PHONE,
-        frozenset({"电话", "手机", "手机号"}),
+        frozenset({"电话", "手机", "手机号", "联系电话"}),
         ("电话", "手机", "联系方式"),
     ),
     (
         ColumnKind.HOUSEHOLD_SIZE,
         frozenset({"人数", "人口", "家庭人口", "保障人口"}),
-        ("家庭人口", "保障人口", "人数", "户人口", "共同生活"),
+        ("家庭人口", "保障人口", "人数", "户人口", "人口数"),
     ),
     (
         ColumnKind.AMOUNT,
         frozenset({"金额", "保障金", "补助标准"}),
-        ("金额", "保障金", "补助标准", "补助金", "救助金", "补贴标准", "补贴金", "发放标准", "保障标准", "供养金", "(元)", "(元/", "元/月", "元/人"),
+        ("金额", "保障金", "补助标准", "补助金", "救助金", "补贴标准", "补贴金", "发放标准", "保障标准", "供养标准", "供养金"),
     ),
     (
         ColumnKind.ADDRESS,
         frozenset({"住址", "地址"}),
-        ("住址", "地址", "居住地", "户籍地"),
+        ("住址", "地址", "居住地"),
     ),
     (
         ColumnKind.VILLAGE,
-        frozenset({"村", "社区", "村(社区)", "村/社区", "所属村", "村居", "村组", "村别"}),
-        ("村(社区)", "村/社区", "村（社区）", "所属村", "所在村", "村名", "村委", "社区", "村居"),
+        frozenset({"村", "社区", "村(社区)", "村/社区", "所属村", "所在村", "村居", "村别", "村名"}),
+        ("村(社区)", "村/社区", "所属村", "所在村", "村委", "社区", "村居"),
     ),
     (
         ColumnKind.CATEGORY,
-        frozenset({"类别", "档次", "类型", "保障类别"}),
-        ("类别", "档次", "类型"),
+        frozenset({"类别", "档次", "类型", "人员类别", "对象类别"}),
+        ("保障类", "救助类", "供养类", "低保类", "对象类别", "档次", "施保类别"),
     ),
     (
         ColumnKind.REMARK,
-        frozenset({"备注", "说明"}),
+        frozenset({"备注", "说明", "备考"}),
         ("备注",),
     ),
     (
         ColumnKind.NAME,
-        frozenset({"姓名", "户主", "申请人", "救助对象", "户主姓名", "申请人姓名", "申请人(姓名)", "名字", "保障对象", "供养对象", "对象姓名"}),
+        frozenset({"姓名", "户主", "申请人", "救助对象", "保障对象", "供养对象", "名字", "户名"}),
         ("姓名",),
     ),
 )
 
+# Headers about sensitive facts that a list must not publish, whatever else
+# they contain: "家庭人均收入(元)" is not an amount to publish, "残疾类别" not a
+# category.
+_SENSITIVE_HEADER_PARTS = ("收入", "存款", "财产", "残疾", "病", "健康", "民族", "宗教")
+
 # Longer than this a "header" is a title or a sentence, not a column name.
-_MAX_HEADER_LENGTH = 16
+_MAX_HEADER_LENGTH = 12
 
 
 def _normalise_header(header: object) -> str:
@@ -245,19 +251,27 @@ def suggest_kind(header: object) -> ColumnKind | None:
 
     Full-width brackets, spaces, asterisks and a trailing unit such as ``（元）``
     are ignored: ``申请人（姓名）``, ``月保障金额(元)`` and ``村（社区）`` all match.
-    ``None`` means "not recognised"; such a column stays unpublished.
+    ``None`` means "not recognised"; such a column stays unpublished, and so do
+    headers naming sensitive facts (income, disability, illness …).
     """
     text = _normalise_header(header)
-    if not text or len(text) > _MAX_HEADER_LENGTH:
-        return None
     stripped = _HEADER_TRAILING_UNIT.sub("", text) or text
-    for kind, exact, parts in _HEADER_RULES:
-        if text in exact or stripped in exact:
+    if not text or len(stripped) > _MAX_HEADER_LENGTH:
+        return None
+    if any(part in text for part in _SENSITIVE_HEADER_PARTS):
+        return None
+    for kind, exact, _parts in _HEADER_RULES:
+        if text in exact:
             return kind
+    # Substrings before the unit-less exact names: in "申请人（身份证号）" the
+    # bracket is the point, in "人口（人）" it is only a unit.
     for kind, _exact, parts in _HEADER_RULES:
         for part in parts:
             if part in text:
                 return kind
+    for kind, exact, _parts in _HEADER_RULES:
+        if stripped in exact:
+            return kind
     return None
 
 
@@ -800,16 +814,25 @@ def _short_all(digits: str) -> str:
     return "*" * len(digits)
 
 
+# A plain number in an amount or household-size column below this is published
+# as it is; anything else there is scanned like text.
 _PLAIN_NUMBER_LIMIT = 10**10
 
 
 class DeidentifiedTable:
     """The published table: ``header``, then rows streamed by iterating once.
 
-    ``report`` fills in while rows are consumed and is complete afterwards.
+    ``kinds`` are the kinds of the published columns, in order. ``report``
+    fills in while rows are consumed and is complete afterwards.
     """
 
-    def __init__(self, header: list[str], kinds: list[ColumnKind], rows: Iterator[list], report: DeidentificationReport):
+    def __init__(
+        self,
+        header: list[str],
+        kinds: list[ColumnKind],
+        rows: Iterator[list],
+        report: DeidentificationReport,
+    ):
         self.header = header
         self.kinds = kinds
         self.report = report
@@ -826,7 +849,7 @@ class DeidentifiedTable:
 def deidentify_rows(
     header: Sequence[object],
     rows: Iterable[Sequence[object]],
-    mapping: Mapping[int, ColumnKind | str],
+    mapping: Mapping[int, ColumnKind | str | None],
     policy: MaskingPolicy = PROVINCE_DEFAULT_POLICY,
     *,
     first_row_number: int,
@@ -835,11 +858,13 @@ def deidentify_rows(
 ) -> DeidentifiedTable:
     """De-identify a name list, streaming: nothing is read before iteration.
 
-    ``mapping`` gives the kind of each column by index; columns missing from it
-    are "other" and are not published (deny by default). ``first_row_number``
-    is the source row number of the first element of ``rows`` so findings name
-    rows as the uploader sees them. Blank rows are skipped but counted.
-    ``progress(rows_done)`` is called every ``progress_every`` rows and at the end.
+    ``mapping`` gives the kind of each column by 0-based index; columns missing
+    from it are "other" and are not published (deny by default). Cells beyond
+    the header are never published. ``first_row_number`` is the source row
+    number of the first element of ``rows``, so findings name rows as the
+    uploader sees them. Blank rows are skipped but counted (and numbered).
+    ``progress(rows_done)`` is called every ``progress_every`` rows and at the
+    end. Published values keep their type when nothing was masked.
 
     Raises :class:`DeidentifyError` when no column can be published.
     """
@@ -849,10 +874,11 @@ def deidentify_rows(
     out_header: list[str] = []
     for index, raw in enumerate(header):
         title = _to_text(raw).strip() if raw is not None else ""
-        label = title or gettext("第%(index)s列") % {"index": _column_letter(index)}
-        label, _kinds = scan_text(label)
-        mapped = index in mapping and mapping[index] is not None
-        kind = ColumnKind(mapping[index]) if mapped else ColumnKind.OTHER
+        label = title or gettext("第%(column)s列") % {"column": _column_letter(index)}
+        label, _found = scan_text(label)
+        kind_value = mapping.get(index)
+        mapped = kind_value is not None
+        kind = ColumnKind(kind_value) if mapped else ColumnKind.OTHER
         is_published = publishable(kind, policy)
         report.columns.append(
             ColumnReport(
@@ -874,21 +900,21 @@ def deidentify_rows(
             ),
             code="no_publishable_column",
         )
-    column_reports = [report.columns[i] for i in kept_index]
-    cells = _make_cell_functions(kept_kinds, policy, report)
-    plan = list(zip(kept_index, cells, column_reports, strict=True))
+    functions = _make_cell_functions(kept_kinds, policy, report)
+    plan = [
+        (index, func, report.columns[index])
+        for index, func in zip(kept_index, functions, strict=True)
+    ]
 
     def generate() -> Iterator[list]:
         row_number = first_row_number - 1
-        done = 0
-        max_findings = MAX_STORED_FINDINGS
         findings = report.findings
         by_kind = report.findings_by_kind
         for row in rows:
             row_number += 1
-            done += 1
             width = len(row)
             out = []
+            has_content = False
             for index, func, column in plan:
                 value = row[index] if index < width else None
                 if value is None or value == "":
@@ -899,19 +925,23 @@ def deidentify_rows(
                     report.findings_total += len(kinds)
                     for kind in kinds:
                         by_kind[kind] += 1
-                        if len(findings) < max_findings:
+                        if len(findings) < MAX_STORED_FINDINGS:
                             findings.append(Finding(row_number, column.header, kind))
-                if new is not value and new != value:
+                if new is not value:
                     column.masked_cells += 1
+                if not has_content and new != "" and (type(new) is not str or not new.isspace()):
+                    has_content = True
                 out.append(new)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in out):
-                report.rows_blank += 1
-            else:
+            if has_content:
                 report.rows_published += 1
                 yield out
-            report.rows_total = done
+            else:
+                report.rows_blank += 1
+            done = row_number - first_row_number + 1
             if progress is not None and done % progress_every == 0:
+                report.rows_total = done
                 progress(done)
+        done = row_number - first_row_number + 1
         report.rows_total = done
         if progress is not None and done % progress_every:
             progress(done)
@@ -937,58 +967,69 @@ _NO_KINDS: list[str] = []
 def _make_cell_functions(
     kinds: list[ColumnKind], policy: MaskingPolicy, report: DeidentificationReport
 ) -> list[CellFunction]:
-    """One function per published column: value → (published value, kinds found).
+    """One function per published column: (value, row) → (published value, kinds).
 
-    Each starts with the cheapest test that lets a typical cell through (a
-    number in a numeric column, text without 11 digits) before any regex.
+    A function returns ``value`` itself when nothing changed (the caller counts
+    masked cells by identity). Each starts with the cheapest test that lets a
+    typical cell through (a number in a numeric column, text with fewer than 11
+    digits) before any regex runs over it.
     """
+    mask_names = policy.mask_names
 
     def text_cell(value, row):
-        text = value if isinstance(value, str) else _to_text(value)
-        if not _HAS_DIGIT(text) or not _ELEVEN_DIGITS(_digits_only_view(text)):
-            return text, _NO_KINDS
-        return _scan(text)
+        text = value if type(value) is str else _to_text(value)
+        match = _HAS_DIGIT(text)
+        if match is None or _ELEVEN_DIGITS(text, match.start()) is None:
+            return value, _NO_KINDS
+        new, found = _scan(text)
+        return (value if new == text else new), found
 
     def numeric_cell(value, row):
-        if type(value) in (int, float, Decimal) and -_PLAIN_NUMBER_LIMIT < value < _PLAIN_NUMBER_LIMIT:
+        if type(value) in (int, float, Decimal) and (
+            -_PLAIN_NUMBER_LIMIT < value < _PLAIN_NUMBER_LIMIT
+        ):
             return value, _NO_KINDS
         return text_cell(value, row)
 
     def name_cell(value, row):
-        text, found = text_cell(value, row)
-        if policy.mask_names and text.strip():
+        new, found = text_cell(value, row)
+        if mask_names:
+            text = new if type(new) is str else _to_text(new)
             masked = mask_name(text)
             if masked != text:
                 report.names_masked += 1
-            return masked, found
-        return text, found
+                return masked, found
+        return new, found
 
     def address_cell(value, row):
-        text = value if isinstance(value, str) else _to_text(value)
-        if not text.strip():
-            return text, _NO_KINDS
+        text = value if type(value) is str else _to_text(value)
+        if text.isspace():
+            return value, _NO_KINDS
         cut = cut_address_to_village(text)
         if not cut:
             report.addresses_dropped += 1
             if len(report.addresses_dropped_rows) < MAX_ROWS_PER_WARNING:
                 report.addresses_dropped_rows.append(row)
-        elif cut != text:
-            report.addresses_cut += 1
+            return "", _NO_KINDS
+        if cut == text:
+            return text_cell(value, row)
+        report.addresses_cut += 1
         return text_cell(cut, row)
 
     def id_cell(value, row):
-        text = value if isinstance(value, str) else _to_text(value)
-        if not _HAS_DIGIT(text):
-            return text, _NO_KINDS
-        return _scan(text, _id_masker, short_masker=_short_all)
+        text = value if type(value) is str else _to_text(value)
+        if _HAS_DIGIT(text) is None:
+            return value, _NO_KINDS
+        new, found = _scan(text, _id_masker, short_masker=_short_all)
+        # A valid ID masked as the policy allows is the published form, not a leak.
+        return (value if new == text else new), [k for k in found if k != "id_number"]
 
     def phone_cell(value, row):
-        text = value if isinstance(value, str) else _to_text(value)
-        if not _HAS_DIGIT(text):
-            return text, _NO_KINDS
+        text = value if type(value) is str else _to_text(value)
+        if _HAS_DIGIT(text) is None:
+            return value, _NO_KINDS
         new, found = _scan(text, _phone_masker, short_masker=mask_phone)
-        # A mobile masked as the policy allows is the published form, not a leak.
-        return new, [k for k in found if k != "mobile"]
+        return (value if new == text else new), [k for k in found if k != "mobile"]
 
     functions = {
         ColumnKind.NAME: name_cell,

@@ -1,0 +1,249 @@
+"""Catalogs as Word/Excel documents and back: the bridge between the models and
+the pure table functions of `catalogs.documents`.
+
+Import lands in a draft: the region's open draft if it has one, else a new
+version of its published catalog, else a fresh clone of its upstream. Items are
+matched by their stable key, then by (一级事项, 二级事项); upstream items the file
+does not contain are marked omitted with a reason for the clerk to confirm.
+Every problem is collected with its row and column, and an invalid file writes
+nothing (one transaction).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import documents, services
+from .documents import BasisRow, CatalogImportError, CatalogTable, ImportProblem, ItemRow
+from .models import Catalog, CatalogItem, Domain, Region, User
+from .selectors import catalog_items_for_display
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+OMITTED_BY_IMPORT = "导入的目录文件中没有此事项（请核实：填写本地不公开的理由，或恢复该事项）"
+
+
+def catalog_table(catalog: Catalog) -> CatalogTable:
+    """The catalog's non-omitted items as a plain table (3 queries)."""
+    items = catalog_items_for_display(catalog, include_omitted=False)
+    rows = [
+        ItemRow(
+            category=item.category.name,
+            name=item.name,
+            content=list(item.content),
+            basis=[
+                BasisRow(title=link.document.title, number=link.document.number)
+                for link in item.basis_links.all()
+            ],
+            time_limit=item.time_limit_text,
+            subjects=list(item.subjects),
+            channels=list(item.channels),
+            channel_other=item.channel_other,
+            audience=list(item.audience),
+            mode=list(item.mode),
+            levels=list(item.levels),
+            key=str(item.key),
+            seq=index,
+        )
+        for index, item in enumerate(items, start=1)
+    ]
+    label = _("第%(version)s版") % {"version": catalog.version}
+    if catalog.published_at:
+        label += _(" %(date)s发布") % {"date": catalog.published_at.strftime("%Y-%m-%d")}
+    return CatalogTable(
+        title=catalog.title,
+        region_name=catalog.region.name,
+        domain_name=catalog.domain.name,
+        village_level=catalog.domain.village_level,
+        items=rows,
+        version_label=label,
+    )
+
+
+def catalog_export(catalog: Catalog, fmt: str) -> tuple[bytes, str, str]:
+    """(file bytes, file name, content type) of a catalog in `fmt` ("docx" or "xlsx")."""
+    table = catalog_table(catalog)
+    if fmt == "docx":
+        data = documents.catalog_to_docx(table)
+    elif fmt == "xlsx":
+        data = documents.catalog_to_xlsx(table)
+    else:
+        raise ValueError(_("不支持的格式“%(fmt)s”，请选择 docx 或 xlsx。") % {"fmt": fmt})
+    filename = f"{catalog.title}-第{catalog.version}版.{fmt}"
+    return data, filename, CONTENT_TYPES[fmt]
+
+
+def current_catalog(*, region: Region, domain: Domain, draft: bool = False) -> Catalog | None:
+    """The region's current published catalog, or with `draft` its open version."""
+    qs = Catalog.objects.filter(region=region, domain=domain).select_related("region", "domain")
+    if draft:
+        return qs.open_versions().first()
+    return qs.published().order_by("-version").first()
+
+
+@dataclass
+class ImportResult:
+    catalog: Catalog
+    updated: int
+    added: int
+    omitted: int
+
+
+def _target_draft(*, region: Region, domain: Domain, actor: User | None) -> Catalog:
+    draft = current_catalog(region=region, domain=domain, draft=True)
+    if draft is not None:
+        if not draft.is_editable:
+            raise CatalogImportError(
+                [ImportProblem(None, None, _("该目录有一个已提交审核的版本，审核完成前不能导入。"))]
+            )
+        return draft
+    published = current_catalog(region=region, domain=domain)
+    if published is not None:
+        return services.catalog_start_new_version(catalog=published, actor=actor)
+    return services.catalog_clone(region=region, domain=domain, actor=actor)
+
+
+def _row_label(fmt: str, index: int) -> int:
+    """Row number as the clerk sees it: xlsx data starts on row 2."""
+    return index + 2 if fmt == "xlsx" else index + 1
+
+
+def catalog_import(
+    *, data: bytes, filename: str, region: Region, domain: Domain, actor: User | None
+) -> ImportResult:
+    """Import a docx/xlsx catalog into the region's draft; raises CatalogImportError."""
+    fmt = documents.detect_format(data, filename)
+    rows = documents.catalog_from_xlsx(data) if fmt == "xlsx" else documents.catalog_from_docx(data)
+    problems: list[ImportProblem] = []
+    categories = {c.name: c for c in domain.categories.all()}
+    for index, row in enumerate(rows):
+        if row.category not in categories:
+            problems.append(
+                ImportProblem(
+                    _row_label(fmt, index),
+                    "一级事项",
+                    _("“%(category)s”不是%(domain)s领域的一级事项，应为：%(allowed)s。")
+                    % {
+                        "category": row.category,
+                        "domain": domain.name,
+                        "allowed": "、".join(categories),
+                    },
+                )
+            )
+    if problems:
+        raise CatalogImportError(problems)
+    try:
+        with transaction.atomic():
+            return _apply_rows(
+                rows=rows, fmt=fmt, region=region, domain=domain, actor=actor, categories=categories
+            )
+    except _RowProblems as exc:
+        raise CatalogImportError(exc.problems) from None
+
+
+class _RowProblems(Exception):
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+
+
+FIELD_COLUMNS = {
+    "name": "二级事项",
+    "content": "公开内容（要素）",
+    "bases": "公开依据",
+    "time_limit_text": "公开时限",
+    "subjects": "公开主体",
+    "channels": "公开渠道和载体",
+    "channel_other": "其他渠道说明",
+    "audience": "公开对象",
+    "mode": "公开方式",
+    "levels": "公开层级",
+    "omitted_reason": "不公开理由",
+    "__all__": None,
+}
+
+
+def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult:
+    catalog = _target_draft(region=region, domain=domain, actor=actor)
+    existing = list(catalog.items.select_related("category", "upstream_item", "catalog__domain"))
+    by_key = {str(i.key): i for i in existing}
+    by_name = {(i.category.name, i.name): i for i in existing}
+    seen: set[int] = set()
+    problems: list[ImportProblem] = []
+    updated = added = 0
+    for index, row in enumerate(rows):
+        values = {
+            "name": row.name,
+            "seq": index + 1,
+            "category_id": categories[row.category].pk,
+            "content": row.content,
+            "time_limit_text": row.time_limit,
+            "subjects": row.subjects,
+            "channels": row.channels,
+            "channel_other": row.channel_other,
+            "audience": row.audience,
+            "mode": row.mode,
+            "levels": row.levels,
+        }
+        bases = [{"title": b.title, "number": b.number} for b in row.basis]
+        item = by_key.get(row.key) or by_name.get((row.category, row.name))
+        try:
+            if item is not None and item.pk not in seen:
+                seen.add(item.pk)
+                if item.omitted:
+                    services.catalog_item_restore(item=item, actor=actor)
+                services.catalog_item_set_elements(
+                    item=item, values=values, bases=bases, actor=actor, enforce_rules=False
+                )
+                updated += 1
+            else:
+                new = services.catalog_item_add(
+                    catalog=catalog, values=values, bases=bases, actor=actor, enforce_rules=False
+                )
+                if row.key:
+                    try:
+                        key = uuid.UUID(row.key)
+                    except ValueError:
+                        key = None
+                    if key and not CatalogItem.objects.filter(catalog=catalog, key=key).exists():
+                        CatalogItem.objects.filter(pk=new.pk).update(key=key)
+                seen.add(new.pk)
+                added += 1
+        except ValidationError as exc:
+            for field, messages in _error_items(exc):
+                for message in messages:
+                    problems.append(
+                        ImportProblem(_row_label(fmt, index), FIELD_COLUMNS.get(field), message)
+                    )
+    omitted = 0
+    for item in existing:
+        if item.pk not in seen and not item.omitted:
+            if item.upstream_item_id is None and catalog.upstream_id is not None:
+                services.catalog_item_delete_local(item=item, actor=actor)
+            else:
+                services.catalog_item_omit(item=item, reason=OMITTED_BY_IMPORT, actor=actor)
+            omitted += 1
+    if problems:
+        raise _RowProblems(problems)
+    services.audit(
+        "catalogs.catalog.imported",
+        actor=actor,
+        region=region,
+        obj=catalog,
+        updated=updated,
+        added=added,
+        omitted=omitted,
+    )
+    return ImportResult(catalog=catalog, updated=updated, added=added, omitted=omitted)
+
+
+def _error_items(exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        return [(field, [str(m) for e in errs for m in e.messages]) for field, errs in exc.error_dict.items()]
+    return [("__all__", [str(m) for m in exc.messages])]
