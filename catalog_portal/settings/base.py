@@ -115,7 +115,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -128,6 +128,13 @@ MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_MAX_UPLOAD_BYTES", str(20 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL"))}
+# Whole anonymous public pages (disclosures.cache), on the same backend. Settings
+# without this alias (the test settings) cache no pages.
+CACHES["public_pages"] = {
+    **cache_from_url(os.environ.get("CACHE_URL")),
+    "KEY_PREFIX": "public_pages",
+    "TIMEOUT": int(os.environ.get("DJANGO_PUBLIC_PAGE_CACHE_SECONDS", "600")),
+}
 
 # A read replica for public pages (PostgreSQL streaming replica), when configured.
 if os.environ.get("DATABASE_REPLICA_URL"):
