@@ -42,10 +42,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "COLUMN_KIND_CHOICES",
     "COLUMN_KIND_LABELS",
     "COMPOUND_SURNAMES",
     "FINDING_KIND_LABELS",
     "MAX_STORED_FINDINGS",
+    "NUMERIC_KINDS",
     "PROVINCE_DEFAULT_POLICY",
     "ColumnKind",
     "ColumnReport",
@@ -104,6 +106,9 @@ COLUMN_KIND_LABELS = {
     ColumnKind.REMARK: _("备注"),
     ColumnKind.OTHER: _("其他（不公开）"),
 }
+
+# For form fields: (value, label) in declaration order.
+COLUMN_KIND_CHOICES = [(kind.value, COLUMN_KIND_LABELS[kind]) for kind in ColumnKind]
 
 # Kinds whose cells are numbers; plain numeric cells there are exempt from the
 # 11-digit rule (an amount is not an identifier).
@@ -336,7 +341,7 @@ _NOT_DIGIT_OR_X = re.compile(r"[^0-9Xx]")
 _NOT_DIGIT = re.compile(r"[^0-9]")
 _TRAILING_X = re.compile(rf"[{_SEP}{_SEP_WIDE}]*[Xx]$")
 _HAS_DIGIT = re.compile(r"\d").search
-_ELEVEN_DIGITS = re.compile(r"(?:\d\D*){11}").match  # from the first digit on
+_ELEVEN_DIGITS = re.compile(r"(?:\d\D*+){11}").match  # from the first digit on
 _ANY_DIGIT = re.compile(r"\d")
 _SEP_CHARS = re.compile(rf"[{_SEP}]+")
 _LONG_RUN = re.compile(r"[0-9]{11,}").search
@@ -485,6 +490,57 @@ def _replace_runs(
     return "".join(pieces)
 
 
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+_WIDE_LENGTHS = frozenset({11, 13, 15, 17, 18})
+
+
+def _replace_wide_runs(text: str, norm: str, masker: Masker | None, kinds: list[str]) -> str:
+    """Mask mobiles and ID numbers written with dots, slashes or brackets.
+
+    A wide run may hold more than the identifier ("5.138.1234.5678"), so every
+    stretch of consecutive digit groups inside it is tried, shortest first.
+    """
+    spans: list[tuple[int, int, str, str]] = []
+    for match in _RUN_WIDE.finditer(norm):
+        run = match.group()
+        groups = [(g.start(), g.end()) for g in _DIGIT_GROUP.finditer(run)]
+        if sum(end - start for start, end in groups) < 11:
+            continue
+        ends_with_x = run[-1] in "Xx"
+        i = 0
+        while i < len(groups):
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += run[groups[j][0] : groups[j][1]]
+                if len(digits) > 18:
+                    break
+                if len(digits) not in _WIDE_LENGTHS:
+                    continue
+                has_x = ends_with_x and j == len(groups) - 1 and len(digits) == 17
+                kind = _classify_wide(digits, has_x)
+                if kind is None:
+                    continue
+                start = match.start() + groups[i][0]
+                if i == 0 and run[0] == "+":
+                    start = match.start()
+                end = match.end() if has_x else match.start() + groups[j][1]
+                spans.append((start, end, kind, digits + "X" if has_x else digits))
+                i = j
+                break
+            i += 1
+    if not spans:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end, kind, identifier in spans:
+        kinds.append(kind)
+        pieces.append(text[last:start])
+        pieces.append(masker(kind, identifier) if masker else "*" * (end - start))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def _has_eleven_digits(text: str) -> bool:
     match = _HAS_DIGIT(text)
     return match is not None and _ELEVEN_DIGITS(text, match.start()) is not None
@@ -508,7 +564,7 @@ def _scan(
     # Tier 2: identifier-shaped numbers written with dots, slashes or brackets.
     norm = normalise_digits(text)
     if _has_eleven_digits(norm):
-        text = _replace_runs(text, norm, _RUN_WIDE, _classify_wide, masker, None, kinds)
+        text = _replace_wide_runs(text, norm, masker, kinds)
         norm = normalise_digits(text)
         # Belt and braces: the invariant holds whatever the classification said.
         if _LONG_RUN(_SEP_CHARS.sub("", norm)):

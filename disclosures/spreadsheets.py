@@ -98,7 +98,6 @@ _OTHER_MAGICS = (
     b"Rar!",
     b"7z\xbc\xaf",
     b"\x1f\x8b",
-    b"BM",
     b"{\\rtf",
 )
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -334,6 +333,17 @@ def _corrupt_error(name: str) -> SpreadsheetError:
 _FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
+def _has_formula_element(xml: bytes) -> bool:
+    # Plain substring tests run at memory speed; the regex only confirms a
+    # namespace-prefixed form.
+    return (
+        b"<f>" in xml
+        or b"<f " in xml
+        or b"<f/" in xml
+        or (b":f" in xml and _FORMULA_ELEMENT.search(xml) is not None)
+    )
+
+
 class _XlsxSource(TableSource):
     format = "xlsx"
 
@@ -445,7 +455,7 @@ class _XlsxSource(TableSource):
         with member:
             try:
                 while chunk := member.read(_CHUNK):
-                    if _FORMULA_ELEMENT.search(tail + chunk):
+                    if _has_formula_element(tail + chunk):
                         found = True
                         break
                     tail = chunk[-64:]
@@ -775,9 +785,14 @@ _STATIC_PARTS = {
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def _zip_info(name: str) -> zipfile.ZipInfo:
+def _zip_info(name: str, compresslevel: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
+    # ZipFile.open() takes the level from the ZipInfo (renamed in Python 3.13).
+    for attribute in ("compress_level", "_compresslevel"):
+        if hasattr(info, attribute):
+            setattr(info, attribute, compresslevel)
+            break
     return info
 
 
@@ -801,15 +816,17 @@ def write_xlsx(
     written = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
         for part, content in _STATIC_PARTS.items():
-            archive.writestr(_zip_info(part), content)
+            archive.writestr(_zip_info(part, compresslevel), content)
         archive.writestr(
-            _zip_info("xl/workbook.xml"),
+            _zip_info("xl/workbook.xml", compresslevel),
             _XML_DECL
             + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
             f'<sheet name="{_xml_attr(sheet_title)}" sheetId="1" r:id="rId1"/>'
             "</sheets></workbook>",
         )
-        with archive.open(_zip_info("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
+        with archive.open(
+            _zip_info("xl/worksheets/sheet1.xml", compresslevel), "w", force_zip64=True
+        ) as sheet:
             head = [
                 _XML_DECL,
                 f'<worksheet xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}">',
@@ -837,7 +854,20 @@ def write_xlsx(
                 for letter, value in zip(letters, row, strict=False):
                     if value is None or value == "":
                         continue
-                    cells.append(_cell_xml(letter + suffix, value))
+                    # Inline fast path for the common plain text cell.
+                    if (
+                        type(value) is str
+                        and value[0] not in _FORMULA_FIRST
+                        and not value[0].isspace()
+                        and not value[-1].isspace()
+                        and len(value) <= MAX_CELL_CHARS
+                        and not _XML_SPECIAL(value)
+                    ):
+                        cells.append(
+                            f'<c r="{letter}{suffix}" t="inlineStr"><is><t>{value}</t></is></c>'
+                        )
+                    else:
+                        cells.append(_cell_xml(letter + suffix, value))
                 cells.append("</row>")
                 buffer.append("".join(cells))
                 if len(buffer) >= 1000:
