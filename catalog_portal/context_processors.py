@@ -1,19 +1,32 @@
+"""What every page's header and footer need: site identity and display preferences."""
+
+from __future__ import annotations
+
 from django.conf import settings
 
-
+# Display preferences kept in the `a11y` cookie → the <html> class that applies them.
 A11Y_PREFS = {"large": "pref-large", "contrast": "pref-contrast"}
+A11Y_COOKIE = "a11y"
+
+
+def a11y_chosen(request) -> list[str]:
+    """The preferences the visitor turned on, in a stable order."""
+    chosen = set(request.COOKIES.get(A11Y_COOKIE, "").split(","))
+    return [p for p in A11Y_PREFS if p in chosen]
 
 
 def a11y_classes(request) -> str:
     """The <html> classes of the large-font / high-contrast modes the visitor chose."""
-    chosen = request.COOKIES.get("a11y", "").split(",")
-    return " ".join(A11Y_PREFS[p] for p in chosen if p in A11Y_PREFS)
+    return " ".join(A11Y_PREFS[p] for p in a11y_chosen(request))
 
 
 def site(request):
-    """Site identity for the header and footer of every page."""
+    """Site identity for the header and footer, and the display preferences."""
+    chosen = a11y_chosen(request)
     return {
         "a11y_classes": a11y_classes(request),
+        "a11y_large": "large" in chosen,
+        "a11y_contrast": "contrast" in chosen,
         "SITE_NAME": settings.SITE_NAME,
         "SITE_SPONSOR": settings.SITE_SPONSOR,
         "SITE_IDENTIFIER": settings.SITE_IDENTIFIER,

@@ -6,8 +6,10 @@ subtree, and may change only what `catalogs.permissions` lets them change.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
@@ -188,13 +190,112 @@ class AuditLogEntryAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
+def _warn_calendar_missing(request) -> None:
+    """From November on, tell province admins that next year's calendar is not entered yet."""
+    from django.contrib import messages
+    from django.utils.translation import gettext
+
+    from .calendar import calendar_next_year_missing
+
+    if not request.user.has_perm("catalogs.change_calendarday"):
+        return
+    year = calendar_next_year_missing()
+    if year is not None:
+        messages.warning(
+            request,
+            gettext(
+                "%(year)s年的节假日和调休安排尚未录入。国务院办公厅通常在11月或12月公布下一年的安排，"
+                "公布后请在“节假日与调休”中逐日录入，并在“工作日历年度”中将%(year)s年标记为已录入。"
+                "在此之前，%(year)s年的截止日期按周末和固定假日暂定推算，并标注为暂定。"
+            )
+            % {"year": year},
+        )
+
+
+# Calendar edits go through catalogs.calendar, so open obligations are
+# recomputed and every change is logged; the admin never saves these rows itself.
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "official", "source", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["year", "updated_at"] if obj is not None else ["updated_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_missing(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        from .calendar import calendar_year_mark_official
+
+        saved = calendar_year_mark_official(
+            year=obj.year, official=obj.official, source=obj.source, actor=request.user
+        )
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a year would bypass recomputation: untick "official" instead.
+        return False
+
+
+class CalendarDayAdminForm(forms.ModelForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name"]
+
+    def clean(self):
+        from .calendar import calendar_day_validate
+
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("kind"):
+            try:
+                calendar_day_validate(cleaned["date"], cleaned["kind"], cleaned.get("name", ""))
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
+    form = CalendarDayAdminForm
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+    ordering = ["-date"]
+
+    def changelist_view(self, request, extra_context=None):
+        _warn_calendar_missing(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        from .calendar import calendar_day_set
+
+        saved = calendar_day_set(
+            day=obj.date,
+            kind=obj.kind,
+            name=obj.name,
+            actor=request.user,
+            previous_date=form.initial.get("date") if change else None,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        from .calendar import calendar_day_remove
+
+        calendar_day_remove(day=obj.date, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        from .calendar import calendar_days_remove
+
+        calendar_days_remove(days=list(queryset.values_list("date", flat=True)), actor=request.user)
+
+
+_admin_index = admin.site.index
+
+
+def _admin_index_with_calendar_warning(request, extra_context=None):
+    _warn_calendar_missing(request)
+    return _admin_index(request, extra_context)
+
+
+admin.site.index = _admin_index_with_calendar_warning

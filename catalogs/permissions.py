@@ -121,8 +121,42 @@ def can_publish_catalog(user: User, catalog: Catalog) -> bool:
     )
 
 
-def access_catalog(user: User, pk: int, *, for_write: bool = False) -> Catalog:
-    """Fetch a catalog the user may see (or edit); anything else is a 404."""
+def can_start_new_version(user: User, catalog: Catalog) -> bool:
+    """Own region's published version; the service refuses if a draft is already open."""
+    return (
+        scope_code(user) == catalog.region_id
+        and catalog.is_published
+        and user.has_perm("catalogs.add_catalog")
+    )
+
+
+def access_review_comment(user: User, pk: int, *, for_write: bool = False):
+    """A review comment of a catalog in the user's subtree (404 otherwise).
+
+    Marking it handled (`for_write`) needs edit rights on its catalog.
+    """
+    from .models import ReviewComment
+
+    try:
+        comment = ReviewComment.objects.select_related("catalog").get(pk=pk)
+    except ReviewComment.DoesNotExist:
+        raise Http404 from None
+    if not in_scope(user, comment.catalog.region_id):
+        raise Http404
+    if for_write and not can_edit_catalog(user, comment.catalog):
+        raise PermissionDenied(_("只有本区划的目录编辑人员可以在草稿或退回修改的版本中处理审核意见。"))
+    return comment
+
+
+def access_catalog(
+    user: User, pk: int, *, for_write: bool = False, manage: bool = False
+) -> Catalog:
+    """Fetch a catalog the user may see (or edit); anything else is a 404.
+
+    With `manage` (staff pages under /work/), a catalog outside the user's region
+    subtree is a 404 even when it is published: staff pages show drafts, comments
+    and the audit trail, which belong to the region and its ancestors only.
+    """
     from .models import Catalog
 
     qs = Catalog.objects.select_related("region", "domain", "upstream", "upstream__region")
@@ -132,6 +166,8 @@ def access_catalog(user: User, pk: int, *, for_write: bool = False) -> Catalog:
         raise Http404 from None
     if not can_view_catalog(user, catalog):
         raise Http404
+    if manage and not in_scope(user, catalog.region_id):
+        raise Http404
     if for_write and not can_edit_catalog(user, catalog):
         if in_scope(user, catalog.region_id):
             raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
@@ -139,7 +175,10 @@ def access_catalog(user: User, pk: int, *, for_write: bool = False) -> Catalog:
     return catalog
 
 
-def access_catalog_item(user: User, pk: int, *, for_write: bool = False) -> CatalogItem:
+def access_catalog_item(
+    user: User, pk: int, *, for_write: bool = False, manage: bool = False
+) -> CatalogItem:
+    """Fetch an item through its catalog's rules (see `access_catalog`)."""
     from .models import CatalogItem
 
     qs = CatalogItem.objects.select_related(
@@ -151,11 +190,56 @@ def access_catalog_item(user: User, pk: int, *, for_write: bool = False) -> Cata
         raise Http404 from None
     if not can_view_catalog(user, item.catalog):
         raise Http404
+    if manage and not in_scope(user, item.catalog.region_id):
+        raise Http404
     if for_write and not can_edit_catalog(user, item.catalog):
         if in_scope(user, item.catalog.region_id):
             raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
         raise Http404
     return item
+
+
+# --- name lists (名单公示) ---------------------------------------------------------
+# Duck-typed on the disclosures objects (catalogs never imports disclosures); the
+# `access_name_list*` helpers built on these live in `disclosures.namelists`.
+
+
+def _name_list_region_code(name_list) -> str:
+    return name_list.region_id or name_list.record.region_id
+
+
+def can_upload_name_list(user: User, record) -> bool:
+    """A record of the user's subtree that is not withdrawn, and the capability to add lists."""
+    return (
+        in_scope(user, record.region_id)
+        and record.status != "withdrawn"
+        and user.has_perm("disclosures.add_namelist")
+    )
+
+
+def can_manage_name_list(user: User, name_list) -> bool:
+    """Submit, replace or delete a list of the user's subtree."""
+    return in_scope(user, _name_list_region_code(name_list)) and user.has_perm(
+        "disclosures.change_namelist"
+    )
+
+
+def can_confirm_name_list(user: User, name_list) -> bool:
+    """The confidentiality review (保密审查) of a pending list.
+
+    A second person of the list's region or of a region above it (codes are
+    prefixes, so never another county or a sibling township), never the
+    uploader. The reviewer needs a region of its own: the database constraint
+    records and checks it.
+    """
+    code = scope_code(user)
+    return (
+        bool(code)
+        and name_list.status == "pending"
+        and _name_list_region_code(name_list).startswith(code)
+        and (name_list.uploaded_by_id is None or name_list.uploaded_by_id != user.pk)
+        and user.has_perm("disclosures.change_namelist")
+    )
 
 
 class RegionStaffRequiredMixin(LoginRequiredMixin):

@@ -1,5 +1,39 @@
-from django.urls import path  # noqa: F401
+"""Staff catalog pages, mounted at /work/catalogs/ (namespace "catalogs")."""
+
+from django.urls import path
+
+from .views import manage
 
 app_name = "catalogs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("clone/<slug:domain_slug>/", manage.CatalogCloneView.as_view(), name="catalog_clone"),
+    path("review/", manage.ReviewQueueView.as_view(), name="review_queue"),
+    path(
+        "time-limit-preview/",
+        manage.TimeLimitPreviewView.as_view(),
+        name="time_limit_preview",
+    ),
+    path("<int:pk>/", manage.CatalogDetailView.as_view(), name="catalog_detail"),
+    path("<int:pk>/diff/", manage.CatalogDiffView.as_view(), name="catalog_diff"),
+    path("<int:pk>/history/", manage.CatalogHistoryView.as_view(), name="catalog_history"),
+    path("<int:pk>/submit/", manage.CatalogSubmitView.as_view(), name="catalog_submit"),
+    path("<int:pk>/review/", manage.CatalogReviewView.as_view(), name="catalog_review"),
+    path("<int:pk>/publish/", manage.CatalogPublishView.as_view(), name="catalog_publish"),
+    path(
+        "<int:pk>/new-version/",
+        manage.CatalogNewVersionView.as_view(),
+        name="catalog_new_version",
+    ),
+    path("<int:pk>/upstream/", manage.CatalogMergeView.as_view(), name="catalog_merge"),
+    path("<int:pk>/items/add/", manage.ItemAddView.as_view(), name="item_add"),
+    path("items/<int:pk>/edit/", manage.ItemEditView.as_view(), name="item_edit"),
+    path("items/<int:pk>/omit/", manage.ItemOmitView.as_view(), name="item_omit"),
+    path("items/<int:pk>/restore/", manage.ItemRestoreView.as_view(), name="item_restore"),
+    path("items/<int:pk>/delete/", manage.ItemDeleteView.as_view(), name="item_delete"),
+    path(
+        "comments/<int:pk>/resolve/",
+        manage.CommentResolveView.as_view(),
+        name="comment_resolve",
+    ),
+]

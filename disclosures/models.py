@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -177,13 +178,20 @@ class NameList(models.Model):
 
     Only the masked table is stored for publication. It goes public only after a
     second person of the same or the parent region confirms it (保密审查).
+    Life cycle (``disclosures.namelists``): processing → preview (the uploader
+    checks what the public will see) → pending → confirmed or rejected;
+    processing may end in failed, with nothing stored but the error.
+    ``region`` repeats the record's region so that the database itself can
+    refuse a confirmation from outside the region's line (CheckConstraint).
     """
 
     class Status(models.TextChoices):
         PROCESSING = "processing", _("处理中")
+        PREVIEW = "preview", _("待提交审查")
         PENDING = "pending", _("待保密审查")
         CONFIRMED = "confirmed", _("已确认公开")
         REJECTED = "rejected", _("审查未通过")
+        FAILED = "failed", _("处理失败")
 
     record = models.OneToOneField(
         DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="name_list"
@@ -207,6 +215,17 @@ class NameList(models.Model):
     )
     confirmed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("发布区划"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    confirmed_region = models.ForeignKey(
+        Region, verbose_name=_("审查人所属区划"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交审查时间"), null=True, blank=True)
+    review_note = models.CharField(_("审查意见"), max_length=300, blank=True)
+    progress_at = models.DateTimeField(_("处理进度更新时间"), null=True, blank=True)
 
     objects = NameListQuerySet.as_manager()
 
@@ -219,6 +238,18 @@ class NameList(models.Model):
                 condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("uploaded_by")),
                 name="namelist_not_self_confirmed",
                 violation_error_message=_("上传人不能审查自己上传的名单，请由另一位工作人员确认。"),
+            ),
+            # The confirmer belongs to the list's region or a region above it
+            # (codes are prefixes), never to another county.
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True)
+                | Q(
+                    StartsWith(models.F("region"), models.F("confirmed_region")),
+                    region__isnull=False,
+                    confirmed_region__isnull=False,
+                ),
+                name="namelist_confirmed_within_region",
+                violation_error_message=_("只有本区划或上级区划的工作人员可以审查该名单。"),
             ),
         ]
 

@@ -1,1 +1,641 @@
-"""Staff catalog views under /work/catalogs/: login required, scoped to the user's region."""
+"""Staff catalog views under /work/catalogs/: login required, scoped to the user's region.
+
+Each view gets its object through `catalogs.permissions.access_*` (``manage=True``:
+another region's catalog is a 404 even when published), parses a form, calls one
+service or selector, and renders or redirects. Every action that changes data is
+a POST; its GET shows what will happen and a button, so everything works without
+JavaScript.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .. import diff, permissions, selectors, services
+from ..forms import (
+    ItemEditor,
+    MergeForm,
+    OmitForm,
+    ReviewCommentForm,
+    ReviewDecisionForm,
+    TimeLimitForm,
+)
+from ..models import Category, Domain, Region
+
+
+class StaffView(permissions.RegionStaffRequiredMixin, PermissionRequiredMixin, View):
+    """Logged-in region staff with the capability to read catalogs."""
+
+    permission_required = "catalogs.view_catalog"
+
+
+class ReadOnlyCatalogView(StaffView):
+    """A page that only reads one catalog. A POST is answered like a GET would be for
+    another region's catalog (404), and with 405 otherwise, so a POST never reveals
+    whether another county's catalog exists."""
+
+    def post(self, request, pk: int):
+        permissions.access_catalog(request.user, pk, manage=True)
+        return self.http_method_not_allowed(request)
+
+
+def _detail_url(catalog, anchor: str = "") -> str:
+    url = reverse("catalogs:catalog_detail", kwargs={"pk": catalog.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _error_messages(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _confirm(request, *, catalog, title, message, button, danger=False, problems=(), item=None, status=200):
+    return render(
+        request,
+        "catalogs/catalog_confirm.html",
+        {
+            "catalog": catalog,
+            "item": item,
+            "title": title,
+            "message": message,
+            "button": button,
+            "danger": danger,
+            "problems": problems,
+        },
+        status=status,
+    )
+
+
+# --- catalogs ----------------------------------------------------------------------------
+
+
+class CatalogDetailView(ReadOnlyCatalogView):
+    """One catalog version, grouped by category, with its diff status and comments."""
+
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        return render(
+            request, "catalogs/catalog_detail.html", selectors.catalog_workbench(request.user, catalog)
+        )
+
+
+class CatalogCloneView(StaffView):
+    """Clone the nearest ancestor's published catalog for the user's own region."""
+
+    def _region_and_domain(self, request, domain_slug: str):
+        domain = get_object_or_404(Domain, slug=domain_slug)
+        code = permissions.scope_code(request.user)
+        if not code or not permissions.can_clone_catalog(request.user, code):
+            raise PermissionDenied(_("只有区划的目录编辑人员可以复制上级目录。"))
+        return Region.objects.get(code=code), domain
+
+    def get(self, request, domain_slug: str):
+        region, domain = self._region_and_domain(request, domain_slug)
+        return render(
+            request,
+            "catalogs/catalog_clone.html",
+            {
+                "region": region,
+                "domain": domain,
+                "source": services.nearest_upstream_catalog(region=region, domain=domain),
+                "existing": region.catalogs.filter(domain=domain).order_by("-version").first(),
+            },
+        )
+
+    def post(self, request, domain_slug: str):
+        region, domain = self._region_and_domain(request, domain_slug)
+        try:
+            catalog = services.catalog_clone(region=region, domain=domain, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect("workspace")
+        messages.success(
+            request,
+            _("已复制%(source)s，生成本地草稿。请逐项核对并本地化后提交审核。")
+            % {"source": catalog.upstream.title},
+        )
+        return redirect(_detail_url(catalog))
+
+
+class CatalogSubmitView(StaffView):
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        from ..rules import check_catalog
+
+        return _confirm(
+            request,
+            catalog=catalog,
+            title=_("提交审核"),
+            message=_("提交后目录将交由上级民政部门审核，审核期间不能修改。"),
+            button=_("提交审核"),
+            problems=check_catalog(catalog),
+        )
+
+    def post(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        try:
+            services.catalog_submit(catalog=catalog, actor=request.user)
+        except ValidationError as error:
+            return _confirm(
+                request,
+                catalog=catalog,
+                title=_("提交审核"),
+                message=_("目录还有以下问题，请修改后再提交："),
+                button=_("提交审核"),
+                problems=error.messages,
+                status=400,
+            )
+        messages.success(request, _("已提交审核，请等待上级民政部门审核。"))
+        return redirect(_detail_url(catalog))
+
+
+class CatalogPublishView(StaffView):
+    """Publish an approved version (a template: its draft). It becomes immutable."""
+
+    def _catalog(self, request, pk):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        if not permissions.can_publish_catalog(request.user, catalog):
+            raise PermissionDenied(_("只有本区划可以发布已审核通过的目录版本。"))
+        return catalog
+
+    def get(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        return _confirm(
+            request,
+            catalog=catalog,
+            title=_("发布目录"),
+            message=_("发布后本版本将在公开页面展示，且不能再修改；以后修改需开启新版本。"),
+            button=_("确认发布"),
+        )
+
+    def post(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        try:
+            services.catalog_publish(catalog=catalog, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect(_detail_url(catalog))
+        messages.success(
+            request, _("已发布第%(version)s版。") % {"version": catalog.version}
+        )
+        return redirect(_detail_url(catalog))
+
+
+class CatalogNewVersionView(StaffView):
+    def _catalog(self, request, pk):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        if not permissions.can_start_new_version(request.user, catalog):
+            raise PermissionDenied(_("只有本区划可以在已发布的目录上开启新版本。"))
+        return catalog
+
+    def get(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        return _confirm(
+            request,
+            catalog=catalog,
+            title=_("开启新版本"),
+            message=_("将以本版本为基础生成新的草稿版本；已发布的版本保持不变并继续公开，直到新版本发布。"),
+            button=_("开启新版本"),
+        )
+
+    def post(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        try:
+            draft = services.catalog_start_new_version(catalog=catalog, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect(_detail_url(catalog))
+        messages.success(request, _("已开启第%(version)s版草稿。") % {"version": draft.version})
+        return redirect(_detail_url(draft))
+
+
+class CatalogDiffView(ReadOnlyCatalogView):
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        catalog_diff = diff.catalog_diff(catalog)
+        return render(
+            request,
+            "catalogs/catalog_diff.html",
+            {"catalog": catalog, "diff": catalog_diff, "summary": catalog_diff.summary},
+        )
+
+
+class CatalogHistoryView(ReadOnlyCatalogView):
+    """Versions and the audit trail (who changed what, when), optionally of one item."""
+
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        item_key = None
+        if request.GET.get("item"):
+            try:
+                item_key = UUID(request.GET["item"])
+            except ValueError:
+                raise Http404 from None
+        return render(
+            request,
+            "catalogs/catalog_history.html",
+            selectors.catalog_history(catalog, item_key=item_key),
+        )
+
+
+class CatalogMergeView(StaffView):
+    """Upstream updates: take or keep each change of the newer upstream version."""
+
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        plan = diff.merge_plan(catalog)
+        form = None
+        if plan is not None and permissions.can_edit_catalog(request.user, catalog):
+            form = MergeForm(plan=plan, initial={"lock_version": catalog.lock_version})
+        return self._render(request, catalog, plan, form)
+
+    def post(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        plan = diff.merge_plan(catalog)
+        if plan is None:
+            messages.info(request, _("上级目录没有新的版本，无需合并。"))
+            return redirect(_detail_url(catalog))
+        form = MergeForm(request.POST, plan=plan)
+        if not form.is_valid():
+            return self._render(request, catalog, plan, form, status=400)
+        try:
+            counts = services.catalog_upstream_merge(
+                catalog=catalog,
+                actor=request.user,
+                choices=form.choices(),
+                expected_lock_version=form.cleaned_data.get("lock_version"),
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "stale":
+                form.add_error(
+                    None,
+                    _("目录在您选择期间已被其他人修改。为避免覆盖，本次合并未生效：请查看下面的最新情况后重新选择。"),
+                )
+            else:
+                for message in error.messages:
+                    form.add_error(None, message)
+            return self._render(request, catalog, plan, form, status=409)
+        messages.success(
+            request,
+            _("已合并上级目录第%(version)s版：采用上级修改%(taken)s处，保留本地%(kept)s处，新增事项%(added)s项，标注不公开%(omitted)s项。")
+            % {"version": plan.newer.version, **counts},
+        )
+        return redirect(_detail_url(catalog))
+
+    def _render(self, request, catalog, plan, form, status=200):
+        rows = []
+        if plan is not None:
+            for im in plan.items:
+                if im.elements:
+                    elements = [(em, form[im.field_name(em.element)] if form else None) for em in im.elements]
+                    rows.append({"merge": im, "elements": elements, "field": None})
+                else:
+                    rows.append(
+                        {"merge": im, "elements": [], "field": form[im.field_name()] if form else None}
+                    )
+        return render(
+            request,
+            "catalogs/catalog_merge.html",
+            {
+                "catalog": catalog,
+                "plan": plan,
+                "form": form,
+                "rows": rows,
+                "can_edit": permissions.can_edit_catalog(request.user, catalog),
+                "can_start_new_version": permissions.can_start_new_version(request.user, catalog),
+            },
+            status=status,
+        )
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+class ReviewQueueView(StaffView):
+    def get(self, request):
+        if not request.user.has_perm("catalogs.review_catalog"):
+            raise PermissionDenied(_("您没有审核下级目录的权限。"))
+        return render(
+            request, "catalogs/review_queue.html", {"queue": selectors.review_queue(request.user)}
+        )
+
+
+class CatalogReviewView(StaffView):
+    """The reviewer reads the diff, comments on items, approves or returns."""
+
+    def _catalog(self, request, pk):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        if not (
+            request.user.has_perm("catalogs.review_catalog")
+            and permissions.is_strict_ancestor(request.user, catalog.region_id)
+        ):
+            raise PermissionDenied(_("只有上级区划的审核人员可以审核该目录。"))
+        return catalog
+
+    def get(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        return self._render(request, catalog)
+
+    def post(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        if not permissions.can_review_catalog(request.user, catalog):
+            raise PermissionDenied(_("该目录当前不是待审核状态。"))
+        context = selectors.catalog_review_page(catalog)
+        if request.POST.get("action") == "comment":
+            form = ReviewCommentForm(request.POST, item_choices=context["item_choices"], prefix="comment")
+            if form.is_valid():
+                try:
+                    services.catalog_review_comment_add(
+                        catalog=catalog,
+                        actor=request.user,
+                        body=form.cleaned_data["body"],
+                        item_key=form.cleaned_data["item_key"],
+                    )
+                except ValidationError as error:
+                    _error_messages(request, error)
+                else:
+                    messages.success(request, _("意见已记录。退回目录时，经办人会在相应事项旁看到它。"))
+                    return redirect(reverse("catalogs:catalog_review", kwargs={"pk": catalog.pk}))
+            return self._render(request, catalog, comment_form=form, status=400)
+        form = ReviewDecisionForm(request.POST, item_choices=context["item_choices"], prefix="decision")
+        if not form.is_valid():
+            return self._render(request, catalog, decision_form=form, status=400)
+        data = form.cleaned_data
+        try:
+            if data["decision"] == ReviewDecisionForm.APPROVE:
+                services.catalog_approve(catalog=catalog, actor=request.user, comment=data["body"])
+                messages.success(
+                    request, _("已审核通过。经办人发布后，新版本即在公开页面生效。")
+                )
+            else:
+                services.catalog_return(
+                    catalog=catalog,
+                    actor=request.user,
+                    comment=data["body"],
+                    item_key=data["item_key"],
+                )
+                messages.success(request, _("已退回修改，经办人会看到您的意见。"))
+        except ValidationError as error:
+            _error_messages(request, error)
+        return redirect("catalogs:review_queue")
+
+    def _render(self, request, catalog, comment_form=None, decision_form=None, status=200):
+        context = selectors.catalog_review_page(catalog)
+        context.update(
+            can_decide=permissions.can_review_catalog(request.user, catalog),
+            comment_form=comment_form
+            or ReviewCommentForm(item_choices=context["item_choices"], prefix="comment"),
+            decision_form=decision_form
+            or ReviewDecisionForm(item_choices=context["item_choices"], prefix="decision"),
+        )
+        return render(request, "catalogs/catalog_review.html", context, status=status)
+
+
+class CommentResolveView(StaffView):
+    def get(self, request, pk: int):
+        comment = permissions.access_review_comment(request.user, pk, for_write=True)
+        return _confirm(
+            request,
+            catalog=comment.catalog,
+            title=_("标记审核意见为已处理"),
+            message=comment.body,
+            button=_("标记为已处理"),
+        )
+
+    def post(self, request, pk: int):
+        comment = permissions.access_review_comment(request.user, pk, for_write=True)
+        try:
+            services.catalog_review_comment_resolve(comment=comment, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("已标记为已处理。"))
+        next_url = request.POST.get("next", "")
+        if next_url.startswith("/work/"):
+            return redirect(next_url)
+        return redirect(_detail_url(comment.catalog))
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+def _editor(catalog, data=None, item=None) -> ItemEditor:
+    return ItemEditor(
+        data,
+        catalog=catalog,
+        item=item,
+        categories=list(Category.objects.filter(domain_id=catalog.domain_id)),
+        library=selectors.legal_document_choices(),
+    )
+
+
+def _upstream_snapshot(item):
+    if item is None or item.upstream_item_id is None:
+        return None
+    return diff.load_snapshots(Q(pk=item.upstream_item_id)).get(item.upstream_item_id)
+
+
+class ItemEditView(StaffView):
+    """All nine elements of one item; a stale save is refused and the input kept."""
+
+    template_name = "catalogs/item_form.html"
+
+    def get(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        return self._render(request, item, _editor(item.catalog, item=item))
+
+    def post(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        editor = _editor(item.catalog, request.POST, item=item)
+        valid = editor.is_valid()
+        if "_preview" in request.POST or not valid:
+            return self._render(request, item, editor, status=200 if valid else 400)
+        try:
+            services.catalog_item_set_elements(
+                item=item,
+                values=editor.values(),
+                bases=editor.basis_specs(),
+                actor=request.user,
+                expected_lock_version=editor.lock_version,
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "stale":
+                return self._stale(request, pk, editor)
+            editor.add_service_errors(error)
+            return self._render(request, item, editor, status=400)
+        messages.success(request, _("已保存“%(name)s”。") % {"name": item.name})
+        return redirect(_detail_url(item.catalog, f"item-{item.key}"))
+
+    def _stale(self, request, pk, editor):
+        """Someone saved in between: show their version, keep this input, and let the
+        clerk save again deliberately (the form now carries the new lock version)."""
+        current = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        data = request.POST.copy()
+        data["lock_version"] = str(current.lock_version)
+        editor = _editor(current.catalog, data, item=current)
+        editor.is_valid()
+        editor.form.add_error(
+            None,
+            _("该事项已被其他人修改并保存，您的这次保存没有生效，您填写的内容都保留在下面。请对照“他人保存的最新内容”核对后，再次点击“保存”。"),
+        )
+        return self._render(request, current, editor, status=409, stale=True)
+
+    def _render(self, request, item, editor, status=200, stale=False):
+        preview = None
+        if editor.form.is_bound and editor.form.is_valid():
+            preview = editor.form.preview()
+        return render(
+            request,
+            self.template_name,
+            {
+                "catalog": item.catalog,
+                "item": item,
+                "editor": editor,
+                "upstream": _upstream_snapshot(item),
+                "comments": selectors.item_comments(item),
+                "preview": preview,
+                "stale": stale,
+                "latest": diff.load_snapshots(Q(pk=item.pk)).get(item.pk) if stale else None,
+            },
+            status=status,
+        )
+
+
+class ItemAddView(StaffView):
+    """A local item (拓宽公开范围)."""
+
+    def get(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        return self._render(request, catalog, _editor(catalog))
+
+    def post(self, request, pk: int):
+        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        editor = _editor(catalog, request.POST)
+        valid = editor.is_valid()
+        if "_preview" in request.POST or not valid:
+            return self._render(request, catalog, editor, status=200 if valid else 400)
+        try:
+            item = services.catalog_item_add(
+                catalog=catalog,
+                values=editor.values(),
+                bases=editor.basis_specs(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            editor.add_service_errors(error)
+            return self._render(request, catalog, editor, status=400)
+        messages.success(request, _("已新增本地事项“%(name)s”。") % {"name": item.name})
+        return redirect(_detail_url(catalog, f"item-{item.key}"))
+
+    def _render(self, request, catalog, editor, status=200):
+        preview = editor.form.preview() if editor.form.is_bound and editor.form.is_valid() else None
+        return render(
+            request,
+            "catalogs/item_form.html",
+            {"catalog": catalog, "item": None, "editor": editor, "preview": preview, "comments": []},
+            status=status,
+        )
+
+
+class ItemOmitView(StaffView):
+    def get(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        form = OmitForm(initial={"lock_version": item.lock_version})
+        return render(request, "catalogs/item_omit.html", {"item": item, "catalog": item.catalog, "form": form})
+
+    def post(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        form = OmitForm(request.POST)
+        if form.is_valid():
+            try:
+                services.catalog_item_omit(
+                    item=item,
+                    reason=form.cleaned_data["omitted_reason"],
+                    actor=request.user,
+                    expected_lock_version=form.cleaned_data.get("lock_version"),
+                )
+            except ValidationError as error:
+                if getattr(error, "code", None) == "stale":
+                    form.add_error(None, _("该事项已被其他人修改并保存，本次操作没有生效。请返回目录查看最新内容后重试；您填写的理由保留在下面。"))
+                elif hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        for message in errors:
+                            form.add_error("omitted_reason" if field == "omitted_reason" else None, message)
+                else:
+                    for message in error.messages:
+                        form.add_error(None, message)
+            else:
+                messages.success(request, _("已将“%(name)s”标注为本地不公开。") % {"name": item.name})
+                return redirect(_detail_url(item.catalog, f"item-{item.key}"))
+        return render(
+            request,
+            "catalogs/item_omit.html",
+            {"item": item, "catalog": item.catalog, "form": form},
+            status=400,
+        )
+
+
+class ItemRestoreView(StaffView):
+    def get(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        return _confirm(
+            request,
+            catalog=item.catalog,
+            item=item,
+            title=_("恢复公开"),
+            message=_("恢复后该事项重新列入本地目录。不公开的理由是：%(reason)s") % {"reason": item.omitted_reason},
+            button=_("恢复公开"),
+        )
+
+    def post(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        try:
+            services.catalog_item_restore(item=item, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("已恢复公开“%(name)s”。") % {"name": item.name})
+        return redirect(_detail_url(item.catalog, f"item-{item.key}"))
+
+
+class ItemDeleteView(StaffView):
+    def get(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        return _confirm(
+            request,
+            catalog=item.catalog,
+            item=item,
+            title=_("删除本地事项"),
+            message=_("将删除本地新增的事项“%(name)s”。删除记录保留在修改记录中。") % {"name": item.name},
+            button=_("确认删除"),
+            danger=True,
+        )
+
+    def post(self, request, pk: int):
+        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        catalog = item.catalog
+        try:
+            services.catalog_item_delete_local(item=item, actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("已删除本地事项。"))
+        return redirect(_detail_url(catalog))
+
+
+class TimeLimitPreviewView(StaffView):
+    """The Chinese wording and an example due date of a structured deadline (JSON)."""
+
+    def get(self, request):
+        form = TimeLimitForm(request.GET, original_text=request.GET.get("original", ""))
+        return JsonResponse(form.preview())

@@ -11,6 +11,8 @@ from django.views.generic import TemplateView
 from catalogs import selectors as catalog_selectors
 from catalogs.permissions import RegionStaffRequiredMixin
 
+from ..worklists import worklist_for
+
 
 class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
     template_name = "workspace.html"
@@ -18,4 +20,5 @@ class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(catalog_selectors.workspace_overview(self.request.user))
+        context["worklist"] = worklist_for(self.request.user, limit=5)
         return context

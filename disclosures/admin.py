@@ -1,0 +1,204 @@
+"""Back office of the disclosures app. Each area registers its own models here."""
+
+from __future__ import annotations
+
+from simple_history.admin import SimpleHistoryAdmin
+
+from django.contrib import admin
+
+from catalogs.admin import RegionScopedAdminMixin
+from catalogs.models import User
+
+from .models import (
+    Attachment,
+    DisclosureRecord,
+    MaskingPolicySetting,
+    NameList,
+    NameListRow,
+    Obligation,
+    ProgressThreshold,
+)
+
+
+@admin.register(ProgressThreshold)
+class ProgressThresholdAdmin(admin.ModelAdmin):
+    """The 先进/落后 thresholds of the progress review: one row, province admins only."""
+
+    list_display = [
+        "__str__",
+        "commend_on_time_rate",
+        "criticize_on_time_rate",
+        "criticize_missed",
+        "updated_at",
+    ]
+    readonly_fields = ["updated_at"]
+
+    @staticmethod
+    def _province(request) -> bool:
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or getattr(user, "role", "") == User.Role.PROVINCE_ADMIN
+        )
+
+    def has_module_permission(self, request):
+        return self._province(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._province(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._province(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        # A singleton: the first save creates it, afterwards it is only changed.
+        return (
+            self._province(request)
+            and super().has_add_permission(request)
+            and not ProgressThreshold.objects.exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- records, obligations, attachments (read-only, scoped by region) -------------------
+# Writes go through the staff pages (disclosures.services), which keep the history,
+# the obligations and the audit log in step; the admin is for looking things up.
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "size", "content_type"]
+    readonly_fields = fields
+
+
+@admin.register(DisclosureRecord)
+class DisclosureRecordAdmin(
+    ReadOnlyAdminMixin, RegionScopedAdminMixin, SimpleHistoryAdmin
+):
+    list_display = [
+        "title",
+        "region",
+        "domain",
+        "status",
+        "trigger_date",
+        "due_date",
+        "publish_at",
+    ]
+    list_filter = ["status", "domain", "due_provisional"]
+    search_fields = ["title", "region__name", "region__code"]
+    list_select_related = ["region", "domain"]
+    date_hierarchy = "publish_at"
+    inlines = [AttachmentInline]
+
+
+@admin.register(Obligation)
+class ObligationAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "region",
+        "domain",
+        "due_date",
+        "due_provisional",
+        "status",
+        "fulfilled_at",
+    ]
+    list_filter = ["status", "domain", "due_provisional"]
+    search_fields = ["title", "region__name", "region__code"]
+    list_select_related = ["region", "domain"]
+    date_hierarchy = "due_date"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    region_field = "record__region__code"
+    list_display = ["original_name", "record", "size", "content_type"]
+    list_select_related = ["record"]
+    search_fields = ["original_name", "record__title"]
+
+
+# --- name lists (名单公示) ---------------------------------------------------------------
+# Read-only, scoped by region: the confidentiality review and every other write go
+# through the staff pages (disclosures.namelists), which keep the audit log. The masking
+# policy is the one province-wide row, changed by province admins only.
+
+
+@admin.register(NameList)
+class NameListAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    region_field = "record__region__code"
+    list_display = ["record", "status", "row_count", "uploaded_by", "confirmed_by", "confirmed_at", "publicity_end"]
+    list_filter = ["status", "mask_names"]
+    search_fields = ["record__title", "source_filename"]
+    list_select_related = ["record", "uploaded_by", "confirmed_by"]
+    exclude = ["report"]  # holds the processing job while processing; summaries are on the staff page
+
+
+@admin.register(NameListRow)
+class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    """Masked rows only, and only of lists whose processing has ended."""
+
+    region_field = "name_list__record__region__code"
+    list_display = ["name_list", "number", "cells"]
+    list_select_related = ["name_list", "name_list__record"]
+    raw_id_fields = ["name_list"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(name_list__status__in=[NameList.Status.PROCESSING, NameList.Status.FAILED])
+        )
+
+
+@admin.register(MaskingPolicySetting)
+class MaskingPolicySettingAdmin(admin.ModelAdmin):
+    """The province-wide masking policy: one row, province admins only, changes audited."""
+
+    list_display = ["__str__", "publish_id_number", "publish_phone", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    @staticmethod
+    def _province(request) -> bool:
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or getattr(user, "role", "") == User.Role.PROVINCE_ADMIN
+        )
+
+    def has_module_permission(self, request):
+        return self._province(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._province(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._province(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return (
+            self._province(request)
+            and super().has_add_permission(request)
+            and not MaskingPolicySetting.objects.exists()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .namelists import masking_policy_set
+
+        saved = masking_policy_set(
+            publish_id_number=obj.publish_id_number, publish_phone=obj.publish_phone, actor=request.user
+        )
+        obj.pk = saved.pk

@@ -1,0 +1,547 @@
+"""Progress review exports: an xlsx workbook (a sheet per level) and a docx 通报.
+
+Both are built from the selectors in `disclosures.progress`; nothing here reads
+the database. Text cells of the workbook are neutralised against formula
+injection (SPEC §5: cells starting with = + - @).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalogs.models import Domain, Region
+
+from .progress import (
+    CATALOG_STATE_LABELS,
+    CATALOG_STATES,
+    CatalogCell,
+    Metrics,
+    ProgressLevel,
+    ProgressReport,
+    ProgressRow,
+)
+from .quarters import Period
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
+
+
+def safe_text(value: str) -> str:
+    """A text cell a spreadsheet program will not run as a formula."""
+    if value.startswith(_FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return f"{value:%Y-%m-%d}"
+
+
+def _rate(metrics: Metrics) -> float | None:
+    return None if metrics.rate is None else float(metrics.rate)
+
+
+def catalog_text(cell: CatalogCell) -> str:
+    """One domain's catalog status as text: counts for a summary, else the state."""
+    if cell.summarised:
+        return " ".join(
+            f"{CATALOG_STATE_LABELS[state]}{cell.counts[state]}"
+            for state in reversed(CATALOG_STATES)
+        )
+    return str(CATALOG_STATE_LABELS[cell.state])
+
+
+def file_name(region: Region, period: Period, extension: str) -> str:
+    """进展统计_洛阳市_2026Q3.xlsx (a download name without path characters)."""
+    name = re.sub(r"[\\/:*?\"<>|\s]", "", region.name)
+    return _("进展统计_%(region)s_%(period)s.%(ext)s") % {
+        "region": name,
+        "period": period.slug,
+        "ext": extension,
+    }
+
+
+# --- xlsx ---------------------------------------------------------------------------------
+
+
+def _headers(domains: Sequence[Domain]) -> list[str]:
+    headers = [_("上级区划"), _("区划代码"), _("名称")]
+    for domain in domains:
+        headers += [
+            _("%(domain)s目录") % {"domain": domain.name},
+            _("%(domain)s目录时间") % {"domain": domain.name},
+        ]
+    return headers + [
+        _("新增事项"),
+        _("不公开事项"),
+        _("缩短时限"),
+        _("应公开"),
+        _("按时公开"),
+        _("逾期公开"),
+        _("仍逾期未公开"),
+        _("漏报周期性公开"),
+        _("按时公开率（%）"),
+        _("排名"),
+        _("评价"),
+        _("说明"),
+    ]
+
+
+def _row_values(row: ProgressRow) -> list:
+    values: list = [
+        row.parent_name if not row.is_self else "",
+        row.code,
+        row.display_name,
+    ]
+    for cell in row.catalogs:
+        values += [catalog_text(cell), "" if cell.summarised else _date(cell.at)]
+    m, loc = row.metrics, row.localization
+    return values + [
+        loc.added,
+        loc.omitted,
+        loc.shortened,
+        m.due,
+        m.on_time,
+        m.late,
+        m.overdue,
+        m.missed,
+        _rate(m),
+        row.rank,
+        row.verdict,
+        "；".join(row.reasons),
+    ]
+
+
+def _total_values(level: ProgressLevel, domains: Sequence[Domain]) -> list:
+    m, loc = level.total, level.localization
+    return (
+        ["", "", _("合计")]
+        + ["", ""] * len(domains)
+        + [
+            loc.added,
+            loc.omitted,
+            loc.shortened,
+            m.due,
+            m.on_time,
+            m.late,
+            m.overdue,
+            m.missed,
+            _rate(m),
+            None,
+            "",
+            "",
+        ]
+    )
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = re.sub(r"[\[\]:*?/\\']", "", name)[:31] or _("统计")
+    base, n = title, 2
+    while title in used:
+        title = f"{base[:28]}{n}"
+        n += 1
+    used.add(title)
+    return title
+
+
+def progress_xlsx(
+    *,
+    region: Region,
+    period: Period,
+    levels: Sequence[ProgressLevel],
+    domains: Sequence[Domain],
+    today: date,
+) -> bytes:
+    """A workbook with one sheet per level below `region` (省辖市, 县（市、区）, 乡镇（街道）).
+
+    Each sheet: a title row, a row stating the period, the header row (row 3),
+    one row per region (本级 rows for the work of the regions above), and a 合计
+    row whose figures are the same on every sheet.
+    """
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    headers = _headers(domains)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    used: set[str] = set()
+    for level in levels:
+        sheet = workbook.create_sheet(_sheet_title(level.name, used))
+        sheet.append(
+            [
+                safe_text(
+                    _("%(region)s%(period)s基层政务公开工作进展（%(level)s）")
+                    % {
+                        "region": region.name,
+                        "period": period.label,
+                        "level": level.name,
+                    }
+                )
+            ]
+        )
+        sheet.append(
+            [
+                safe_text(
+                    _(
+                        "统计期：%(start)s至%(end)s；统计截至：%(today)s；按公开截止日期计入统计期。"
+                    )
+                    % {
+                        "start": _date(period.start),
+                        "end": _date(period.end),
+                        "today": _date(today),
+                    }
+                )
+            ]
+        )
+        sheet.append(headers)
+        for row in level.rows:
+            sheet.append(
+                [safe_text(v) if isinstance(v, str) else v for v in _row_values(row)]
+            )
+        sheet.append(
+            [
+                safe_text(v) if isinstance(v, str) else v
+                for v in _total_values(level, domains)
+            ]
+        )
+        sheet["A1"].font = Font(bold=True, size=14)
+        for cell in sheet[3]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE4EE")
+            cell.alignment = Alignment(
+                horizontal="center", vertical="center", wrap_text=True
+            )
+        for row_cells in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+            for cell in row_cells:
+                cell.border = border
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for column in range(1, len(headers) + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = 12
+        sheet.column_dimensions["A"].width = 14
+        sheet.column_dimensions["C"].width = 22
+        sheet.freeze_panes = "D4"
+        sheet.auto_filter.ref = (
+            f"A3:{get_column_letter(len(headers))}{sheet.max_row - 1}"
+        )
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.print_title_rows = "3:3"
+    if not levels:
+        workbook.create_sheet(_("统计"))
+    workbook.properties.title = _("%(region)s%(period)s基层政务公开工作进展") % {
+        "region": region.name,
+        "period": period.label,
+    }
+    workbook.properties.creator = _("基层政务公开标准目录平台")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- docx 通报 ---------------------------------------------------------------------------------
+
+_BODY_FONT = "仿宋"
+_HEADING_FONT = "黑体"
+_TITLE_FONT = "方正小标宋简体"
+_TABLE_FONT = "宋体"
+
+
+def _font(run, east_asia: str, size: float, *, bold: bool = False) -> None:
+    run.font.name = "Times New Roman"
+    run.font.size = Pt(size)
+    run.font.bold = bold or None
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
+
+
+def _paragraph(
+    document,
+    text: str,
+    *,
+    font: str = _BODY_FONT,
+    size: float = 16,
+    bold: bool = False,
+    align=None,
+    indent: bool = True,
+):
+    paragraph = document.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    fmt = paragraph.paragraph_format
+    fmt.space_after = Pt(0)
+    fmt.line_spacing = Pt(28)
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    _font(paragraph.add_run(text), font, size, bold=bold)
+    return paragraph
+
+
+def issuer_name(region: Region) -> str:
+    """民政厅 for the province, 民政局 below it."""
+    if region.level == Region.Level.PROVINCE:
+        return _("%(region)s民政厅") % {"region": region.name}
+    return _("%(region)s民政局") % {"region": region.name}
+
+
+def _percent(metrics: Metrics) -> str:
+    return "—" if metrics.rate is None else f"{metrics.rate}%"
+
+
+def summary_text(report: ProgressReport) -> str:
+    """The summary paragraph of the 通报, with the counts."""
+    m = report.total
+    if report.own is not None and report.own.metrics.due:
+        template = _(
+            "%(period)s（%(start)s至%(end)s），%(region)s所辖%(count)s个%(unit)s及本级共应公开信息%(due)s条，"
+            "其中按时公开%(on_time)s条、逾期公开%(late)s条，截至%(today)s仍逾期未公开%(overdue)s条，"
+            "漏报周期性公开%(missed)s次，按时公开率%(rate)s。"
+        )
+    else:
+        template = _(
+            "%(period)s（%(start)s至%(end)s），%(region)s所辖%(count)s个%(unit)s共应公开信息%(due)s条，"
+            "其中按时公开%(on_time)s条、逾期公开%(late)s条，截至%(today)s仍逾期未公开%(overdue)s条，"
+            "漏报周期性公开%(missed)s次，按时公开率%(rate)s。"
+        )
+    text = template % {
+        "period": report.period.label,
+        "start": _date(report.period.start),
+        "end": _date(report.period.end),
+        "region": report.region.name,
+        "count": len(report.rows),
+        "unit": report.unit_name or _("单位"),
+        "due": m.due,
+        "on_time": m.on_time,
+        "late": m.late,
+        "today": _date(report.today),
+        "overdue": m.overdue,
+        "missed": m.missed,
+        "rate": _percent(m),
+    }
+    catalogs = "；".join(
+        _(
+            "%(domain)s领域已发布%(published)s个、审核中%(submitted)s个、编制中%(draft)s个、未建立%(none)s个"
+        )
+        % {"domain": cell.domain.name, **cell.counts}
+        for cell in report.catalog_totals
+    )
+    if catalogs and report.rows:
+        text += _("标准目录编制方面，%(catalogs)s。") % {"catalogs": catalogs}
+    loc = report.localization
+    text += _(
+        "本地化方面，共新增公开事项%(added)s项，标注本地不公开%(omitted)s项，缩短公开时限%(shortened)s项。"
+    ) % {
+        "added": loc.added,
+        "omitted": loc.omitted,
+        "shortened": loc.shortened,
+    }
+    return text
+
+
+_TABLE_HEADERS = (
+    gettext_lazy("排名"),
+    gettext_lazy("单位"),
+    gettext_lazy("应公开"),
+    gettext_lazy("按时公开"),
+    gettext_lazy("逾期公开"),
+    gettext_lazy("仍逾期未公开"),
+    gettext_lazy("漏报周期性公开"),
+    gettext_lazy("按时公开率"),
+    gettext_lazy("评价"),
+)
+
+
+def _table(document, report: ProgressReport) -> None:
+    rows = report.ranked_rows
+    if report.own is not None and report.own.metrics.due:
+        rows = [*rows, report.own]
+    table = document.add_table(rows=1, cols=len(_TABLE_HEADERS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(table.rows[0].cells, _TABLE_HEADERS, strict=True):
+        cell.text = ""
+        _font(cell.paragraphs[0].add_run(str(header)), _HEADING_FONT, 10.5)
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header_props = table.rows[0]._tr.get_or_add_trPr()
+    repeat = header_props.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"})
+    header_props.append(repeat)
+
+    def add(values: Sequence[str], *, bold: bool = False) -> None:
+        cells = table.add_row().cells
+        for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            cell.text = ""
+            paragraph = cell.paragraphs[0]
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.LEFT if index == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            )
+            _font(paragraph.add_run(value), _TABLE_FONT, 10.5, bold=bold)
+
+    widths = [Cm(w) for w in (1.1, 3.4, 1.5, 1.5, 1.5, 1.6, 1.6, 1.9, 1.7)]
+    for row in rows:
+        m = row.metrics
+        add(
+            [
+                str(row.rank or "—"),
+                row.display_name,
+                str(m.due),
+                str(m.on_time),
+                str(m.late),
+                str(m.overdue),
+                str(m.missed),
+                _percent(m),
+                row.verdict or "",
+            ]
+        )
+    t = report.total
+    add(
+        [
+            "",
+            _("合计"),
+            str(t.due),
+            str(t.on_time),
+            str(t.late),
+            str(t.overdue),
+            str(t.missed),
+            _percent(t),
+            "",
+        ],
+        bold=True,
+    )
+    table.autofit = False
+    for table_row in table.rows:
+        for cell, width in zip(table_row.cells, widths, strict=True):
+            cell.width = width
+
+
+def progress_docx(report: ProgressReport) -> bytes:
+    """The 通报: title, period, summary with counts, the table, commended and criticised units."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.6)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    title = _("关于%(period)s%(region)s基层政务公开标准目录工作进展情况的通报") % {
+        "period": report.period.label,
+        "region": report.region.name,
+    }
+    document.core_properties.title = title
+    document.core_properties.author = issuer_name(report.region)
+    document.core_properties.comments = ""
+    _paragraph(
+        document,
+        title,
+        font=_TITLE_FONT,
+        size=22,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    _paragraph(
+        document,
+        _("（统计期：%(period)s，%(start)s至%(end)s）")
+        % {
+            "period": report.period.label,
+            "start": _date(report.period.start),
+            "end": _date(report.period.end),
+        },
+        size=14,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+    _paragraph(document, "")
+    _paragraph(
+        document,
+        _(
+            "按照豫民文〔2020〕102号和豫政办〔2020〕5号关于按季度通报基层政务公开标准化规范化工作进展的要求，"
+            "现将%(period)s各地工作进展情况通报如下。"
+        )
+        % {"period": report.period.label},
+    )
+    _paragraph(document, _("一、总体情况"), font=_HEADING_FONT)
+    _paragraph(document, summary_text(report))
+    _paragraph(document, _("二、各地进展情况"), font=_HEADING_FONT)
+    _table(document, report)
+    thresholds = report.thresholds
+    _paragraph(document, _("三、通报表扬"), font=_HEADING_FONT)
+    commended = report.commended
+    if commended:
+        _paragraph(
+            document,
+            _("按时公开率达到%(rate)s%%且无漏报的单位：%(names)s。予以通报表扬。")
+            % {
+                "rate": _trim(thresholds.commend_on_time_rate),
+                "names": "、".join(r.name for r in commended),
+            },
+        )
+    else:
+        _paragraph(document, _("本期无达到表扬标准的单位。"))
+    _paragraph(document, _("四、通报批评"), font=_HEADING_FONT)
+    criticized = report.criticized
+    if criticized:
+        _paragraph(
+            document,
+            _("以下单位工作滞后，予以通报批评，请于下一统计期内整改到位：%(names)s。")
+            % {
+                "names": "、".join(
+                    _("%(name)s（%(reasons)s）")
+                    % {"name": r.name, "reasons": "；".join(r.reasons)}
+                    for r in criticized
+                )
+            },
+        )
+    else:
+        _paragraph(document, _("本期无需通报批评的单位。"))
+    _paragraph(
+        document,
+        _(
+            "请各地对照本通报，逐项核查逾期和漏报事项，及时补充公开，确保公开信息准确、及时、规范。"
+        ),
+    )
+    _paragraph(document, "")
+    _paragraph(
+        document,
+        issuer_name(report.region),
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        indent=False,
+    )
+    _paragraph(
+        document,
+        _("%(year)s年%(month)s月%(day)s日")
+        % {
+            "year": report.today.year,
+            "month": report.today.month,
+            "day": report.today.day,
+        },
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        indent=False,
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _trim(value) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

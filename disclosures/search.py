@@ -1,0 +1,283 @@
+"""Public search over disclosure records and catalog items (SPEC §6 `/search/?q=`).
+
+Matching is substring matching (`icontains`) of every term, which suits Chinese:
+there are no spaces between words, so a user's 低保 must match inside
+最低生活保障对象低保金发放. On PostgreSQL the lookups are answered from pg_trgm GIN
+indexes on the same `UPPER(col::text)` expressions (migration
+`disclosures.0003_search_trgm`); on SQLite the same query scans the table, which
+is the simple fallback for small installations.
+
+Filters: region subtree (by code), domain, category (一级事项) and publication
+date range. Results are paginated; the query terms are highlighted with
+`<mark>` on text that is escaped first, so nothing typed or stored can inject
+markup. Name lists are deliberately not searchable: searching people by name
+across lists is a profiling risk the de-identification does not cover.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalogs.models import Catalog, CatalogItem, Category, Domain, Region
+
+from .models import DisclosureRecord
+
+MAX_QUERY_LENGTH = 50
+MAX_TERMS = 5
+RECORDS_PER_PAGE = 20
+ITEMS_PER_PAGE = 10
+EXCERPT_RADIUS = 60
+# Whitespace including the ideographic space (U+3000) people type with Chinese IMEs.
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def split_terms(query: str) -> list[str]:
+    """The distinct terms of a query, in order (at most `MAX_TERMS`)."""
+    terms: list[str] = []
+    for term in _SPACES.split(query.strip()):
+        if term and term.casefold() not in (t.casefold() for t in terms):
+            terms.append(term)
+    return terms[:MAX_TERMS]
+
+
+class SearchForm(forms.Form):
+    """Validates the query string of `/search/`; every field is optional."""
+
+    q = forms.CharField(
+        label=gettext_lazy("关键词"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={
+            "max_length": gettext_lazy("关键词最多 %(limit_value)d 个字，请缩短后再搜索。")
+        },
+    )
+    region = forms.CharField(label=gettext_lazy("地区"), required=False, max_length=12)
+    domain = forms.CharField(label=gettext_lazy("领域"), required=False, max_length=50)
+    category = forms.IntegerField(label=gettext_lazy("一级事项"), required=False, min_value=1)
+    date_from = forms.DateField(
+        label=gettext_lazy("发布日期从"),
+        required=False,
+        error_messages={"invalid": gettext_lazy("“发布日期从”格式不正确，请按 2025-01-31 的格式填写。")},
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("发布日期至"),
+        required=False,
+        error_messages={"invalid": gettext_lazy("“发布日期至”格式不正确，请按 2025-12-31 的格式填写。")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to", _("“发布日期至”早于“发布日期从”，请调换两个日期后再搜索。")
+            )
+        return data
+
+
+@dataclass
+class SearchFilters:
+    """A validated search: terms and resolved filter objects."""
+
+    query: str = ""
+    terms: list[str] = field(default_factory=list)
+    region: Region | None = None
+    domain: Domain | None = None
+    category: Category | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when there is anything to search for or filter by."""
+        return bool(
+            self.terms
+            or self.region
+            or self.domain
+            or self.category
+            or self.date_from
+            or self.date_to
+        )
+
+
+def search_options() -> dict:
+    """The choices of the filter controls: domains with their categories, cities (3 queries)."""
+    domains = list(Domain.objects.prefetch_related("categories"))
+    cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+    return {"domains": domains, "cities": cities}
+
+
+def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, list[str]]:
+    """Turn a validated form into filters; unknown codes become messages (≤ 1 query)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    problems: list[str] = []
+    query = _SPACES.sub(" ", data.get("q") or "").strip()
+    filters = SearchFilters(
+        query=query,
+        terms=split_terms(query),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+    )
+    slug = data.get("domain") or ""
+    if slug:
+        filters.domain = next((d for d in options["domains"] if d.slug == slug), None)
+        if filters.domain is None:
+            problems.append(_("没有“%(slug)s”这个领域，已在全部领域中搜索。") % {"slug": slug})
+    category_id = data.get("category")
+    if category_id:
+        categories = [
+            c
+            for d in options["domains"]
+            if filters.domain is None or d.pk == filters.domain.pk
+            for c in d.categories.all()
+        ]
+        filters.category = next((c for c in categories if c.pk == category_id), None)
+        if filters.category is None:
+            problems.append(_("所选一级事项不属于所选领域，已忽略一级事项条件。"))
+    code = data.get("region") or ""
+    if code:
+        filters.region = next((c for c in options["cities"] if c.code == code), None)
+        if filters.region is None:
+            filters.region = Region.objects.filter(code=code).first()
+        if filters.region is None:
+            problems.append(_("没有区划代码为“%(code)s”的地区，已在全省范围内搜索。") % {"code": code})
+    return filters, problems
+
+
+def record_queryset(filters: SearchFilters) -> QuerySet[DisclosureRecord]:
+    """Public records matching every term in title or body, newest first."""
+    qs = DisclosureRecord.objects.public()
+    for term in filters.terms:
+        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
+    if filters.region is not None:
+        qs = qs.in_subtree(filters.region.code)
+    if filters.domain is not None:
+        qs = qs.filter(domain=filters.domain)
+    if filters.category is not None:
+        qs = qs.filter(item__category=filters.category)
+    if filters.date_from is not None:
+        qs = qs.filter(publish_at__date__gte=filters.date_from)
+    if filters.date_to is not None:
+        qs = qs.filter(publish_at__date__lte=filters.date_to)
+    return qs.select_related("region", "domain", "item", "item__category").order_by(
+        "-publish_at", "-pk"
+    )
+
+
+def _json_text_term(term: str) -> str:
+    """How a term appears inside the text of a JSON column on this database.
+
+    PostgreSQL's jsonb prints characters as they are; SQLite stores the text
+    Django wrote with `json.dumps`, which escapes non-ASCII characters (\\u4f4e).
+    """
+    if connection.vendor == "postgresql":
+        return term
+    return json.dumps(term)[1:-1]
+
+
+def item_queryset(filters: SearchFilters) -> QuerySet[CatalogItem]:
+    """Items of current published catalogs matching every term (name, content, category).
+
+    With a region filter: the catalogs of that region and the regions below it.
+    Date filters do not apply to items (a catalog item is not a publication).
+    """
+    qs = CatalogItem.objects.filter(
+        catalog__in=Catalog.objects.current_published(), omitted=False
+    ).annotate(content_text=Cast("content", TextField()))
+    for term in filters.terms:
+        qs = qs.filter(
+            Q(name__icontains=term)
+            | Q(content_text__icontains=_json_text_term(term))
+            | Q(category__name__icontains=term)
+        )
+    if filters.region is not None:
+        qs = qs.filter(catalog__region__code__startswith=filters.region.code)
+    if filters.domain is not None:
+        qs = qs.filter(catalog__domain=filters.domain)
+    if filters.category is not None:
+        qs = qs.filter(category=filters.category)
+    return qs.select_related("catalog", "catalog__region", "catalog__domain", "category").order_by(
+        "catalog__region_id", "catalog__domain__order", "category__order", "seq", "pk"
+    )
+
+
+def paginate(qs: QuerySet, number, per_page: int) -> Page:
+    """One page (2 queries: count and slice); a bad page number gives the nearest page."""
+    return Paginator(qs, per_page).get_page(number)
+
+
+def search(form: SearchForm, *, page=1, item_page=1) -> dict:
+    """Everything the search page shows (at most 8 queries).
+
+    Filter choices 3, an unknown region code 1, records 2 (count and page),
+    catalog items 2.
+    """
+    options = search_options()
+    filters, problems = resolve_filters(form, options)
+    records = items = None
+    if filters.active:
+        records = paginate(record_queryset(filters), page, RECORDS_PER_PAGE)
+        for record in records:
+            record.title_html = highlight(record.title, filters.terms)
+            record.excerpt_html = excerpt(record.body, filters.terms)
+    if filters.terms and not filters.date_from and not filters.date_to:
+        items = paginate(item_queryset(filters), item_page, ITEMS_PER_PAGE)
+        for item in items:
+            item.name_html = highlight(item.name, filters.terms)
+            item.content_html = excerpt("；".join(item.content), filters.terms)
+    return {
+        "filters": filters,
+        "problems": problems,
+        "records": records,
+        "items": items,
+        **options,
+    }
+
+
+def _pattern(terms: list[str]) -> re.Pattern | None:
+    if not terms:
+        return None
+    ordered = sorted(terms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in ordered), re.IGNORECASE)
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """`text` escaped, with every occurrence of a term wrapped in <mark>."""
+    pattern = _pattern(terms)
+    if pattern is None:
+        return escape(text)
+    parts, position = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+
+
+def excerpt(text: str, terms: list[str], *, radius: int = EXCERPT_RADIUS) -> SafeString:
+    """A short passage of `text` around the first match, highlighted."""
+    text = _SPACES.sub(" ", text or "").strip()
+    pattern = _pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        start, end = 0, 2 * radius
+    else:
+        start, end = max(0, match.start() - radius), match.end() + radius
+    passage = text[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + highlight(passage, terms) + suffix)  # noqa: S308

@@ -1,0 +1,1252 @@
+"""Disclosure records and obligations: every write, with its audit entry.
+
+Semantics other parts rely on (the progress review reads them straight from the
+tables):
+
+* An obligation is fulfilled by the earliest non-withdrawn *public* record
+  attached to it (published, or scheduled with ``publish_at`` reached). It is
+  ``on_time`` when the local date of that record's ``publish_at`` is on or before
+  ``due_date``, else ``late``. Withdrawing the fulfilling record passes the
+  obligation to the next public record, or reopens it.
+* "Overdue" is ``open`` with ``due_date`` before today; an overdue obligation of
+  a periodic item (it has ``period_start``) is "missed" for that period.
+* Periodic items (每季度末 …) create one obligation per official region per
+  period at the levels the item allows; event items create one when the clerk
+  registers the event, that is when a record with its trigger date is created.
+* Due dates are computed once and stored with the rule wording and calendar
+  version. When the calendar changes, open obligations whose counting window
+  touches the changed dates are recomputed (and logged); closed ones keep
+  their dates.
+
+Clock: services take ``now=`` (default `timezone.now()`), so tests and the demo
+can publish "in the past"; views never pass it.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogs import choices
+from catalogs.deadlines import (
+    WORKING_DAY,
+    DeadlineRule,
+    DueDate,
+    Period,
+    RuleKind,
+    WorkCalendar,
+    add_working_days,
+    compute_due,
+    period_bounds,
+)
+from catalogs.deadlines import publicity_end as count_publicity_end
+from catalogs.models import AuditLogEntry, Catalog, CatalogItem, Region, User
+from catalogs.rules import item_rule
+from catalogs.selectors import work_calendar
+from catalogs.services import audit
+
+from .models import Attachment, DisclosureRecord, Obligation
+from .querysets import public_q
+
+PUBLISH_DRAFT = "draft"
+PUBLISH_NOW = "now"
+PUBLISH_SCHEDULE = "schedule"
+
+REMIND_DUE_SOON = "due_soon"
+REMIND_OVERDUE = "overdue"
+#: "Due soon" means due within this many working days from today (today included).
+DUE_SOON_WORKING_DAYS = 3
+
+Status = DisclosureRecord.Status
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _save_record(record: DisclosureRecord, actor: User | None, **kwargs) -> None:
+    """Save with the actor on the history row, also outside a request (commands, demo)."""
+    if actor is not None and actor.pk:
+        record._history_user = actor
+    record.save(**kwargs)
+
+
+# --------------------------------------------------------------------------- applicable items
+
+# Which 公开主体 / 公开层级 terms let a region of each level publish an item.
+_LEVEL_TERMS = {
+    Region.Level.COUNTY: (choices.Subject.COUNTY, choices.Level.COUNTY),
+    Region.Level.TOWNSHIP: (choices.Subject.TOWNSHIP, choices.Level.TOWNSHIP),
+}
+
+
+def item_allows_region(item: CatalogItem, region: Region) -> bool:
+    """Whether a region of this level may publish against the item.
+
+    Both the item's 公开主体 (who publishes) and 公开层级 (at which level) must
+    name the region's level; an element left empty does not restrict.
+    """
+    terms = _LEVEL_TERMS.get(region.level)
+    if terms is None:
+        return False
+    subject, level = terms
+    subject_ok = not item.subjects or subject in item.subjects
+    level_ok = not item.levels or level in item.levels
+    return subject_ok and level_ok
+
+
+def applicable_catalogs(region: Region) -> dict[int, Catalog]:
+    """The catalog that applies in `region`, per domain id (one query).
+
+    The region's own current published catalog, else the nearest ancestor's.
+    """
+    chain = [*region.ancestor_codes, region.code]
+    found: dict[int, Catalog] = {}
+    for catalog in (
+        Catalog.objects.current_published()
+        .filter(region_id__in=chain)
+        .select_related("domain", "region")
+    ):
+        current = found.get(catalog.domain_id)
+        if current is None or len(catalog.region_id) > len(current.region_id):
+            found[catalog.domain_id] = catalog
+    return found
+
+
+def applicable_items(region: Region) -> list[CatalogItem]:
+    """Items `region` may publish records against (two queries).
+
+    Active items of the applicable catalogs whose 公开主体 and 公开层级 allow the
+    region's level, in catalog order (domain, category, sequence).
+    """
+    catalogs = applicable_catalogs(region)
+    if not catalogs:
+        return []
+    items = (
+        CatalogItem.objects.filter(catalog__in=list(catalogs.values()), omitted=False)
+        .select_related("category", "catalog", "catalog__domain")
+        .order_by("catalog__domain__order", "category__order", "seq", "pk")
+    )
+    return [item for item in items if item_allows_region(item, region)]
+
+
+# --------------------------------------------------------------------------- due dates
+
+
+def _due(item: CatalogItem, trigger: date, cal: WorkCalendar) -> tuple[DeadlineRule, DueDate]:
+    rule = item_rule(item)
+    return rule, compute_due(rule, trigger, cal)
+
+
+def due_preview(*, item: CatalogItem, trigger_date: date) -> DueDate:
+    """The due date a record with this trigger date would get (no write)."""
+    return _due(item, trigger_date, work_calendar())[1]
+
+
+def period_label(start: date, period: Period | str) -> str:
+    """2026年第3季度, 2026年5月, 2026年上半年, 2026年 — the period an obligation covers."""
+    period = Period(period)
+    if period is Period.MONTH:
+        return _("%(year)s年%(month)s月") % {"year": start.year, "month": start.month}
+    if period is Period.QUARTER:
+        return _("%(year)s年第%(quarter)s季度") % {
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+        }
+    if period is Period.HALF_YEAR:
+        if start.month <= 6:
+            return _("%(year)s年上半年") % {"year": start.year}
+        return _("%(year)s年下半年") % {"year": start.year}
+    return _("%(year)s年") % {"year": start.year}
+
+
+def _period_title(item: CatalogItem, start: date, period: Period | str) -> str:
+    return _("%(item)s（%(period)s）") % {"item": item.name, "period": period_label(start, period)}
+
+
+def _record_publicity_end(
+    rule: DeadlineRule, record: DisclosureRecord, due: DueDate | None, cal: WorkCalendar
+) -> tuple[date | None, bool]:
+    """End of the record's publicity period (公示期) and whether it is provisional.
+
+    Counted from the publication day once one is set (published or scheduled);
+    for a draft, from the due date, the latest allowed publication day.
+    """
+    if not rule.has_publicity:
+        return None, False
+    if record.publish_at is not None:
+        start = timezone.localdate(record.publish_at)
+    elif due is not None and due.due is not None:
+        start = due.due
+    else:
+        return None, False
+    return count_publicity_end(
+        cal, start, rule.publicity_amount or 0, unit=rule.publicity_unit or WORKING_DAY
+    )
+
+
+def _set_record_dates(
+    record: DisclosureRecord, rule: DeadlineRule, cal: WorkCalendar, obligation: Obligation | None
+) -> None:
+    """Copy the due date from the obligation (or compute it) and the publicity end.
+
+    ``due_provisional`` also covers the publicity end: the record shows one
+    provisional note for both dates.
+    """
+    if obligation is not None:
+        due = DueDate(
+            due=obligation.due_date,
+            provisional=obligation.due_provisional,
+            calendar_version=obligation.calendar_version,
+        )
+    else:
+        due = compute_due(rule, record.trigger_date, cal)
+    end, end_provisional = _record_publicity_end(rule, record, due, cal)
+    record.due_date = due.due
+    record.due_provisional = bool(due.provisional or end_provisional)
+    record.calendar_version = due.calendar_version
+    record.rule_text = obligation.rule_text if obligation is not None else rule.text
+    record.publicity_end = end
+
+
+# --------------------------------------------------------------------------- obligations
+
+
+def _new_obligation(
+    *,
+    region: Region,
+    item: CatalogItem,
+    trigger_date: date,
+    due: DueDate,
+    title: str,
+    period: tuple[date, date] | None = None,
+) -> Obligation:
+    return Obligation(
+        region=region,
+        item=item,
+        item_key=item.key,
+        domain_id=item.catalog.domain_id,
+        title=title[:200],
+        trigger_date=trigger_date,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        due_date=due.due,
+        due_provisional=due.provisional,
+        calendar_version=due.calendar_version,
+        rule_text=item.time_limit_text,
+    )
+
+
+def obligation_for_period(
+    *, region: Region, item: CatalogItem, day: date, actor: User | None, cal: WorkCalendar | None = None
+) -> Obligation:
+    """The obligation of a periodic item for the period containing `day` (created if missing)."""
+    rule = item_rule(item)
+    if rule.kind is not RuleKind.PERIODIC or rule.period is None:
+        raise ValueError("obligation_for_period needs a periodic item")
+    start, end = period_bounds(day, rule.period)
+    existing = Obligation.objects.filter(region=region, item_key=item.key, period_start=start).first()
+    if existing is not None:
+        return existing
+    cal = cal or work_calendar()
+    due = compute_due(rule, start, cal)
+    obligation = _new_obligation(
+        region=region,
+        item=item,
+        trigger_date=start,
+        due=due,
+        title=_period_title(item, start, rule.period),
+        period=(start, end),
+    )
+    obligation.full_clean(validate_unique=False, validate_constraints=False)
+    obligation.save()
+    audit(
+        "disclosures.obligation.created",
+        actor=actor,
+        region=region,
+        obj=obligation,
+        due_date=obligation.due_date.isoformat(),
+        period_start=start.isoformat(),
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_generate_periodic(
+    *, on: date, region_code: str = "", actor: User | None = None
+) -> int:
+    """Create the obligations of every periodic item for the period containing `on`.
+
+    For every official county and township (in `region_code`'s subtree) the
+    catalog that applies there (its own, else the nearest ancestor's) is read;
+    each active periodic item whose 公开主体/公开层级 allow the region's level
+    gets one obligation for the period. Idempotent: existing obligations are kept.
+    The number of queries does not depend on the number of regions. Returns the
+    number of obligations created.
+    """
+    published = list(Catalog.objects.current_published().only("pk", "region_id", "domain_id"))
+    periodic: dict[int, list[CatalogItem]] = defaultdict(list)
+    for item in CatalogItem.objects.filter(
+        catalog__in=[c.pk for c in published],
+        deadline_kind=RuleKind.PERIODIC.value,
+        omitted=False,
+    ).select_related("catalog"):
+        periodic[item.catalog_id].append(item)
+    if not periodic:
+        return 0
+    by_region_domain = {(c.region_id, c.domain_id): c for c in published}
+    roots = {c.region_id for c in published if c.pk in periodic}
+    within = Q()
+    for root in roots:
+        within |= Q(code__startswith=root)
+    regions = (
+        Region.objects.official()
+        .filter(level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP])
+        .filter(within)
+        .filter(code__startswith=region_code)
+        .order_by("code")
+    )
+    domain_ids = {c.domain_id for c in published}
+    cal = work_calendar()
+    dues: dict[int, tuple[DeadlineRule, date, date, DueDate]] = {}
+    wanted: list[tuple[Region, CatalogItem]] = []
+    for region in regions:
+        chain = [region.code, *reversed(region.ancestor_codes)]
+        for domain_id in domain_ids:
+            catalog = next(
+                (by_region_domain[(code, domain_id)] for code in chain if (code, domain_id) in by_region_domain),
+                None,
+            )
+            for item in periodic.get(catalog.pk, []) if catalog else []:
+                if item_allows_region(item, region):
+                    wanted.append((region, item))
+                    if item.pk not in dues:
+                        rule = item_rule(item)
+                        start, end = period_bounds(on, rule.period)
+                        dues[item.pk] = (rule, start, end, compute_due(rule, start, cal))
+    if not wanted:
+        return 0
+    existing = set(
+        Obligation.objects.filter(
+            region__code__startswith=region_code,
+            item_key__in={item.key for _r, item in wanted},
+            period_start__in={d[1] for d in dues.values()},
+        ).values_list("region_id", "item_key", "period_start")
+    )
+    new = []
+    for region, item in wanted:
+        rule, start, end, due = dues[item.pk]
+        if (region.code, item.key, start) in existing:
+            continue
+        existing.add((region.code, item.key, start))
+        new.append(
+            _new_obligation(
+                region=region,
+                item=item,
+                trigger_date=start,
+                due=due,
+                title=_period_title(item, start, rule.period),
+                period=(start, end),
+            )
+        )
+    Obligation.objects.bulk_create(new, batch_size=500)
+    if new:
+        audit(
+            "disclosures.obligation.generated",
+            actor=actor,
+            region=region_code or None,
+            count=len(new),
+            on=on.isoformat(),
+        )
+    return len(new)
+
+
+def _fulfilling_record(obligation: Obligation, now: datetime) -> DisclosureRecord | None:
+    return (
+        DisclosureRecord.objects.filter(obligation=obligation)
+        .filter(public_q(now=now))
+        .order_by("publish_at", "pk")
+        .first()
+    )
+
+
+def obligation_sync(*, obligation: Obligation, actor: User | None, now: datetime | None = None) -> Obligation:
+    """Derive the obligation's status from its records (see the module docstring).
+
+    Writes (and logs) only when something changed.
+    """
+    now = _now(now)
+    record = _fulfilling_record(obligation, now)
+    if record is None:
+        status, fulfilled_at = Obligation.Status.OPEN, None
+    elif timezone.localdate(record.publish_at) <= obligation.due_date:
+        status, fulfilled_at = Obligation.Status.ON_TIME, record.publish_at
+    else:
+        status, fulfilled_at = Obligation.Status.LATE, record.publish_at
+    if (obligation.status, obligation.fulfilled_at) == (status, fulfilled_at):
+        return obligation
+    before = obligation.status
+    obligation.status = status
+    obligation.fulfilled_at = fulfilled_at
+    obligation.save(update_fields=["status", "fulfilled_at"])
+    audit(
+        "disclosures.obligation.reopened" if status == Obligation.Status.OPEN else "disclosures.obligation.fulfilled",
+        actor=actor,
+        region=obligation.region_id,
+        obj=obligation,
+        before=before,
+        status=status,
+        record=record.pk if record else None,
+    )
+    return obligation
+
+
+@transaction.atomic
+def obligation_recompute_open(*, first: date, last: date, actor: User | None = None) -> int:
+    """Recompute the due dates of open obligations after a calendar change.
+
+    `first`..`last` is the range of changed dates. A change on day d can only
+    move a due date whose counting window (trigger day, due date] contains d, so
+    only open obligations with ``trigger_date <= last`` and ``due_date >= first``
+    are read. Closed obligations (on time, late) keep their dates. Records of a
+    changed obligation that are not public yet (draft, or scheduled for later)
+    follow it. Each changed obligation gets an audit entry. Returns the number of
+    obligations whose due date or provisional flag changed.
+    """
+    cal = work_calendar()
+    candidates = list(
+        Obligation.objects.open()
+        .filter(trigger_date__lte=last, due_date__gte=first)
+        .select_related("item")
+    )
+    changed, touched, entries = [], [], []
+    for obligation in candidates:
+        due = compute_due(item_rule(obligation.item), obligation.trigger_date, cal)
+        if due.due is None:
+            continue
+        moved = (due.due, due.provisional) != (obligation.due_date, obligation.due_provisional)
+        if not moved and due.calendar_version == obligation.calendar_version:
+            continue
+        if moved:
+            entries.append(
+                AuditLogEntry(
+                    action="disclosures.obligation.recomputed",
+                    actor=actor if actor is not None and actor.pk else None,
+                    region_id=obligation.region_id,
+                    object_type=Obligation._meta.label_lower,
+                    object_id=str(obligation.pk),
+                    data={
+                        "before": obligation.due_date.isoformat(),
+                        "after": due.due.isoformat(),
+                        "provisional": due.provisional,
+                        "calendar_version": due.calendar_version,
+                        "changed": [first.isoformat(), last.isoformat()],
+                    },
+                )
+            )
+            changed.append(obligation)
+        obligation.due_date = due.due
+        obligation.due_provisional = due.provisional
+        obligation.calendar_version = due.calendar_version
+        touched.append(obligation)
+    Obligation.objects.bulk_update(
+        touched, ["due_date", "due_provisional", "calendar_version"], batch_size=500
+    )
+    AuditLogEntry.objects.bulk_create(entries, batch_size=500)
+    if touched:
+        by_pk = {o.pk: o for o in touched}
+        now = timezone.now()
+        pending = (
+            DisclosureRecord.objects.filter(obligation_id__in=list(by_pk))
+            .filter(Q(status=Status.DRAFT) | Q(status=Status.SCHEDULED, publish_at__gt=now))
+            .select_related("item")
+        )
+        records = []
+        for record in pending:
+            _set_record_dates(record, item_rule(record.item), cal, by_pk[record.obligation_id])
+            records.append(record)
+        DisclosureRecord.objects.bulk_update(
+            records, ["due_date", "due_provisional", "calendar_version", "publicity_end"]
+        )
+    return len(changed)
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _check_trigger_date(trigger_date: date, now: datetime) -> None:
+    if trigger_date > timezone.localdate(now):
+        raise ValidationError(
+            {
+                "trigger_date": _(
+                    "信息形成（获取）日期%(date)s晚于今天：请填写信息实际形成或获取的日期。"
+                )
+                % {"date": trigger_date.isoformat()}
+            }
+        )
+
+
+def _check_publish_at(publish_at: datetime | None, now: datetime) -> None:
+    if publish_at is None:
+        raise ValidationError({"publish_at": _("选择定时发布时，请填写发布时间。")})
+    if publish_at <= now:
+        raise ValidationError(
+            {
+                "publish_at": _(
+                    "定时发布时间%(time)s已经过去：请选择晚于现在的时间，或选择“立即发布”。"
+                )
+                % {"time": timezone.localtime(publish_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+
+
+def _is_public(record: DisclosureRecord, now: datetime) -> bool:
+    return record.status in (Status.PUBLISHED, Status.SCHEDULED) and (
+        record.publish_at is not None and record.publish_at <= now
+    )
+
+
+@transaction.atomic
+def record_create(
+    *,
+    region: Region,
+    item: CatalogItem,
+    trigger_date: date,
+    title: str,
+    body: str = "",
+    actor: User | None,
+    publish: str = PUBLISH_DRAFT,
+    publish_at: datetime | None = None,
+    files: Sequence = (),
+    obligation: Obligation | None = None,
+    now: datetime | None = None,
+) -> DisclosureRecord:
+    """Register a record against an item of the region's applicable catalog.
+
+    Registering is what creates an event item's obligation (so "overdue and not
+    yet published" shows before anything is published); a periodic item's
+    record joins the obligation of the period containing `trigger_date` (or the
+    given `obligation`). `publish` is ``draft``, ``now`` or ``schedule`` (with
+    `publish_at`). Attachments are checked and stripped of document metadata.
+    """
+    now = _now(now)
+    if item.pk not in {i.pk for i in applicable_items(region)}:
+        raise ValidationError(
+            {
+                "item": _(
+                    "事项“%(item)s”不在%(region)s适用的已发布标准目录中，或其公开主体、公开层级不包括本级。"
+                    "请从列表中选择本级负责公开的事项。"
+                )
+                % {"item": item.name, "region": region.name}
+            }
+        )
+    _check_trigger_date(trigger_date, now)
+    if publish not in (PUBLISH_DRAFT, PUBLISH_NOW, PUBLISH_SCHEDULE):
+        raise ValidationError({"publish": _("请选择发布方式：保存草稿、立即发布或定时发布。")})
+    if publish == PUBLISH_SCHEDULE:
+        _check_publish_at(publish_at, now)
+    cal = work_calendar()
+    rule = item_rule(item)
+    title = (title or "").strip()
+    if obligation is not None:
+        if (
+            obligation.region_id != region.code
+            or obligation.item_key != item.key
+            or obligation.status != Obligation.Status.OPEN
+        ):
+            raise ValidationError(
+                _("所选的公开义务不属于本区划的这一事项，或已经完成。请从工作台重新选择。")
+            )
+    elif rule.kind is RuleKind.PERIODIC:
+        obligation = obligation_for_period(region=region, item=item, day=trigger_date, actor=actor, cal=cal)
+    elif rule.is_proactive:
+        due = compute_due(rule, trigger_date, cal)
+        obligation = _new_obligation(
+            region=region, item=item, trigger_date=trigger_date, due=due, title=title or item.name
+        )
+        obligation.full_clean(validate_unique=False, validate_constraints=False)
+        obligation.save()
+        audit(
+            "disclosures.obligation.created",
+            actor=actor,
+            region=region,
+            obj=obligation,
+            due_date=obligation.due_date.isoformat(),
+        )
+    record = DisclosureRecord(
+        region=region,
+        item=item,
+        item_key=item.key,
+        domain_id=item.catalog.domain_id,
+        obligation=obligation,
+        title=title,
+        body=(body or "").strip(),
+        trigger_date=trigger_date,
+        status=Status.DRAFT,
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    _set_record_dates(record, rule, cal, obligation)
+    record.full_clean()
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.created",
+        actor=actor,
+        region=region,
+        obj=record,
+        item=item.name,
+        due_date=record.due_date.isoformat() if record.due_date else None,
+    )
+    attachments_add(record=record, files=files, actor=actor)
+    if publish == PUBLISH_NOW:
+        record_publish(record=record, actor=actor, now=now)
+    elif publish == PUBLISH_SCHEDULE:
+        record_schedule(record=record, publish_at=publish_at, actor=actor, now=now)
+    return record
+
+
+@transaction.atomic
+def record_publish(*, record: DisclosureRecord, actor: User | None, now: datetime | None = None) -> DisclosureRecord:
+    """Publish a draft, or a scheduled record ahead of its time, at `now`."""
+    now = _now(now)
+    if record.status == Status.PUBLISHED or _is_public(record, now):
+        raise ValidationError(_("这条信息已经公开，无需再次发布。如需修改内容，请使用“更正”。"))
+    if record.status == Status.WITHDRAWN:
+        raise ValidationError(_("已撤回的信息不能重新发布；如需公开，请重新登记一条。"))
+    record.status = Status.PUBLISHED
+    record.publish_at = now
+    _set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
+    record.full_clean()
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.published",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        publish_at=now.isoformat(),
+    )
+    if record.obligation is not None:
+        obligation_sync(obligation=record.obligation, actor=actor, now=now)
+    return record
+
+
+@transaction.atomic
+def record_schedule(
+    *, record: DisclosureRecord, publish_at: datetime | None, actor: User | None, now: datetime | None = None
+) -> DisclosureRecord:
+    """Schedule a draft (or move a scheduled record's time) to go public at `publish_at`.
+
+    Public pages show the record from `publish_at` on, whether or not
+    `publish_due` has run. The time must lie in the future.
+    """
+    now = _now(now)
+    if record.status == Status.WITHDRAWN:
+        raise ValidationError(_("已撤回的信息不能重新发布；如需公开，请重新登记一条。"))
+    if record.status == Status.PUBLISHED or _is_public(record, now):
+        raise ValidationError(_("这条信息已经公开，不能再设定时发布。如需修改内容，请使用“更正”。"))
+    _check_publish_at(publish_at, now)
+    record.status = Status.SCHEDULED
+    record.publish_at = publish_at
+    _set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
+    record.full_clean()
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.scheduled",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        publish_at=publish_at.isoformat(),
+    )
+    return record
+
+
+@transaction.atomic
+def record_correct(
+    *,
+    record: DisclosureRecord,
+    title: str,
+    body: str,
+    reason: str,
+    actor: User | None,
+    files: Sequence = (),
+) -> DisclosureRecord:
+    """Correct title and body (更正) and add attachments; the history keeps every version.
+
+    The trigger date (and so the due date) cannot be corrected: a wrong one is
+    withdrawn and registered again, which keeps the obligation record honest.
+    """
+    if record.status == Status.WITHDRAWN:
+        raise ValidationError(_("已撤回的信息不能更正。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写更正说明，例如“更正救助金额笔误”。")})
+    title = (title or "").strip()
+    body = (body or "").strip()
+    changed = [f for f, v in (("title", title), ("body", body)) if getattr(record, f) != v]
+    if not changed and not files:
+        raise ValidationError(_("标题、正文都没有改动，也没有新增附件：没有需要更正的内容。"))
+    record.title = title
+    record.body = body
+    record.full_clean()
+    record._change_reason = reason[:100]
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.corrected",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        fields=changed,
+        reason=reason,
+    )
+    attachments_add(record=record, files=files, actor=actor)
+    return record
+
+
+@transaction.atomic
+def record_withdraw(
+    *, record: DisclosureRecord, reason: str, actor: User | None, now: datetime | None = None
+) -> DisclosureRecord:
+    """Withdraw a record (撤回) with a reason: gone from public pages, kept for staff.
+
+    If it fulfilled its obligation, the next public record takes over or the
+    obligation reopens. A record that never went public (a draft, or scheduled
+    for later) whose event obligation has no other live record takes that
+    obligation with it: the registration was a mistake, not a missed duty.
+    """
+    now = _now(now)
+    if record.status == Status.WITHDRAWN:
+        raise ValidationError(_("这条信息已经撤回。"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写撤回理由，例如“信息有误，更正后重新发布”。")})
+    was_public = _is_public(record, now)
+    record.status = Status.WITHDRAWN
+    record.withdrawn_reason = reason[:300]
+    record.withdrawn_at = now
+    record.full_clean()
+    record._change_reason = reason[:100]
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.withdrawn",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        reason=reason,
+        was_public=was_public,
+    )
+    obligation = record.obligation
+    if obligation is None:
+        return record
+    others_live = obligation.records.exclude(pk=record.pk).exclude(status=Status.WITHDRAWN).exists()
+    if not was_public and obligation.period_start is None and not others_live and obligation.status == Obligation.Status.OPEN:
+        audit(
+            "disclosures.obligation.cancelled",
+            actor=actor,
+            region=obligation.region_id,
+            obj=obligation,
+            record=record.pk,
+            reason=reason,
+        )
+        record.obligation = None
+        DisclosureRecord.objects.filter(pk=record.pk).update(obligation=None)
+        obligation.delete()
+        return record
+    obligation_sync(obligation=obligation, actor=actor, now=now)
+    return record
+
+
+@transaction.atomic
+def record_publish_due(*, now: datetime | None = None, actor: User | None = None) -> int:
+    """Flip scheduled records whose time has come to published; sync their obligations.
+
+    Idempotent. Public pages do not depend on it (they show a scheduled record
+    from its `publish_at` on); it keeps statuses and obligations tidy.
+    """
+    now = _now(now)
+    due = list(
+        DisclosureRecord.objects.filter(status=Status.SCHEDULED, publish_at__lte=now)
+        .select_related("obligation")
+        .order_by("publish_at", "pk")
+    )
+    obligations = {}
+    for record in due:
+        record.status = Status.PUBLISHED
+        _save_record(record, actor, update_fields=["status", "updated_at"])
+        audit(
+            "disclosures.record.published",
+            actor=actor,
+            region=record.region_id,
+            obj=record,
+            publish_at=record.publish_at.isoformat(),
+            scheduled=True,
+        )
+        if record.obligation is not None:
+            obligations[record.obligation_id] = record.obligation
+    for obligation in obligations.values():
+        obligation_sync(obligation=obligation, actor=actor, now=now)
+    return len(due)
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@dataclass
+class ReminderResult:
+    sent: int = 0  # e-mails
+    obligations: int = 0  # obligations reminded
+    without_recipient: int = 0  # obligations whose region has no user with an e-mail address
+
+
+def obligation_send_reminders(*, today: date | None = None, base_url: str = "") -> ReminderResult:
+    """E-mail each region's staff about obligations due soon or overdue.
+
+    One reminder per obligation per state (``due_soon``: due within
+    DUE_SOON_WORKING_DAYS working days; ``overdue``): the state is added to
+    `reminded_states` after the region's e-mail was sent, so a failed send is
+    retried on the next run and a successful one never repeated. Obligations of
+    regions without any active user with an e-mail address are left unmarked.
+    """
+    today = today or timezone.localdate()
+    cal = work_calendar()
+    horizon, _provisional = add_working_days(cal, today, DUE_SOON_WORKING_DAYS)
+    candidates = list(
+        Obligation.objects.open()
+        .filter(due_date__lte=horizon)
+        .select_related("region", "item")
+        .order_by("region_id", "due_date", "pk")
+    )
+    pending: dict[str, list[tuple[Obligation, str]]] = defaultdict(list)
+    for obligation in candidates:
+        state = REMIND_OVERDUE if obligation.due_date < today else REMIND_DUE_SOON
+        if state not in (obligation.reminded_states or []):
+            pending[obligation.region_id].append((obligation, state))
+    result = ReminderResult()
+    if not pending:
+        return result
+    recipients: dict[str, list[str]] = defaultdict(list)
+    for region_id, email in (
+        User.objects.filter(region_id__in=list(pending), is_active=True)
+        .exclude(email="")
+        .exclude(role="")
+        .values_list("region_id", "email")
+        .order_by("region_id", "email")
+    ):
+        recipients[region_id].append(email)
+    connection = get_connection()
+    for region_id, entries in pending.items():
+        if not recipients.get(region_id):
+            result.without_recipient += len(entries)
+            continue
+        region = entries[0][0].region
+        message = EmailMessage(
+            subject=_("【政务公开提醒】%(region)s有%(count)s项公开事项即将到期或已逾期")
+            % {"region": region.name, "count": len(entries)},
+            body=_reminder_body(region, entries, base_url),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=recipients[region_id],
+            connection=connection,
+        )
+        message.send()
+        result.sent += 1
+        with transaction.atomic():
+            for obligation, state in entries:
+                obligation.reminded_states = [*(obligation.reminded_states or []), state]
+            Obligation.objects.bulk_update([o for o, _s in entries], ["reminded_states"])
+            audit(
+                "disclosures.obligation.reminded",
+                actor=None,
+                region=region_id,
+                count=len(entries),
+                obligations=[o.pk for o, _s in entries],
+            )
+        result.obligations += len(entries)
+    return result
+
+
+def _reminder_body(region: Region, entries: list[tuple[Obligation, str]], base_url: str) -> str:
+    lines = [_("%(region)s的工作人员，您好：") % {"region": region.name}, ""]
+    for obligation, state in entries:
+        template = (
+            _("【已逾期】%(title)s，公开截止日期%(due)s，尚未公开。")
+            if state == REMIND_OVERDUE
+            else _("【即将到期】%(title)s，公开截止日期%(due)s。")
+        )
+        lines.append(template % {"title": obligation.title or obligation.item.name, "due": obligation.due_date.isoformat()})
+    lines += [
+        "",
+        _("请登录工作台处理：%(url)s") % {"url": f"{base_url}/work/records/"},
+        _("本邮件由系统自动发送，每项公开义务在每个状态下只提醒一次。"),
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- attachments
+
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+#: Uncompressed size limit of a docx/xlsx package (guards against zip bombs).
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ATTACHMENTS = 10
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
+
+
+def _size_text(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{max(1, n // 1024)} KB"
+
+
+def attachments_add(*, record: DisclosureRecord, files: Iterable, actor: User | None) -> list[Attachment]:
+    """Check and store uploaded files (pdf, docx, xlsx), without document metadata.
+
+    Every file is checked before any is stored, so a bad file stores nothing.
+    Errors name the file and say how to fix it (key ``attachments``).
+    """
+    files = list(files or [])
+    if not files:
+        return []
+    if record.attachments.count() + len(files) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {"attachments": _("每条信息最多%(max)s个附件。请合并文件后再上传。") % {"max": MAX_ATTACHMENTS}}
+        )
+    cleaned = [_clean_upload(upload) for upload in files]
+    created = []
+    for name, kind, data in cleaned:
+        attachment = Attachment(
+            record=record,
+            original_name=name,
+            size=len(data),
+            content_type=ATTACHMENT_TYPES[kind],
+        )
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+        created.append(attachment)
+    audit(
+        "disclosures.record.attachments_added",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        files=[a.original_name for a in created],
+    )
+    return created
+
+
+def _clean_upload(upload) -> tuple[str, str, bytes]:
+    """Return (display name, kind, stripped bytes) or raise a ValidationError naming the file."""
+    name = posixpath.basename((getattr(upload, "name", "") or "").replace("\\", "/")).strip() or "附件"
+    name = name[-150:]
+    params = {"name": name}
+    limit = attachment_max_bytes()
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {
+                "attachments": _("附件“%(name)s”大小为%(size)s，超过上限%(max)s。请压缩或拆分后再上传。")
+                % {**params, "size": _size_text(size), "max": _size_text(limit)}
+            }
+        )
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            {
+                "attachments": _(
+                    "附件“%(name)s”的类型不支持：只能上传PDF、Word（.docx）或Excel（.xlsx）文件。"
+                    "旧版.doc或.xls文件请先另存为.docx或.xlsx。"
+                )
+                % params
+            }
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            {
+                "attachments": _("附件“%(name)s”大小超过上限%(max)s。请压缩或拆分后再上传。")
+                % {**params, "max": _size_text(limit)}
+            }
+        )
+    if not data:
+        raise ValidationError({"attachments": _("附件“%(name)s”是空文件，请检查后重新选择。") % params})
+    mismatch = ValidationError(
+        {
+            "attachments": _(
+                "附件“%(name)s”的内容与扩展名不符或文件已损坏：请用办公软件重新导出后上传。"
+            )
+            % params
+        }
+    )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValidationError(
+            {
+                "attachments": _(
+                    "附件“%(name)s”已加密或是旧版Office格式：请取消密码保护，另存为.docx或.xlsx后上传。"
+                )
+                % params
+            }
+        )
+    if ext == "pdf":
+        if not data.startswith(b"%PDF-"):
+            raise mismatch
+        if b"/Encrypt" in data:
+            raise ValidationError(
+                {"attachments": _("附件“%(name)s”设置了密码或加密：请取消加密后再上传。") % params}
+            )
+        return name, ext, strip_pdf_metadata(data)
+    try:
+        return name, ext, strip_office_metadata(data, ext)
+    except OfficeFileError:
+        raise mismatch from None
+
+
+# ---- document metadata (pure functions) ----------------------------------------------
+
+NS_CP = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+NS_DC = "http://purl.org/dc/elements/1.1/"
+NS_EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+NS_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+NS_S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PR = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+# docx parts that carry comments and the names of their authors.
+_DOCX_COMMENT_PARTS = re.compile(
+    r"^word/(comments|commentsExtended|commentsIds|commentsExtensible|people)\.xml$"
+)
+_XLSX_COMMENT_PARTS = re.compile(
+    r"^xl/(comments\d*\.xml|threadedComments/[^/]+\.xml|persons/[^/]+\.xml)$"
+)
+_XLSX_COMMENT_REL_TYPES = ("/comments", "/threadedComment", "/person")
+_CORE_REMOVE = [f"{{{NS_DC}}}creator", f"{{{NS_CP}}}lastModifiedBy", f"{{{NS_DC}}}description", f"{{{NS_CP}}}keywords"]
+_APP_REMOVE = [f"{{{NS_EP}}}Company", f"{{{NS_EP}}}Manager"]
+_DOCX_COMMENT_MARKS = [f"{{{NS_W}}}commentRangeStart", f"{{{NS_W}}}commentRangeEnd", f"{{{NS_W}}}commentReference"]
+
+
+class OfficeFileError(ValueError):
+    """Not a readable docx/xlsx package."""
+
+
+def _xml_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def _xml(data: bytes):
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, parser=_xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise OfficeFileError(str(exc)) from exc
+
+
+def _xml_bytes(root) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _rels_source(rels_name: str) -> str:
+    """'xl/worksheets/_rels/sheet1.xml.rels' → 'xl/worksheets/sheet1.xml'."""
+    folder, base = posixpath.split(rels_name)
+    return posixpath.join(posixpath.dirname(folder), base.removesuffix(".rels"))
+
+
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def strip_office_metadata(data: bytes, kind: str) -> bytes:
+    """Remove author, company and comments from a docx or xlsx package.
+
+    Cleared: dc:creator, cp:lastModifiedBy, dc:description (the "comments"
+    property), cp:keywords in docProps/core.xml; Company and Manager in
+    docProps/app.xml; docProps/custom.xml. docx: comment parts, comment marks in
+    the text and author names of tracked changes. xlsx: comment, threaded
+    comment and person parts, the VML drawings that display comments, and the
+    sheets' references to them. Everything else is copied unchanged.
+    Raises `OfficeFileError` for anything that is not such a package.
+    """
+    try:
+        zin = zipfile.ZipFile(io.BytesIO(data))
+        infos = zin.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise OfficeFileError(str(exc)) from exc
+    names = {i.filename for i in infos}
+    main = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
+    if "[Content_Types].xml" not in names or main not in names:
+        raise OfficeFileError("not an OOXML package of the expected kind")
+    if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+        raise OfficeFileError("package too large when unzipped")
+
+    pattern = _DOCX_COMMENT_PARTS if kind == "docx" else _XLSX_COMMENT_PARTS
+    drop = {n for n in names if pattern.match(n)} | {"docProps/custom.xml"}
+    # xlsx: a sheet with comments shows them through a VML drawing; drop it too.
+    drop_rel_ids: dict[str, set[str]] = defaultdict(set)
+    rels_cache: dict[str, object] = {}
+    try:
+        for rels_name in (n for n in names if n.endswith(".rels")):
+            root = _xml(zin.read(rels_name))
+            rels_cache[rels_name] = root
+            source = _rels_source(rels_name)
+            rels = list(root)
+            has_comments = any(r.get("Type", "").endswith("/comments") for r in rels)
+            for rel in rels:
+                rel_type = rel.get("Type", "")
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = _resolve(source, rel.get("Target", ""))
+                if kind == "xlsx" and has_comments and rel_type.endswith("/vmlDrawing"):
+                    drop.add(target)
+                    drop_rel_ids[source].add(rel.get("Id"))
+                if target in drop or (kind == "xlsx" and rel_type.endswith(_XLSX_COMMENT_REL_TYPES)):
+                    drop.add(target)
+                    drop_rel_ids[source].add(rel.get("Id"))
+        # Second pass: relationships to any dropped part go, wherever they are.
+        for rels_name, root in rels_cache.items():
+            source = _rels_source(rels_name)
+            for rel in list(root):
+                if rel.get("TargetMode") != "External" and _resolve(source, rel.get("Target", "")) in drop:
+                    root.remove(rel)
+                    drop_rel_ids[source].add(rel.get("Id"))
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in infos:
+                name = info.filename
+                if name in drop:
+                    continue
+                content = zin.read(info)
+                if name in rels_cache:
+                    content = _xml_bytes(rels_cache[name])
+                elif name == "[Content_Types].xml":
+                    content = _clean_content_types(content, drop)
+                elif name == "docProps/core.xml":
+                    content = _remove_elements(content, _CORE_REMOVE)
+                elif name == "docProps/app.xml":
+                    content = _remove_elements(content, _APP_REMOVE)
+                elif kind == "docx" and name.startswith("word/") and name.endswith(".xml"):
+                    content = _clean_docx_part(content)
+                elif kind == "xlsx" and drop_rel_ids.get(name):
+                    content = _clean_sheet(content, drop_rel_ids[name])
+                out_info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                out_info.compress_type = zipfile.ZIP_DEFLATED
+                out_info.external_attr = info.external_attr
+                zout.writestr(out_info, content)
+    except (zipfile.BadZipFile, KeyError, RuntimeError, OSError, EOFError) as exc:
+        raise OfficeFileError(str(exc)) from exc
+    return out.getvalue()
+
+
+def _remove_elements(data: bytes, tags: list[str]) -> bytes:
+    root = _xml(data)
+    for tag in tags:
+        for el in root.iter(tag):
+            el.getparent().remove(el)
+    return _xml_bytes(root)
+
+
+def _clean_content_types(data: bytes, drop: set[str]) -> bytes:
+    root = _xml(data)
+    for el in list(root):
+        if el.tag == f"{{{NS_CT}}}Override" and el.get("PartName", "").lstrip("/") in drop:
+            root.remove(el)
+    return _xml_bytes(root)
+
+
+def _clean_docx_part(data: bytes) -> bytes:
+    if b"comment" not in data and b"author" not in data:
+        return data
+    root = _xml(data)
+    for tag in _DOCX_COMMENT_MARKS:
+        for el in list(root.iter(tag)):
+            el.getparent().remove(el)
+    author, initials = f"{{{NS_W}}}author", f"{{{NS_W}}}initials"
+    for el in root.iter():
+        if author in el.attrib:
+            el.set(author, "")
+        if initials in el.attrib:
+            el.set(initials, "")
+    return _xml_bytes(root)
+
+
+def _clean_sheet(data: bytes, rel_ids: set[str]) -> bytes:
+    root = _xml(data)
+    rid = f"{{{NS_R}}}id"
+    for tag in (f"{{{NS_S}}}legacyDrawing", f"{{{NS_S}}}legacyDrawingHF"):
+        for el in list(root.iter(tag)):
+            if el.get(rid) in rel_ids:
+                el.getparent().remove(el)
+    return _xml_bytes(root)
+
+
+_PDF_INFO_RE = re.compile(
+    rb"/(Author|Creator|Producer|Company|Keywords|Subject|SourceModified)\s*"
+    rb"(\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>)"
+)
+_PDF_XMP_RE = re.compile(
+    rb"(<(dc:creator|xmp:CreatorTool|pdf:Producer|pdf:Keywords|pdfx:Company|dc:description)\b[^>]*>)(.*?)(</\2>)",
+    re.S,
+)
+_PDF_XMP_ATTR_RE = re.compile(rb'\b(xmp:CreatorTool|pdf:Producer|pdf:Keywords)="[^"]*"')
+
+
+def strip_pdf_metadata(data: bytes) -> bytes:
+    """Blank the author, creator, producer, company, keywords and subject of a PDF.
+
+    Values are overwritten in place with spaces of the same length, so every
+    byte offset (the cross-reference table, stream lengths) stays valid and the
+    file is never re-written. This covers the document information dictionary
+    and an XMP metadata packet when they are stored uncompressed, as most
+    office and scanner software writes them. Not covered (documented limit):
+    values inside compressed object streams (PDF 1.5+) or a compressed XMP
+    stream; doing that needs a PDF library that re-writes the file.
+    """
+
+    def blank_info(m: re.Match) -> bytes:
+        value = m.group(2)
+        if value.startswith(b"("):
+            inner = b" " * (len(value) - 2)
+            return m.group(0)[: m.start(2) - m.start(0)] + b"(" + inner + b")"
+        digits = len(value) - 2
+        inner = b"20" * (digits // 2) + b" " * (digits % 2)
+        return m.group(0)[: m.start(2) - m.start(0)] + b"<" + inner + b">"
+
+    def blank_xmp(m: re.Match) -> bytes:
+        inner = m.group(3)
+        # Keep the XML structure of rdf:Seq/rdf:li wrappers, blank only text.
+        blanked = re.sub(rb">([^<]+)<", lambda t: b">" + b" " * len(t.group(1)) + b"<", b">" + inner + b"<")[1:-1]
+        if b"<" not in inner:
+            blanked = b" " * len(inner)
+        return m.group(1) + blanked + m.group(4)
+
+    def blank_attr(m: re.Match) -> bytes:
+        key, _eq, rest = m.group(0).partition(b"=")
+        return key + b'="' + b" " * (len(rest) - 2) + b'"'
+
+    data = _PDF_INFO_RE.sub(blank_info, data)
+    data = _PDF_XMP_RE.sub(blank_xmp, data)
+    return _PDF_XMP_ATTR_RE.sub(blank_attr, data)

@@ -1,0 +1,484 @@
+"""Name-list pages: staff workflow under /work/namelists/, public downloads under /records/.
+
+Staff: upload → map columns (choose the sheet when there are several) →
+processing (self-refreshing status page) → preview → submit for the
+confidentiality review (保密审查) → another person of the same or a parent
+region confirms or rejects. Objects come only through the `access_*` helpers
+of `disclosures.namelists`: another region's list, record or staged upload is
+a 404 on GET and POST alike.
+
+Public: the masked list of a public record as xlsx or csv (UTF-8 with BOM),
+only while it is confirmed and its publicity period has not ended.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.urls import path, register_converter, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from catalogs.permissions import RegionStaffRequiredMixin
+
+from .. import namelists
+from ..cache import cache_public_page
+from ..deidentify import COLUMN_KIND_LABELS, ColumnKind, publishable
+from ..models import NameList
+from ..spreadsheets import SpreadsheetError
+
+Status = NameList.Status
+LISTS_PER_PAGE = 30
+
+
+class ExportFormatConverter:
+    regex = "xlsx|csv"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "namelistfmt")
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --------------------------------------------------------------------------- forms
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("名单文件"),
+        help_text=gettext_lazy(
+            "Excel（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码均可），表头上方可以有标题行。"
+            "只有去标识化后的名单会被保存，原始文件处理完即删除。"
+        ),
+    )
+
+
+MASK_FULL = "full"
+MASK_GIVEN = "mask"
+
+
+class MappingForm(forms.Form):
+    """One select per source column, the name policy and the publicity end."""
+
+    mask_names = forms.ChoiceField(
+        label=gettext_lazy("姓名如何公开"),
+        choices=[
+            (MASK_FULL, gettext_lazy("公开全名（如最低生活保障名单公示）")),
+            (MASK_GIVEN, gettext_lazy("遮蔽名字，只保留姓和名字最后一个字（如“张*明”，复姓保留完整）")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    publicity_end = forms.DateField(
+        label=gettext_lazy("公示期截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("公示期结束后，公众只能看到名单的公示起止时间，看不到名单内容。不填则一直公示。"),
+    )
+
+    def __init__(self, *args, columns, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        choices = [("", _("不公开"))]
+        for kind in ColumnKind:
+            if kind is ColumnKind.OTHER:
+                continue
+            label = str(COLUMN_KIND_LABELS[kind])
+            if not publishable(kind, policy):
+                label = _("%(kind)s（按全省规则不公开）") % {"kind": label}
+            choices.append((kind.value, label))
+        for column in columns:
+            self.fields[f"col_{column.index}"] = forms.ChoiceField(
+                label=_("第%(letter)s列“%(header)s”") % {
+                    "letter": column.letter,
+                    "header": column.header or _("（无表头）"),
+                },
+                choices=choices,
+                required=False,
+                initial=column.suggested,
+            )
+
+    def clean_publicity_end(self):
+        value = self.cleaned_data.get("publicity_end")
+        if value is not None and value < timezone.localdate():
+            raise ValidationError(_("公示期截止日期不能早于今天；公示期已结束的名单无需再上传。"))
+        return value
+
+    def column_fields(self):
+        return [self[f"col_{column.index}"] for column in self.columns]
+
+    def mapping(self) -> dict[int, str]:
+        return {
+            column.index: self.cleaned_data.get(f"col_{column.index}") or ""
+            for column in self.columns
+        }
+
+
+class ReviewForm(forms.Form):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审查结论"),
+        choices=[
+            (CONFIRM, gettext_lazy("确认公开：名单已按规定去标识化，可以公开")),
+            (REJECT, gettext_lazy("退回：需要上传人修改后重新上传")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("审查意见"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("退回时必填，请说明需要修改什么。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and not (data.get("note") or "").strip():
+            self.add_error("note", _("请填写退回理由，说明需要上传人修改什么。"))
+        return data
+
+
+class DeleteForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("删除理由"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("例如：名单有误，需要重新上传。理由记入审计日志。"),
+    )
+
+
+# --------------------------------------------------------------------------- staff views
+
+
+class NameListStaffMixin(RegionStaffRequiredMixin, PermissionRequiredMixin):
+    permission_required = "disclosures.view_namelist"
+
+
+class NameListIndexView(NameListStaffMixin, TemplateView):
+    """The region's name lists, the records that can take one, and the review queue size."""
+
+    template_name = "disclosures/namelists/namelist_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        status = self.request.GET.get("status", "")
+        if status not in Status.values:
+            status = ""
+        lists = Paginator(namelists.name_list_list_for(user, status=status), LISTS_PER_PAGE)
+        context.update(
+            lists=lists.get_page(self.request.GET.get("page", 1)),
+            status_filter=status,
+            statuses=Status.choices,
+            records=namelists.records_for_upload(user),
+            review_count=namelists.name_list_review_queue(user).count(),
+            can_upload=user.has_perm("disclosures.add_namelist"),
+        )
+        return context
+
+
+class UploadChooseView(NameListStaffMixin, TemplateView):
+    """The record picker of the index page without JavaScript: on to the record's upload page."""
+
+    def get(self, request, *args, **kwargs):
+        pk = request.GET.get("record", "")
+        if not pk.isdigit():
+            messages.error(request, _("请先选择要上传名单的公开信息。"))
+            return HttpResponseRedirect(reverse("disclosures:namelist_index"))
+        record = namelists.access_record_for_name_list(request.user, int(pk))
+        return HttpResponseRedirect(reverse("disclosures:namelist_upload", args=[record.pk]))
+
+
+class UploadView(NameListStaffMixin, TemplateView):
+    """Step 1: the file, checked at once; a refused file leaves nothing behind."""
+
+    permission_required = "disclosures.add_namelist"
+    template_name = "disclosures/namelists/namelist_upload.html"
+
+    def get_record(self):
+        return namelists.access_record_for_name_list(self.request.user, self.kwargs["record_pk"])
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_record()
+        return self.render_to_response(self.get_context_data(record=record, form=UploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                staged = namelists.name_list_stage_upload(
+                    record=record, data=upload, filename=upload.name, actor=request.user
+                )
+            except SpreadsheetError as exc:
+                form.add_error("file", exc.message)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("disclosures:namelist_map", args=[staged.token]))
+        return self.render_to_response(self.get_context_data(record=record, form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["max_size"] = namelists.upload_max_bytes()
+        context["existing"] = NameList.objects.filter(record=context["record"]).first()
+        return context
+
+
+class MapView(NameListStaffMixin, TemplateView):
+    """Step 2: choose the sheet, map the columns (deny by default), start processing."""
+
+    permission_required = "disclosures.add_namelist"
+    template_name = "disclosures/namelists/namelist_map.html"
+
+    def setup_objects(self):
+        try:
+            staged = namelists.staged_upload_get(self.kwargs["token"], user=self.request.user)
+        except namelists.StagedUploadMissing:
+            raise Http404 from None
+        record = namelists.access_record_for_name_list(self.request.user, staged.record_id)
+        return staged, record
+
+    def _table(self, staged, sheet):
+        """The chosen sheet's header; a sheet without one falls back to the default."""
+        problem = ""
+        try:
+            return namelists.staged_upload_table(staged, sheet=sheet), problem
+        except SpreadsheetError as exc:
+            if not sheet:
+                raise
+            problem = exc.message
+        return namelists.staged_upload_table(staged), problem
+
+    def get(self, request, *args, **kwargs):
+        staged, record = self.setup_objects()
+        table, problem = self._table(staged, request.GET.get("sheet") or None)
+        policy = namelists.masking_policy()
+        form = MappingForm(
+            columns=table.columns,
+            policy=policy,
+            initial={"publicity_end": record.publicity_end if record.publicity_end and record.publicity_end >= timezone.localdate() else None},
+        )
+        return self.render_to_response(
+            self.get_context_data(staged=staged, record=record, table=table, form=form, sheet_problem=problem, policy=policy)
+        )
+
+    def post(self, request, *args, **kwargs):
+        staged, record = self.setup_objects()
+        if request.POST.get("action") == "cancel":
+            namelists.staged_upload_discard(staged)
+            messages.info(request, _("已取消上传，上传的文件已删除。"))
+            return HttpResponseRedirect(reverse("disclosures:namelist_index"))
+        sheet = request.POST.get("sheet") or None
+        if sheet is not None and sheet not in staged.sheet_names:
+            sheet = None
+        table, problem = self._table(staged, sheet)
+        policy = namelists.masking_policy()
+        form = MappingForm(request.POST, columns=table.columns, policy=policy)
+        if form.is_valid():
+            try:
+                name_list = namelists.name_list_start(
+                    staged=staged,
+                    record=record,
+                    sheet=table.sheet,
+                    mapping=form.mapping(),
+                    mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
+                    publicity_end=form.cleaned_data.get("publicity_end"),
+                    actor=request.user,
+                )
+            except SpreadsheetError as exc:
+                form.add_error(None, exc.message)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                return HttpResponseRedirect(reverse("disclosures:namelist_detail", args=[name_list.pk]))
+        return self.render_to_response(
+            self.get_context_data(staged=staged, record=record, table=table, form=form, sheet_problem=problem, policy=policy)
+        )
+
+
+def _detail_context(user, name_list: NameList, page) -> dict:
+    flags = namelists.staff_can(user, name_list)
+    rows = namelists.name_list_rows_page(name_list, page) if flags["rows_visible"] else None
+    return {
+        "name_list": name_list,
+        "record": name_list.record,
+        "summary": namelists.name_list_summary(name_list),
+        "progress": namelists.name_list_progress(name_list),
+        "rows": rows,
+        "expired": namelists.name_list_is_expired(name_list),
+        "stuck": namelists.name_list_is_stuck(name_list),
+        "error": (name_list.report or {}).get("error", ""),
+        **flags,
+    }
+
+
+class DetailView(NameListStaffMixin, TemplateView):
+    """Status, progress (self-refreshing while processing), summary and the masked table."""
+
+    template_name = "disclosures/namelists/namelist_detail.html"
+    REFRESH_SECONDS = 2
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        name_list = namelists.access_name_list(self.request.user, self.kwargs["pk"])
+        context.update(_detail_context(self.request.user, name_list, self.request.GET.get("page", 1)))
+        context["refresh_seconds"] = (
+            self.REFRESH_SECONDS if name_list.status == Status.PROCESSING and not context["stuck"] else None
+        )
+        return context
+
+
+class SubmitView(NameListStaffMixin, TemplateView):
+    """Preview → pending: POST only."""
+
+    permission_required = "disclosures.change_namelist"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        try:
+            namelists.name_list_submit(name_list=name_list, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("已提交保密审查。请由本单位或上级单位的另一位工作人员在“待审查名单”中确认后，名单才会公开。"),
+            )
+        return HttpResponseRedirect(reverse("disclosures:namelist_detail", args=[name_list.pk]))
+
+
+class DeleteView(NameListStaffMixin, TemplateView):
+    permission_required = "disclosures.change_namelist"
+    template_name = "disclosures/namelists/namelist_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        return self.render_to_response(self.get_context_data(name_list=name_list, form=DeleteForm()))
+
+    def post(self, request, *args, **kwargs):
+        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        form = DeleteForm(request.POST)
+        if form.is_valid():
+            try:
+                namelists.name_list_delete(
+                    name_list=name_list, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("已删除名单“%(title)s”。") % {"title": name_list.record.title})
+                return HttpResponseRedirect(reverse("disclosures:namelist_index"))
+        return self.render_to_response(self.get_context_data(name_list=name_list, form=form))
+
+
+class ReviewQueueView(NameListStaffMixin, TemplateView):
+    """Pending lists this user may confirm (never its own uploads)."""
+
+    template_name = "disclosures/namelists/namelist_review_queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queue = Paginator(namelists.name_list_review_queue(self.request.user), LISTS_PER_PAGE)
+        context["queue"] = queue.get_page(self.request.GET.get("page", 1))
+        return context
+
+
+class ReviewView(NameListStaffMixin, TemplateView):
+    """The confidentiality review (保密审查): the same preview, then confirm or reject."""
+
+    permission_required = "disclosures.change_namelist"
+    template_name = "disclosures/namelists/namelist_review.html"
+
+    def render_review(self, name_list, form):
+        context = self.get_context_data(form=form)
+        context.update(_detail_context(self.request.user, name_list, self.request.GET.get("page", 1)))
+        return self.render_to_response(context)
+
+    def get(self, request, *args, **kwargs):
+        name_list = namelists.access_name_list_for_review(request.user, kwargs["pk"])
+        return self.render_review(name_list, ReviewForm())
+
+    def post(self, request, *args, **kwargs):
+        name_list = namelists.access_name_list_for_review(request.user, kwargs["pk"])
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == ReviewForm.CONFIRM:
+                    namelists.name_list_confirm(name_list=name_list, actor=request.user, note=data["note"])
+                    message = _("已确认公开“%(title)s”的名单。") % {"title": name_list.record.title}
+                else:
+                    namelists.name_list_reject(name_list=name_list, actor=request.user, note=data["note"])
+                    message = _("已退回“%(title)s”的名单，上传人会看到您的审查意见。") % {
+                        "title": name_list.record.title
+                    }
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return HttpResponseRedirect(reverse("disclosures:namelist_review_queue"))
+        return self.render_review(name_list, form)
+
+
+# --------------------------------------------------------------------------- public
+
+
+@require_GET
+@cache_public_page
+def name_list_download(request, pk: int, fmt: str):
+    """The masked list of a public record, xlsx or csv (confirmed and unexpired only)."""
+    try:
+        name_list = namelists.name_list_for_download(pk)
+    except NameList.DoesNotExist:
+        raise Http404 from None
+    data, filename, content_type = namelists.name_list_export(name_list, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+urlpatterns = [
+    path("work/namelists/", NameListIndexView.as_view(), name="namelist_index"),
+    path("work/namelists/upload/", UploadChooseView.as_view(), name="namelist_upload_choose"),
+    path(
+        "work/namelists/records/<int:record_pk>/upload/",
+        UploadView.as_view(),
+        name="namelist_upload",
+    ),
+    path("work/namelists/uploads/<str:token>/", MapView.as_view(), name="namelist_map"),
+    path("work/namelists/review/", ReviewQueueView.as_view(), name="namelist_review_queue"),
+    path("work/namelists/<int:pk>/", DetailView.as_view(), name="namelist_detail"),
+    path("work/namelists/<int:pk>/submit/", SubmitView.as_view(), name="namelist_submit"),
+    path("work/namelists/<int:pk>/delete/", DeleteView.as_view(), name="namelist_delete"),
+    path("work/namelists/<int:pk>/review/", ReviewView.as_view(), name="namelist_review"),
+    path(
+        "records/<int:pk>/namelist.<namelistfmt:fmt>",
+        name_list_download,
+        name="namelist_download",
+    ),
+]
