@@ -27,6 +27,7 @@ from .models import (
     ItemBasis,
     LegalDocument,
     Region,
+    ReviewComment,
     User,
 )
 
@@ -168,6 +169,20 @@ class ItemBasisAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ["item", "document", "order"]
     list_select_related = ["item", "document"]
     raw_id_fields = ["item", "document"]
+
+
+@admin.register(ReviewComment)
+class ReviewCommentAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """Review comments are written in the workspace (审核 page); here they are read."""
+
+    region_field = "catalog__region__code"
+    list_display = ["created_at", "catalog", "author", "resolved", "body"]
+    list_filter = ["resolved"]
+    list_select_related = ["catalog", "author"]
+    readonly_fields = ["catalog", "item_key", "author", "body", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(User)

@@ -37,12 +37,14 @@ def _with_on_time(qs):
 
 
 def latest_public_records(*, region_code: str = "", limit: int = LATEST_LIMIT) -> list:
-    """The newest public records in a region's subtree (one query)."""
+    """The newest public records in a region's subtree, everywhere without a code (one query)."""
+    qs = DisclosureRecord.objects.public()
+    if region_code:
+        qs = qs.in_subtree(region_code)
     return list(
-        DisclosureRecord.objects.public()
-        .in_subtree(region_code)
-        .select_related("region", "domain", "item", "item__category")
-        .order_by("-publish_at", "-pk")[:limit]
+        qs.select_related("region", "domain", "item", "item__category").order_by(
+            "-publish_at", "-pk"
+        )[:limit]
     )
 
 

@@ -541,7 +541,8 @@ def record_create(
     Registering is what creates an event item's obligation (so "overdue and not
     yet published" shows before anything is published); a periodic item's
     record joins the obligation of the period containing `trigger_date` (or the
-    given `obligation`). `publish` is ``draft``, ``now`` or ``schedule`` (with
+    given `obligation`). Regions that are not official (开发区 and other
+    statistical units) get the due date but no obligation. `publish` is ``draft``, ``now`` or ``schedule`` (with
     `publish_at`). Attachments are checked and stripped of document metadata.
     """
     now = _now(now)
@@ -572,6 +573,8 @@ def record_create(
             raise ValidationError(
                 _("所选的公开义务不属于本区划的这一事项，或已经完成。请从工作台重新选择。")
             )
+    elif not region.official:
+        pass  # statistical units (开发区 …) publish, but owe no obligations
     elif rule.kind is RuleKind.PERIODIC:
         obligation = obligation_for_period(region=region, item=item, day=trigger_date, actor=actor, cal=cal)
     elif rule.is_proactive:
@@ -723,9 +726,10 @@ def record_withdraw(
     """Withdraw a record (撤回) with a reason: gone from public pages, kept for staff.
 
     If it fulfilled its obligation, the next public record takes over or the
-    obligation reopens. A record that never went public (a draft, or scheduled
-    for later) whose event obligation has no other live record takes that
-    obligation with it: the registration was a mistake, not a missed duty.
+    obligation reopens. A draft whose event obligation has no other live record
+    takes that obligation with it: the registration was a mistake, not a missed
+    duty. (A scheduled record keeps its obligation: the event did happen; move
+    its publication time instead.)
     """
     now = _now(now)
     if record.status == Status.WITHDRAWN:
@@ -734,6 +738,7 @@ def record_withdraw(
     if not reason:
         raise ValidationError({"reason": _("请填写撤回理由，例如“信息有误，更正后重新发布”。")})
     was_public = _is_public(record, now)
+    was_draft = record.status == Status.DRAFT
     record.status = Status.WITHDRAWN
     record.withdrawn_reason = reason[:300]
     record.withdrawn_at = now
@@ -752,7 +757,7 @@ def record_withdraw(
     if obligation is None:
         return record
     others_live = obligation.records.exclude(pk=record.pk).exclude(status=Status.WITHDRAWN).exists()
-    if not was_public and obligation.period_start is None and not others_live and obligation.status == Obligation.Status.OPEN:
+    if was_draft and obligation.period_start is None and not others_live and obligation.status == Obligation.Status.OPEN:
         audit(
             "disclosures.obligation.cancelled",
             actor=actor,

@@ -64,7 +64,9 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class UploadForm(forms.Form):
+    # Empty files reach `open_table`, whose message names the file.
     file = forms.FileField(
+        allow_empty_file=True,
         label=gettext_lazy("名单文件"),
         help_text=gettext_lazy(
             "Excel（.xlsx）或 CSV 文件（UTF-8 或 GBK 编码均可），表头上方可以有标题行。"

@@ -13,14 +13,18 @@ version shows on the catalog's history page.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
+from catalogs import demo, services
 from catalogs.demo import seed_users
 from catalogs.models import Catalog, CatalogItem
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
+from tests.helpers import fill_lost_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -174,3 +178,53 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
     catalog = Catalog.objects.get(region_id="410311", domain__slug="social-assistance")
     assert catalog.status == "published"
     assert _item(2).omitted
+
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_staff_catalog_pages_have_no_serious_accessibility_violations(page, live_server, width):
+    """axe-core on the workspace, a catalog, the item form, the diff, the upstream
+    update, the history and the review page (demo data), on a PC and a phone."""
+    forget_work_calendar()
+    demo.seed()
+    base = live_server.url
+    page.set_viewport_size({"width": width, "height": 900})
+    published = Catalog.objects.get(region_id="410311", domain__slug="social-assistance")
+    draft = Catalog.objects.get(region_id="410307", domain__slug="social-assistance")
+    fill_lost_content(draft, draft.created_by)
+    services.catalog_submit(catalog=draft, actor=draft.created_by)
+    login(page, base, "demo-county")
+    pages = [
+        "/work/",
+        f"/work/catalogs/{published.pk}/",
+        f"/work/catalogs/{published.pk}/diff/",
+        f"/work/catalogs/{published.pk}/upstream/",
+        f"/work/catalogs/{published.pk}/history/",
+    ]
+    problems = {}
+    for path in pages:
+        page.goto(base + path)
+        problems[path] = _serious_violations(page)
+    login(page, base, "demo-city")
+    for path in (f"/work/catalogs/{draft.pk}/review/", "/work/catalogs/review/"):
+        page.goto(base + path)
+        problems[path] = _serious_violations(page)
+    services.catalog_return(catalog=draft, actor=None, comment="请修改")
+    login(page, base, "demo-county2")
+    path = f"/work/catalogs/items/{draft.items.get(seq=5).pk}/edit/"
+    page.goto(base + path)
+    problems[path] = _serious_violations(page)
+    assert {p: v for p, v in problems.items() if v} == {}
+    forget_work_calendar()

@@ -318,6 +318,18 @@ def test_withdrawing_a_mistaken_draft_cancels_its_event_obligation(policy_item, 
     assert AuditLogEntry.objects.filter(action="disclosures.obligation.cancelled", object_id=str(pk)).exists()
 
 
+def test_withdrawing_a_scheduled_record_keeps_its_obligation_open(policy_item, county, county_clerk):
+    record = services.record_create(
+        region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="定时",
+        actor=county_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
+        now=at(2025, 3, 10),
+    )
+    services.record_withdraw(record=record, reason="暂缓发布", actor=county_clerk, now=at(2025, 3, 11))
+    obligation = Obligation.objects.get(pk=record.obligation_id)
+    assert obligation.status == Obligation.Status.OPEN
+    assert not DisclosureRecord.objects.public(now=at(2025, 3, 13)).exists()
+
+
 def test_on_request_item_has_no_due_date_nor_obligation(luolong, county, county_clerk, templates):
     from catalogs.models import Domain
     from catalogs.services import catalog_clone, catalog_publish
@@ -493,3 +505,17 @@ def test_oversized_attachment_is_refused(policy_item, county, county_clerk, sett
             actor=county_clerk, now=at(2025, 3, 4),
             files=[SimpleUploadedFile("大文件.pdf", b"%PDF-1.4\n" + b"0" * 2048)],
         )
+
+
+def test_statistical_unit_gets_a_due_date_but_owes_no_obligation(templates, make_user):
+    """洛阳高新技术产业开发区 (410371) is not an official division: 展示但不产生公开义务."""
+    zone = Region.objects.get(code="410371")
+    clerk = make_user("county_clerk", "410371", username="clerk-gaoxin")
+    item = item_of(zone, "政策法规文件", kind="working_days")
+    record = services.record_create(
+        region=zone, item=item, trigger_date=date(2025, 3, 3), title="高新区", actor=clerk,
+        publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+    )
+    assert record.due_date == date(2025, 3, 17)
+    assert record.obligation is None
+    assert not Obligation.objects.exists()

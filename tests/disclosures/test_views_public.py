@@ -414,6 +414,12 @@ def test_attachments_of_public_records_download_and_others_do_not(client, portal
 # --- site-wide ------------------------------------------------------------------------
 
 
+def test_public_pages_answer_head_requests_and_refuse_posts(client, portal):
+    assert client.head("/").status_code == 200
+    assert client.head(f"/r/{LUOLONG}/{SA}/").status_code == 200
+    assert client.post("/search/", {"q": "低保"}).status_code == 405
+
+
 def test_robots_txt_keeps_crawlers_out_of_staff_pages(client, db):
     response = client.get("/robots.txt")
     assert response.status_code == 200
