@@ -10,6 +10,7 @@ DEMO_MODULES = [
     "disclosures.demo_records",  # four quarters of records for demo-county and its townships
     "disclosures.demo_namelists",  # synthetic name lists through the real de-identification pipeline
     "disclosures.demo_province",  # --scale province: every official county and township of Henan
+    "disclosures.demo_national",  # --scale national: Henan replicated as 30 synthetic provinces
 ]
 
 

@@ -172,7 +172,7 @@ class DemoList:
         return synthetic_people(self.rows, seed=self.seed, kind=self.kind)
 
 
-def _plan(users: dict[str, User], scale: str) -> list[DemoList]:
+def _plan(users: dict[str, User]) -> list[DemoList]:
     public = DisclosureRecord.objects.public().filter(region__code__startswith=COUNTY_CODE)
     lilou = list(public.filter(region_id=LILOU).select_related("item").order_by("-publish_at"))
     plan: list[DemoList] = []
@@ -224,7 +224,7 @@ def demo_people() -> list[Person]:
     users = {u.username: u for u in User.objects.filter(username__in=[UPLOADER, COUNTY_REVIEWER, CITY_REVIEWER])}
     if len(users) < 3:
         return []
-    return [p for entry in _plan(users, "demo") for p in entry.people()]
+    return [p for entry in _plan(users) for p in entry.people()]
 
 
 def seed(*, scale: str = "demo", stdout=None) -> list[NameList]:
@@ -235,7 +235,7 @@ def seed(*, scale: str = "demo", stdout=None) -> list[NameList]:
             stdout.write("demo_namelists: 演示账号不存在，跳过。")
         return []
     existing = set(NameList.objects.values_list("record_id", flat=True))
-    created = [publish_list(entry) for entry in _plan(users, scale) if entry.record.pk not in existing]
+    created = [publish_list(entry) for entry in _plan(users) if entry.record.pk not in existing]
     if stdout is not None:
         rows = sum(n.row_count for n in created if n is not None)
         stdout.write(

@@ -26,6 +26,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests run in the PostgreSQL leg of CI (`.ci/run`) only:
+    on any other database they are deselected, not skipped."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}

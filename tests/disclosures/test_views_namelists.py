@@ -16,13 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from catalogs.models import AuditLogEntry, User
+from catalogs.models import AuditLogEntry
 from disclosures import demo_namelists, namelists
 from disclosures.deidentify import mask_name
 from disclosures.models import NameList, NameListRow
 from disclosures.spreadsheets import OLE2_MAGIC
 from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
-    colleague,
     lilou_record,
     list_bytes,
     people,
