@@ -23,7 +23,6 @@ from .models import (
     AuditLogEntry,
     Catalog,
     CatalogItem,
-    Category,
     Domain,
     ItemBasis,
     LegalDocument,
