@@ -6,7 +6,7 @@ DEMO := DJANGO_SETTINGS_MODULE=catalog_portal.settings.demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv system-deps migrate seed check clean
+.PHONY: run test venv system-deps migrate seed check clean messages
 
 venv: $(VENV)/.installed
 
@@ -42,3 +42,9 @@ check: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Refresh the zh_Hans catalog (needs GNU gettext); commit the .po and the .mo.
+messages: venv
+	$(DEMO) $(PY) manage.py makemessages -l zh_Hans --no-obsolete \
+	  --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles
+	$(DEMO) $(PY) manage.py compilemessages -l zh_Hans --ignore=.venv

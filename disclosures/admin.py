@@ -154,6 +154,17 @@ class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAd
     list_select_related = ["name_list", "name_list__record"]
     raw_id_fields = ["name_list"]
 
+    # Rows are part of their list: whoever may view lists may view their (masked) rows.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.has_perm("disclosures.view_namelist")
+
+    def has_view_permission(self, request, obj=None):
+        return (
+            request.user.is_active
+            and request.user.has_perm("disclosures.view_namelist")
+            and self._in_scope(request, obj)
+        )
+
     def get_queryset(self, request):
         return (
             super()

@@ -5,7 +5,7 @@ townships) with its catalogs, obligations, records and name lists, as built by
 `seed_demo --scale province` (`disclosures.demo_province`), is replicated as 30
 synthetic provinces:
 
-* codes 66–70, 72–80 and 83–97: two-digit province codes that GB/T 2260 does
+* codes 66–70, 72–80 and 83–98: two-digit province codes that GB/T 2260 does
   not assign (71, 81 and 82 are Taiwan, Hong Kong and Macao and are skipped),
   so no synthetic region can be mistaken for a real one; every code below
   keeps Henan's digits after the first two (410311012 → 660311012);

@@ -140,6 +140,13 @@ class DisclosureRecord(models.Model):
             models.Index(fields=["status", "publish_at"], name="record_status_pub_idx"),
             models.Index(fields=["region", "status", "publish_at"], name="record_region_pub_idx"),
             models.Index(fields=["item_key", "status", "publish_at"], name="record_item_pub_idx"),
+            # An item's records in a region's subtree (item_key = … AND region_id LIKE
+            # 'code%'): the key is shared by every clone of the item, nationwide.
+            models.Index(
+                fields=["item_key", "region"],
+                opclasses=["uuid_ops", "varchar_pattern_ops"],
+                name="record_item_region_idx",
+            ),
         ]
 
     def __str__(self) -> str:

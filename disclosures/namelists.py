@@ -1302,6 +1302,11 @@ def name_list_summary(name_list: NameList) -> NameListSummary | None:
     )
 
 
+def name_list_of_record(record: DisclosureRecord) -> NameList | None:
+    """The record's list in whatever state, for staff pages (1 query)."""
+    return NameList.objects.filter(record=record).first()
+
+
 def name_list_list_for(user: User, *, status: str = "") -> QuerySet:
     """Name lists of the user's subtree, newest first (1 query when iterated)."""
     qs = NameList.objects.visible_to(user).select_related(

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-wqy-microhei; do
+for pkg in chromium libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-wqy-microhei redis-server wrk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -246,7 +246,7 @@ class UploadView(NameListStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["max_size"] = namelists.upload_max_bytes()
-        context["existing"] = NameList.objects.filter(record=context["record"]).first()
+        context["existing"] = namelists.name_list_of_record(context["record"])
         return context
 
 

@@ -511,3 +511,39 @@ def test_uploader_of_the_county_may_be_reviewed_by_the_city(client, portal, coun
     client.post(reverse("disclosures:namelist_review", args=[name_list.pk]), {"decision": "confirm"})
     name_list.refresh_from_db()
     assert name_list.status == Status.CONFIRMED and name_list.confirmed_region_id == "4103"
+
+
+# --- the Django admin ---------------------------------------------------------------------------------
+
+
+def test_admin_lists_name_lists_of_the_region_only_and_read_only(client, lilou_record, township_clerk, other_county_clerk):
+    name_list = process(lilou_record, township_clerk)
+    url = reverse("admin:disclosures_namelist_changelist")
+    client.force_login(township_clerk)
+    assertContains(client.get(url), lilou_record.title)
+    change = reverse("admin:disclosures_namelist_change", args=[name_list.pk])
+    page = client.get(change)
+    assert page.status_code == 200
+    assertNotContains(page, 'name="_save"')
+    rows = client.get(reverse("admin:disclosures_namelistrow_changelist"))
+    assertContains(rows, f"{lilou_record.title} 名单")
+    client.force_login(other_county_clerk)
+    assertNotContains(client.get(url), lilou_record.title)
+    assert client.get(change).status_code in (302, 403, 404)
+
+
+def test_admin_masking_policy_is_for_province_admins_and_audited(client, county_clerk, province_admin):
+    from disclosures.models import MaskingPolicySetting
+
+    add = reverse("admin:disclosures_maskingpolicysetting_add")
+    client.force_login(county_clerk)
+    assert client.get(add).status_code == 403
+    client.force_login(province_admin)
+    response = client.post(add, {"publish_id_number": "on"})
+    assert response.status_code == 302
+    setting = MaskingPolicySetting.objects.get()
+    assert setting.publish_id_number and not setting.publish_phone
+    assert namelists.masking_policy().publish_id_number
+    entry = AuditLogEntry.objects.get(action="disclosures.masking_policy.changed")
+    assert entry.actor == province_admin and entry.data["after"]["publish_id_number"] is True
+    assert client.get(add).status_code == 403  # a singleton: change it, do not add another
