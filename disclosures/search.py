@@ -23,6 +23,7 @@ from datetime import date
 
 from django import forms
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -214,9 +215,36 @@ def item_queryset(filters: SearchFilters) -> QuerySet[CatalogItem]:
     )
 
 
+RESULT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most RESULT_CAP + 1 matches.
+
+    A broad term (临时救助) matches a large share of a million records; an exact
+    count would touch every match, while LIMIT lets the database stop early.
+    Nobody pages past the first thousand results: the page asks to narrow the
+    search instead.
+    """
+
+    cap = RESULT_CAP
+
+    @cached_property
+    def _capped_count(self) -> int:
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._capped_count, self.cap)
+
+    @property
+    def capped(self) -> bool:
+        return self._capped_count > self.cap
+
+
 def paginate(qs: QuerySet, number, per_page: int) -> Page:
-    """One page (2 queries: count and slice); a bad page number gives the nearest page."""
-    return Paginator(qs, per_page).get_page(number)
+    """One page (2 queries: capped count and slice); a bad page number gives the nearest page."""
+    return CappedPaginator(qs, per_page).get_page(number)
 
 
 def search(form: SearchForm, *, page=1, item_page=1) -> dict:

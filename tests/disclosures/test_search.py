@@ -237,3 +237,27 @@ def test_search_page_has_labelled_controls(client, portal):
         assertContains(response, f'for="id_{field}"')
         assertContains(response, f'id="id_{field}"')
     assertNotContains(response, "aria-invalid")
+
+
+def test_result_count_is_capped_so_broad_terms_stay_cheap(monkeypatch):
+    """Counting stops after the cap; the page says there are more and asks to narrow."""
+    from disclosures import search as search_module
+
+    monkeypatch.setattr(search_module.CappedPaginator, "cap", 2)
+
+    class FakeQS(list):
+        """Records how far counting went, like LIMIT in SQL."""
+
+        def order_by(self, *a):
+            return self
+
+        def __getitem__(self, index):
+            return FakeQS(list.__getitem__(self, index))
+
+        def count(self):
+            return len(self)
+
+    page = search_module.CappedPaginator(FakeQS(range(5)), 10)
+    assert page.count == 2 and page.capped
+    page = search_module.CappedPaginator(FakeQS(range(2)), 10)
+    assert page.count == 2 and not page.capped
