@@ -20,18 +20,11 @@ from .models import (
 )
 
 
-@admin.register(ProgressThreshold)
-class ProgressThresholdAdmin(admin.ModelAdmin):
-    """The 先进/落后 thresholds of the progress review: one row, province admins only."""
+class ProvinceSingletonAdmin(admin.ModelAdmin):
+    """A one-row, province-wide setting: province admins only, never deleted.
 
-    list_display = [
-        "__str__",
-        "commend_on_time_rate",
-        "criticize_on_time_rate",
-        "criticize_missed",
-        "updated_at",
-    ]
-    readonly_fields = ["updated_at"]
+    The first save creates the row; afterwards it is only changed.
+    """
 
     @staticmethod
     def _province(request) -> bool:
@@ -50,15 +43,28 @@ class ProgressThresholdAdmin(admin.ModelAdmin):
         return self._province(request) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request):
-        # A singleton: the first save creates it, afterwards it is only changed.
         return (
             self._province(request)
             and super().has_add_permission(request)
-            and not ProgressThreshold.objects.exists()
+            and not self.model.objects.exists()
         )
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProgressThreshold)
+class ProgressThresholdAdmin(ProvinceSingletonAdmin):
+    """The 先进/落后 thresholds of the progress review."""
+
+    list_display = [
+        "__str__",
+        "commend_on_time_rate",
+        "criticize_on_time_rate",
+        "criticize_missed",
+        "updated_at",
+    ]
+    readonly_fields = ["updated_at"]
 
 
 # --- records, obligations, attachments (read-only, scoped by region) -------------------
@@ -174,37 +180,11 @@ class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAd
 
 
 @admin.register(MaskingPolicySetting)
-class MaskingPolicySettingAdmin(admin.ModelAdmin):
-    """The province-wide masking policy: one row, province admins only, changes audited."""
+class MaskingPolicySettingAdmin(ProvinceSingletonAdmin):
+    """The province-wide masking policy; changes are audited."""
 
     list_display = ["__str__", "publish_id_number", "publish_phone", "updated_at"]
     readonly_fields = ["updated_at"]
-
-    @staticmethod
-    def _province(request) -> bool:
-        user = request.user
-        return user.is_active and (
-            user.is_superuser or getattr(user, "role", "") == User.Role.PROVINCE_ADMIN
-        )
-
-    def has_module_permission(self, request):
-        return self._province(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._province(request) and super().has_view_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._province(request) and super().has_change_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return (
-            self._province(request)
-            and super().has_add_permission(request)
-            and not MaskingPolicySetting.objects.exists()
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         from .namelists import masking_policy_set
