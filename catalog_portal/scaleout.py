@@ -33,13 +33,17 @@ def cache_from_url(url: str | None) -> dict:
     raise ValueError(f"CACHE_URL 无法识别：{url}（可用 redis://、locmem://、dummy://）")
 
 
+def replica_configured() -> bool:
+    from django.conf import settings
+
+    return "replica" in settings.DATABASES
+
+
 class ReplicaRouter:
     """Send reads of anonymous public requests to the replica, when one is configured."""
 
     def db_for_read(self, model, **hints):
-        from django.conf import settings
-
-        if "replica" in settings.DATABASES and _use_replica.get():
+        if _use_replica.get() and replica_configured():
             return "replica"
         return None
 

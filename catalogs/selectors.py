@@ -453,7 +453,6 @@ def catalog_history(catalog: Catalog, *, item_key=None) -> dict:
 
 
 def _field_changes(before, after, categories: dict) -> list[dict]:
-    from django.utils.translation import gettext as _
 
     changes = []
     for name, label in _HISTORY_FIELDS:
