@@ -630,17 +630,9 @@ def record_publish(*, record: DisclosureRecord, actor: User | None, now: datetim
         raise ValidationError(_("这条信息已经公开，无需再次发布。如需修改内容，请使用“更正”。"))
     if record.status == Status.WITHDRAWN:
         raise ValidationError(_("已撤回的信息不能重新发布；如需公开，请重新登记一条。"))
-    record.status = Status.PUBLISHED
-    record.publish_at = now
-    _set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
-    record.full_clean()
-    _save_record(record, actor)
-    audit(
-        "disclosures.record.published",
-        actor=actor,
-        region=record.region_id,
-        obj=record,
-        publish_at=now.isoformat(),
+    _set_publication(
+        record, status=Status.PUBLISHED, publish_at=now, actor=actor,
+        action="disclosures.record.published",
     )
     if record.obligation is not None:
         obligation_sync(obligation=record.obligation, actor=actor, now=now)
@@ -662,19 +654,23 @@ def record_schedule(
     if record.status == Status.PUBLISHED or _is_public(record, now):
         raise ValidationError(_("这条信息已经公开，不能再设定时发布。如需修改内容，请使用“更正”。"))
     _check_publish_at(publish_at, now)
-    record.status = Status.SCHEDULED
+    _set_publication(
+        record, status=Status.SCHEDULED, publish_at=publish_at, actor=actor,
+        action="disclosures.record.scheduled",
+    )
+    return record
+
+
+def _set_publication(
+    record: DisclosureRecord, *, status: str, publish_at: datetime, actor: User | None, action: str
+) -> None:
+    """Set status and publication time, recompute the record's dates, save and audit."""
+    record.status = status
     record.publish_at = publish_at
     _set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
     record.full_clean()
     _save_record(record, actor)
-    audit(
-        "disclosures.record.scheduled",
-        actor=actor,
-        region=record.region_id,
-        obj=record,
-        publish_at=publish_at.isoformat(),
-    )
-    return record
+    audit(action, actor=actor, region=record.region_id, obj=record, publish_at=publish_at.isoformat())
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from .. import diff, permissions, selectors, services
@@ -159,64 +160,67 @@ class CatalogSubmitView(StaffView):
         return redirect(_detail_url(catalog))
 
 
-class CatalogPublishView(StaffView):
+class CatalogActionView(StaffView):
+    """A life-cycle step: GET asks for confirmation, POST calls one service.
+
+    Subclasses name the permission predicate, the confirmation texts and the
+    service call (`perform`, returning the catalog to show next and a message).
+    """
+
+    allowed = staticmethod(lambda user, catalog: False)
+    refused = ""
+    title = message = button = ""
+
+    def _catalog(self, request, pk):
+        catalog = permissions.access_catalog(request.user, pk, manage=True)
+        if not self.allowed(request.user, catalog):
+            raise PermissionDenied(self.refused)
+        return catalog
+
+    def perform(self, request, catalog):
+        raise NotImplementedError
+
+    def get(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        return _confirm(
+            request, catalog=catalog, title=self.title, message=self.message, button=self.button
+        )
+
+    def post(self, request, pk: int):
+        catalog = self._catalog(request, pk)
+        try:
+            target, note = self.perform(request, catalog)
+        except ValidationError as error:
+            _error_messages(request, error)
+            return redirect(_detail_url(catalog))
+        messages.success(request, note)
+        return redirect(_detail_url(target))
+
+
+class CatalogPublishView(CatalogActionView):
     """Publish an approved version (a template: its draft). It becomes immutable."""
 
-    def _catalog(self, request, pk):
-        catalog = permissions.access_catalog(request.user, pk, manage=True)
-        if not permissions.can_publish_catalog(request.user, catalog):
-            raise PermissionDenied(_("只有本区划可以发布已审核通过的目录版本。"))
-        return catalog
+    allowed = staticmethod(permissions.can_publish_catalog)
+    refused = _lazy("只有本区划可以发布已审核通过的目录版本。")
+    title = _lazy("发布目录")
+    message = _lazy("发布后本版本将在公开页面展示，且不能再修改；以后修改需开启新版本。")
+    button = _lazy("确认发布")
 
-    def get(self, request, pk: int):
-        catalog = self._catalog(request, pk)
-        return _confirm(
-            request,
-            catalog=catalog,
-            title=_("发布目录"),
-            message=_("发布后本版本将在公开页面展示，且不能再修改；以后修改需开启新版本。"),
-            button=_("确认发布"),
-        )
-
-    def post(self, request, pk: int):
-        catalog = self._catalog(request, pk)
-        try:
-            services.catalog_publish(catalog=catalog, actor=request.user)
-        except ValidationError as error:
-            _error_messages(request, error)
-            return redirect(_detail_url(catalog))
-        messages.success(
-            request, _("已发布第%(version)s版。") % {"version": catalog.version}
-        )
-        return redirect(_detail_url(catalog))
+    def perform(self, request, catalog):
+        services.catalog_publish(catalog=catalog, actor=request.user)
+        return catalog, _("已发布第%(version)s版。") % {"version": catalog.version}
 
 
-class CatalogNewVersionView(StaffView):
-    def _catalog(self, request, pk):
-        catalog = permissions.access_catalog(request.user, pk, manage=True)
-        if not permissions.can_start_new_version(request.user, catalog):
-            raise PermissionDenied(_("只有本区划可以在已发布的目录上开启新版本。"))
-        return catalog
+class CatalogNewVersionView(CatalogActionView):
+    allowed = staticmethod(permissions.can_start_new_version)
+    refused = _lazy("只有本区划可以在已发布的目录上开启新版本。")
+    title = _lazy("开启新版本")
+    message = _lazy("将以本版本为基础生成新的草稿版本；已发布的版本保持不变并继续公开，直到新版本发布。")
+    button = _lazy("开启新版本")
 
-    def get(self, request, pk: int):
-        catalog = self._catalog(request, pk)
-        return _confirm(
-            request,
-            catalog=catalog,
-            title=_("开启新版本"),
-            message=_("将以本版本为基础生成新的草稿版本；已发布的版本保持不变并继续公开，直到新版本发布。"),
-            button=_("开启新版本"),
-        )
-
-    def post(self, request, pk: int):
-        catalog = self._catalog(request, pk)
-        try:
-            draft = services.catalog_start_new_version(catalog=catalog, actor=request.user)
-        except ValidationError as error:
-            _error_messages(request, error)
-            return redirect(_detail_url(catalog))
-        messages.success(request, _("已开启第%(version)s版草稿。") % {"version": draft.version})
-        return redirect(_detail_url(draft))
+    def perform(self, request, catalog):
+        draft = services.catalog_start_new_version(catalog=catalog, actor=request.user)
+        return draft, _("已开启第%(version)s版草稿。") % {"version": draft.version}
 
 
 class CatalogDiffView(ReadOnlyCatalogView):
