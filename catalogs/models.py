@@ -396,6 +396,28 @@ class CatalogItem(models.Model):
     history = HistoricalRecords(excluded_fields=["lock_version"])
     objects = CatalogItemQuerySet.as_manager()
 
+    # The columns that hold the nine elements (legal bases live in ItemBasis):
+    # what a clone or a new version copies and what a diff compares.
+    ELEMENT_FIELDS = (
+        "category_id",
+        "name",
+        "seq",
+        "content",
+        "time_limit_text",
+        "deadline_kind",
+        "deadline_trigger",
+        "deadline_amount",
+        "deadline_period",
+        "publicity_amount",
+        "publicity_unit",
+        "subjects",
+        "channels",
+        "channel_other",
+        "audience",
+        "mode",
+        "levels",
+    )
+
     class Meta:
         verbose_name = _("公开事项")
         verbose_name_plural = _("公开事项")

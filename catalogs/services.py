@@ -32,25 +32,7 @@ from .models import (
 )
 
 # Element fields copied verbatim from one item to its clone or next version.
-ELEMENT_FIELDS = (
-    "category_id",
-    "name",
-    "seq",
-    "content",
-    "time_limit_text",
-    "deadline_kind",
-    "deadline_trigger",
-    "deadline_amount",
-    "deadline_period",
-    "publicity_amount",
-    "publicity_unit",
-    "subjects",
-    "channels",
-    "channel_other",
-    "audience",
-    "mode",
-    "levels",
-)
+ELEMENT_FIELDS = CatalogItem.ELEMENT_FIELDS
 
 
 def audit(

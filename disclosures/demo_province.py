@@ -322,26 +322,7 @@ def _seed_catalogs(root_code: str, today: date) -> int:
     return len(new_catalogs)
 
 
-_COPIED = (
-    "key",
-    "category_id",
-    "name",
-    "seq",
-    "content",
-    "time_limit_text",
-    "deadline_kind",
-    "deadline_trigger",
-    "deadline_amount",
-    "deadline_period",
-    "publicity_amount",
-    "publicity_unit",
-    "subjects",
-    "channels",
-    "channel_other",
-    "audience",
-    "mode",
-    "levels",
-)
+_COPIED = ("key", *CatalogItem.ELEMENT_FIELDS)
 
 
 def _localized_items(
