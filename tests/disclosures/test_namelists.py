@@ -382,7 +382,13 @@ def test_database_accepts_a_confirmer_of_the_parent_region(pending, county_clerk
     pending.confirmed_by = county_clerk
     pending.confirmed_region_id = LUOLONG
     pending.full_clean()
-    pending.save()
+    pending.save()  # the region constraint would raise IntegrityError here
+    pending.refresh_from_db()
+    assert (pending.status, pending.confirmed_by_id, pending.confirmed_region_id) == (
+        Status.CONFIRMED,
+        county_clerk.pk,
+        LUOLONG,
+    )
 
 
 def test_a_changed_province_policy_sends_the_list_back(pending, county_clerk, province_admin):
