@@ -32,14 +32,20 @@ def user_set_role(*, user: User, role: str, region: Region) -> User:
     return user
 
 
-@transaction.atomic
-def seed_users() -> list[User]:
+def demo_password() -> str:
+    """The demo accounts' password; only demo settings have one."""
     password = getattr(settings, "DEMO_PASSWORD", None)
     if not password:
         raise ImproperlyConfigured(
             "当前设置未提供演示账号密码（DEMO_PASSWORD）：演示数据只能在演示设置"
             "（catalog_portal.settings.demo）下创建。"
         )
+    return password
+
+
+@transaction.atomic
+def seed_users() -> list[User]:
+    password = demo_password()
     users = []
     for username, role, code, name in DEMO_USERS:
         user, _created = User.objects.get_or_create(username=username)
@@ -50,6 +56,7 @@ def seed_users() -> list[User]:
 
 
 def seed(*, scale: str = "demo", stdout=None) -> None:
+    demo_password()  # refuse before touching any data
     ensure_reference_data()
     seed_users()
     load_templates()

@@ -132,3 +132,22 @@ def test_workspace_requires_login(client):
     response = client.get("/work/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_manage_py_without_environment_uses_development_settings():
+    """A checkout with no environment gets debug settings; a shell with a secret
+    key (production) gets the production settings, never the development ones."""
+    code = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    plain = _run_manage("shell", "-c", code, env_overrides={})
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.split()[-2:] == ["catalog_portal.settings.local", "True"]
+    production = _run_manage(
+        "shell",
+        "-c",
+        code,
+        env_overrides={"DJANGO_SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40},
+    )
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split()[-2:] == ["catalog_portal.settings.base", "False"]
+    no_demo = _run_manage("seed_demo", env_overrides={})
+    assert no_demo.returncode != 0 and "演示设置" in no_demo.stderr
