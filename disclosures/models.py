@@ -111,6 +111,10 @@ class DisclosureRecord(models.Model):
     publicity_end = models.DateField(_("公示截止日期"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # Set by the publication gate when title, body and attachment names passed
+    # the identifier scan; cleared when they change. Public queries require it,
+    # so nothing unscanned is ever public (SPEC §5 "One gate").
+    privacy_checked_at = models.DateTimeField(_("隐私扫描通过时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

@@ -12,7 +12,16 @@ from catalogs.scope import scope_code
 
 
 def public_q(*, now: datetime | None = None) -> Q:
-    return Q(status__in=["published", "scheduled"], publish_at__lte=now or timezone.now())
+    """Published (or scheduled and due) and cleared by the publication gate's scan.
+
+    The one definition of "public" for records; `disclosures.gate` is the only
+    module public pages read through.
+    """
+    return Q(
+        status__in=["published", "scheduled"],
+        publish_at__lte=now or timezone.now(),
+        privacy_checked_at__isnull=False,
+    )
 
 
 class DisclosureRecordQuerySet(models.QuerySet):
