@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 from django.conf import settings
 
 # Display preferences kept in the `a11y` cookie → the <html> class that applies them.
@@ -20,10 +22,25 @@ def a11y_classes(request) -> str:
     return " ".join(A11Y_PREFS[p] for p in a11y_chosen(request))
 
 
+def return_path(request) -> str:
+    """Where the preference links send the visitor back to.
+
+    The full path, unless its query holds an identifier (a search for an ID
+    number): then the path alone, so the number is not echoed into the page.
+    """
+    from disclosures.deidentify import scan_text
+
+    full = request.get_full_path()
+    if request.META.get("QUERY_STRING") and scan_text(unquote_plus(full))[1]:
+        return request.path
+    return full
+
+
 def site(request):
     """Site identity for the header and footer, and the display preferences."""
     chosen = a11y_chosen(request)
     return {
+        "return_path": return_path(request),
         "a11y_classes": a11y_classes(request),
         "a11y_large": "large" in chosen,
         "a11y_contrast": "contrast" in chosen,

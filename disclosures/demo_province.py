@@ -51,6 +51,7 @@ from catalogs.models import (
 )
 from catalogs.selectors import work_calendar
 
+from . import gate
 from .models import DisclosureRecord, Obligation
 from .quarters import period_of
 
@@ -641,6 +642,9 @@ def _record(
             rule.publicity_amount or 0,
             unit=rule.publicity_unit or "working_day",
         )[0]
+    if publish_at and not gate.record_privacy_problems(record, attachments=[]):
+        # Bulk-created for speed, but cleared by the same scan as every record.
+        record.privacy_checked_at = publish_at
     if status == "withdrawn":
         record.withdrawn_reason = _("信息有误，已更正后重新发布。")
         record.withdrawn_at = publish_at + timedelta(hours=2) if publish_at else None

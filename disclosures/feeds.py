@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from catalogs.models import Domain, Region
 
+from . import gate
 from .models import DisclosureRecord
 
 FEED_SIZE = 30
@@ -60,7 +61,7 @@ class RegionRssFeed(Feed):
         return obj.region.get_absolute_url()
 
     def items(self, obj: FeedScope):
-        qs = DisclosureRecord.objects.public().in_subtree(obj.region.code)
+        qs = gate.records().in_subtree(obj.region.code)
         if obj.domain is not None:
             qs = qs.filter(domain=obj.domain)
         return list(

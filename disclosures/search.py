@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 
 from catalogs.models import Catalog, CatalogItem, Category, Domain, Region
 
+from . import gate
+from .deidentify import scan_text
 from .models import DisclosureRecord
 
 MAX_QUERY_LENGTH = 50
@@ -78,6 +80,29 @@ class SearchForm(forms.Form):
         required=False,
         error_messages={"invalid": gettext_lazy("“发布日期至”格式不正确，请按 2025-12-31 的格式填写。")},
     )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A query holding an ID, phone or bank-card number is neither run nor
+        # echoed: the page (and any cache of it) shows it masked.
+        self.masked_identifiers = False
+        if data is not None and data.get("q"):
+            masked, kinds = scan_text(data["q"])
+            if kinds:
+                data = data.copy()
+                data["q"] = masked
+                self.masked_identifiers = True
+        super().__init__(data, *args, **kwargs)
+
+    def clean_q(self):
+        if self.masked_identifiers:
+            raise forms.ValidationError(
+                _(
+                    "搜索内容中含有身份证号、手机号或银行卡号等个人信息，已隐去，本站不公开此类信息。"
+                    "请改用事项名称、地区或标题中的词语搜索。"
+                ),
+                code="identifier",
+            )
+        return self.cleaned_data["q"]
 
     def clean(self):
         data = super().clean()
@@ -160,7 +185,7 @@ def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, lis
 
 def record_queryset(filters: SearchFilters) -> QuerySet[DisclosureRecord]:
     """Public records matching every term in title or body, newest first."""
-    qs = DisclosureRecord.objects.public()
+    qs = gate.records()
     for term in filters.terms:
         qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
     if filters.region is not None:

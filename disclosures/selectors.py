@@ -11,14 +11,14 @@ from datetime import date
 from uuid import UUID
 
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 
 from catalogs.models import Catalog, CatalogItem, Domain, Region
 from catalogs.selectors import catalog_items_for_display, region_get_with_ancestors
 
-from .models import Attachment, DisclosureRecord
+from . import gate
 
 LATEST_LIMIT = 10
 RECORDS_PER_PAGE = 20
@@ -38,7 +38,7 @@ def _with_on_time(qs):
 
 def latest_public_records(*, region_code: str = "", limit: int = LATEST_LIMIT) -> list:
     """The newest public records in a region's subtree, everywhere without a code (one query)."""
-    qs = DisclosureRecord.objects.public()
+    qs = gate.records()
     if region_code:
         qs = qs.in_subtree(region_code)
     return list(
@@ -188,7 +188,7 @@ def region_page(code: str) -> dict:
 def record_counts_by_item(*, region_code: str, domain: Domain) -> dict[UUID, int]:
     """Public records per item key in a region's subtree for one domain (1 query)."""
     return dict(
-        DisclosureRecord.objects.public()
+        gate.records()
         .in_subtree(region_code)
         .filter(domain=domain)
         .order_by()
@@ -281,7 +281,7 @@ def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict
     if item is None:
         raise CatalogItem.DoesNotExist
     records = (
-        _with_on_time(DisclosureRecord.objects.public())
+        _with_on_time(gate.records())
         .in_subtree(region.code)
         .filter(item_key=key)
         .select_related("region")
@@ -307,12 +307,11 @@ def record_page(pk: int) -> dict:
     Raises `DisclosureRecord.DoesNotExist` for anything not public (drafts,
     scheduled records before their time, withdrawn ones).
     """
-    record = (
-        _with_on_time(DisclosureRecord.objects.public())
-        .select_related("region", "domain", "item", "item__category", "item__catalog")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
-        .get(pk=pk)
-    )
+    record = gate.with_public_attachments(
+        _with_on_time(gate.records()).select_related(
+            "region", "domain", "item", "item__category", "item__catalog"
+        )
+    ).get(pk=pk)
     ancestors = list(Region.objects.ancestors_of(record.region_id))
     return {
         "record": record,
@@ -322,21 +321,11 @@ def record_page(pk: int) -> dict:
     }
 
 
-def public_attachment(record_pk: int, attachment_pk: int) -> Attachment:
-    """An attachment of a public record (1 query)."""
-    return Attachment.objects.select_related("record").get(
-        pk=attachment_pk,
-        record_id=record_pk,
-        record__in=DisclosureRecord.objects.public(),
-    )
+def public_attachment(record_pk: int, attachment_pk: int):
+    """A publishable attachment of a public record (1 query)."""
+    return gate.attachment(record_pk, attachment_pk)
 
 
-def name_list_public(record: DisclosureRecord, *, page=1, today: date | None = None):
-    """The record's confirmed name list for the public page (1–3 queries).
-
-    Owned by the name-list workflow, which shares the table with the staff
-    preview: see `disclosures.namelists.name_list_public`.
-    """
-    from .namelists import name_list_public as public_name_list
-
-    return public_name_list(record, page=page, today=today)
+def name_list_public(record, *, page=1, today: date | None = None):
+    """The record's name list as the public may see it (1–3 queries), through the gate."""
+    return gate.name_list(record, page=page, today=today)

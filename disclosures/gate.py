@@ -1,0 +1,203 @@
+"""The one gate for public output (公开闸门, SPEC §5 "One gate for everything public").
+
+Two halves, one module:
+
+* **Before publication** — `record_privacy_problems()` scans what a record would
+  show (title, body, attachment file names) with the same scanner as name lists
+  (`deidentify.scan_text`), and `record_clear_for_publication()` refuses, naming
+  the field and the position, or stamps `privacy_checked_at`. Services call it
+  whenever a record becomes or stays public with new content.
+* **Reads** — every public page, feed, search result and download reads records,
+  attachments and name lists only through the functions below. They require the
+  publication state *and* the scan stamp (`public_q`), publishable attachments
+  (scanned clean or confirmed by a second person) and a name list that is
+  confirmed and inside its display period. A public path that reads the models
+  directly is a defect; `tests/test_privacy_gate.py` looks for one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .deidentify import FINDING_KIND_LABELS, scan_text
+from .models import Attachment, DisclosureRecord, NameList
+
+#: Error code of a refusal because of an identifier (views add the link to the
+#: name-list upload when they see it).
+IDENTIFIER_FOUND = "identifier_found"
+
+
+# --------------------------------------------------------------------------- scanning
+
+
+@dataclass(frozen=True)
+class IdentifierHit:
+    """An identifier in a piece of text: its kind and where it starts (1-based).
+
+    Never holds the identifier itself.
+    """
+
+    kind: str
+    line: int
+    column: int
+
+    @property
+    def kind_label(self) -> str:
+        return str(FINDING_KIND_LABELS.get(self.kind, self.kind))
+
+
+def locate_identifiers(text: str) -> list[IdentifierHit]:
+    """Where `scan_text` finds ID, mobile, bank-card numbers or long digit runs.
+
+    `scan_text` replaces each identifier by as many ``*`` as it had characters,
+    so the masked spans line up with the original text.
+    """
+    text = text or ""
+    masked, kinds = scan_text(text)
+    if not kinds:
+        return []
+    hits: list[IdentifierHit] = []
+    i, n = 0, len(text)
+    while i < n:
+        if masked[i] == "*" and text[i] != "*":
+            start = i
+            while i < n and masked[i] == "*" and text[i] != "*":
+                i += 1
+            span_kinds = scan_text(text[start:i])[1] or kinds
+            line = text.count("\n", 0, start) + 1
+            column = start - (text.rfind("\n", 0, start) + 1) + 1
+            hits.append(IdentifierHit(kind=span_kinds[0], line=line, column=column))
+        else:
+            i += 1
+    if not hits:  # masking changed nothing visible: still refuse, at the start
+        hits.append(IdentifierHit(kind=kinds[0], line=1, column=1))
+    return hits
+
+
+def _field_messages(field: str, text: str) -> list[str]:
+    messages = []
+    for hit in locate_identifiers(text):
+        params = {"kind": hit.kind_label, "line": hit.line, "column": hit.column}
+        if field == "title":
+            message = _("标题第%(column)s个字符起有%(kind)s。") % params
+        else:
+            message = _("正文第%(line)s行第%(column)s个字符起有%(kind)s。") % params
+        messages.append(message)
+    return messages
+
+
+def _attachment_messages(attachments: list[Attachment]) -> list[str]:
+    messages = []
+    for attachment in attachments:
+        for hit in locate_identifiers(attachment.original_name):
+            messages.append(
+                _("附件“%(name)s”的文件名中有%(kind)s。")
+                % {"name": scan_text(attachment.original_name)[0], "kind": hit.kind_label}
+            )
+    return messages
+
+
+def record_privacy_problems(
+    record: DisclosureRecord, *, attachments: list[Attachment] | None = None
+) -> dict[str, list[str]]:
+    """Identifier findings per field (``title``, ``body``, ``attachments``); empty when clean.
+
+    Each message names the field and the position, never the identifier.
+    Attachments that still need a second person's confirmation are reported
+    under ``attachments`` too: they cannot be public yet.
+    """
+    if attachments is None:
+        attachments = list(record.attachments.all()) if record.pk else []
+    problems: dict[str, list[str]] = {}
+    for field in ("title", "body"):
+        found = _field_messages(field, getattr(record, field))
+        if found:
+            problems[field] = found
+    found = _attachment_messages(attachments)
+    found += [
+        _(
+            "附件“%(name)s”无法自动扫描（例如扫描件），需要另一位工作人员确认其中没有个人隐私信息后才能公开。"
+        )
+        % {"name": a.original_name}
+        for a in attachments
+        if not a.is_publishable
+    ]
+    if found:
+        problems["attachments"] = found
+    return problems
+
+
+def record_clear_for_publication(record: DisclosureRecord, *, now: datetime | None = None) -> None:
+    """Scan the record; stamp `privacy_checked_at` (unsaved) or refuse.
+
+    Raises a ValidationError keyed by field whose messages carry the code
+    ``identifier_found`` and end with where name lists belong.
+    """
+    problems = record_privacy_problems(record)
+    if not problems:
+        record.privacy_checked_at = now or timezone.now()
+        return
+    advice = _(
+        "公开信息中不能含有身份证号、手机号、银行卡号等个人信息，请删除后再发布。"
+        "名单请通过名单公示上传，系统会自动去标识化。"
+    )
+    raise ValidationError(
+        {
+            field: [
+                ValidationError("%s%s" % (message, advice), code=IDENTIFIER_FOUND)
+                for message in messages
+            ]
+            for field, messages in problems.items()
+        }
+    )
+
+
+def has_identifier_refusal(exc: ValidationError) -> bool:
+    """Whether a service's refusal was because of an identifier (to link the name-list upload)."""
+    errors = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+    return any(e.code == IDENTIFIER_FOUND for group in errors for e in group)
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def records(*, now: datetime | None = None) -> QuerySet[DisclosureRecord]:
+    """Every record anybody may read: public state and cleared by the scan."""
+    return DisclosureRecord.objects.public(now=now)
+
+
+def publishable_attachments() -> QuerySet[Attachment]:
+    """Attachments that passed the content scan or a second person's confirmation."""
+    return Attachment.objects.publishable().order_by("pk")
+
+
+def with_public_attachments(qs: QuerySet[DisclosureRecord]) -> QuerySet[DisclosureRecord]:
+    """Prefetch only the publishable attachments of each record (as ``attachments``)."""
+    return qs.prefetch_related(Prefetch("attachments", queryset=publishable_attachments()))
+
+
+def attachment(record_pk: int, attachment_pk: int) -> Attachment:
+    """A publishable attachment of a public record (1 query); DoesNotExist otherwise."""
+    return publishable_attachments().select_related("record").get(
+        pk=attachment_pk, record_id=record_pk, record__in=records()
+    )
+
+
+def name_list(record: DisclosureRecord, *, page=1, today: date | None = None):
+    """What the public may see of a public record's name list (see `namelists`)."""
+    from .namelists import name_list_public
+
+    return name_list_public(record, page=page, today=today)
+
+
+def name_list_download(record_pk: int, *, today: date | None = None) -> NameList:
+    """A confirmed list, inside its display period, of a public record; DoesNotExist otherwise."""
+    from .namelists import name_list_for_download
+
+    return name_list_for_download(record_pk, today=today)
