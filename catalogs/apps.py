@@ -19,3 +19,8 @@ class CatalogsConfig(AppConfig):
             sender=self.apps.get_app_config("disclosures"),
             dispatch_uid="catalogs_reference_data",
         )
+        # Production safety (system checks) and the database cache's table.
+        from catalog_portal import checks  # noqa: F401
+        from catalog_portal.scaleout import ensure_cache_tables
+
+        post_migrate.connect(ensure_cache_tables, sender=self, dispatch_uid="portal_cache_tables")

@@ -10,9 +10,12 @@ Some pages change without any write: a scheduled record becomes public at its
 The generation therefore remembers the next such moment (`until`) and renews
 itself once that moment has passed.
 
-Pages live in the `public_pages` cache alias (in production the shared Redis).
-Settings without that alias, such as the test settings, cache nothing, so tests
-always see freshly rendered pages with their template context.
+Pages live in the `public_pages` cache alias, which settings define only on a
+cache that every worker process shares (the database table by default, Redis or
+a file directory through CACHE_URL; see catalog_portal.scaleout): a page cached
+per process would outlive a withdrawal on every other worker. Settings without
+that alias, such as the test settings, cache nothing, so tests always see
+freshly rendered pages with their template context.
 
 Only anonymous GET/HEAD requests are cached (staff see a different header and
 a CSRF token), only 200 responses that set no cookie, and the key includes the

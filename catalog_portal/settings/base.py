@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from catalog_portal.scaleout import cache_from_url
+from catalog_portal.scaleout import cache_from_url, is_shared
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads a body: oversized requests end here.
+    "catalog_portal.limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -95,6 +97,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers (parallel clicks, gunicorn threads and workers): every
+    # transaction takes the write lock when it begins (IMMEDIATE) and waits for it
+    # up to `timeout` seconds, instead of failing with "database is locked" when a
+    # read lock cannot be upgraded; WAL lets readers go on while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+# SQLite with debug off only when asked for: a pilot on one machine
+# (catalog_portal.checks refuses it otherwise; production uses PostgreSQL).
+ALLOW_SQLITE = env_bool("DJANGO_ALLOW_SQLITE", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -125,16 +141,38 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # Uploads larger than this are refused before they are read (name lists, attachments).
 MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies (catalog_portal.limits, before anything reads them): a staff
+# form may carry several attachments; anonymous visitors only post small forms
+# (login). The proxy's limit (client_max_body_size, docs/deploy.md) matches
+# MAX_REQUEST_BYTES.
+MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+ANONYMOUS_MAX_REQUEST_BYTES = int(
+    os.environ.get("DJANGO_ANONYMOUS_MAX_REQUEST_BYTES", str(1024 * 1024))
+)
+# Form fields (files excluded) read into memory at most; uploaded files larger
+# than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
+)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DJANGO_FILE_UPLOAD_MAX_MEMORY_SIZE", str(2621440))
+)
 
+# Shared by every worker process: by default a table in the portal's own database
+# (`db://`, created after every migrate), or Redis / a file directory via CACHE_URL
+# (catalog_portal.scaleout). A per-process cache is refused with debug off
+# (catalog_portal.checks).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL"))}
-# Whole anonymous public pages (disclosures.cache), on the same backend. Settings
-# without this alias (the test settings) cache no pages.
-CACHES["public_pages"] = {
-    **cache_from_url(os.environ.get("CACHE_URL")),
-    "KEY_PREFIX": "public_pages",
-    "TIMEOUT": int(os.environ.get("DJANGO_PUBLIC_PAGE_CACHE_SECONDS", "600")),
-}
+# Whole anonymous public pages (disclosures.cache), on the same backend, only when
+# that backend is shared: a withdrawn record must disappear from every worker at
+# once. Settings without this alias (the test settings, locmem://, dummy://)
+# cache no pages.
+if is_shared(CACHES["default"]):
+    CACHES["public_pages"] = {
+        **cache_from_url(os.environ.get("CACHE_URL")),
+        "KEY_PREFIX": "public_pages",
+        "TIMEOUT": int(os.environ.get("DJANGO_PUBLIC_PAGE_CACHE_SECONDS", "600")),
+    }
 
 # A read replica for public pages (PostgreSQL streaming replica), when configured.
 if os.environ.get("DATABASE_REPLICA_URL"):

@@ -12,7 +12,8 @@ from catalog_portal.scaleout import ReplicaReadsMiddleware, ReplicaRouter, _use_
 
 
 def test_cache_url_schemes():
-    assert cache_from_url(None)["BACKEND"].endswith("LocMemCache")
+    assert cache_from_url(None)["BACKEND"].endswith("DatabaseCache")  # shared by all workers
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
     redis = cache_from_url("redis://127.0.0.1:6379/1")
     assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/1"

@@ -31,6 +31,8 @@ def test_check_deploy_is_clean_with_debug_off():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40,
             "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+            # Production runs on PostgreSQL (SQLite is refused: catalog_portal.checks).
+            "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
