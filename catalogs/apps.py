@@ -19,8 +19,24 @@ class CatalogsConfig(AppConfig):
             sender=self.apps.get_app_config("disclosures"),
             dispatch_uid="catalogs_reference_data",
         )
+        self._connect_security_receivers()
         # Production safety (system checks) and the database cache's table.
         from catalog_portal import checks  # noqa: F401
         from catalog_portal.scaleout import ensure_cache_tables
 
         post_migrate.connect(ensure_cache_tables, sender=self, dispatch_uid="portal_cache_tables")
+
+    def _connect_security_receivers(self) -> None:
+        """Logins, failures, logouts and django-axes lockouts go to the audit log."""
+        from axes.signals import user_locked_out
+        from django.contrib.auth import signals as auth_signals
+
+        from . import security
+
+        for signal, receiver in (
+            (auth_signals.user_logged_in, security.on_user_logged_in),
+            (auth_signals.user_login_failed, security.on_user_login_failed),
+            (auth_signals.user_logged_out, security.on_user_logged_out),
+            (user_locked_out, security.on_user_locked_out),
+        ):
+            signal.connect(receiver, dispatch_uid=f"catalogs.security.{receiver.__name__}")

@@ -242,6 +242,18 @@ def can_confirm_name_list(user: User, name_list) -> bool:
     )
 
 
+def can_view_security_log(user: User) -> bool:
+    """The security log (安全日志): active province admins (their province's
+    accounts) and superusers (all)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or (
+        user.role == "province_admin"
+        and bool(user.region_id)
+        and user.has_perm("catalogs.view_auditlogentry")
+    )
+
+
 class RegionStaffRequiredMixin(LoginRequiredMixin):
     """Staff views: a logged-in user who belongs to a region (or a superuser)."""
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import manage
+from .views import manage, security
 
 app_name = "catalogs"
 
@@ -36,4 +36,5 @@ urlpatterns = [
         manage.CommentResolveView.as_view(),
         name="comment_resolve",
     ),
+    path("security-log/", security.SecurityLogView.as_view(), name="security_log"),
 ]

@@ -165,6 +165,8 @@ def _matrix(w):
         "catalog_clone": ({"domain_slug": "social-assistance"}, (302, 200, 200, 200, 200, 200), (302, None, None, None, None, None), {}),
         "review_queue": ({}, (302, 403, 403, 403, 200, 200), (302, 405, 405, 405, 405, 405), {}),
         "time_limit_preview": ({}, (302, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405), {}),
+        # The province's security log (catalogs.security): province admins only.
+        "security_log": ({}, (302, 403, 403, 403, 403, 200), (302, 405, 405, 405, 405, 405), {}),
     }
 
 

@@ -7,9 +7,11 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,10 +56,16 @@ INSTALLED_APPS = [
     "import_export",
     "catalogs",
     "disclosures",
+    "csp",
+    # Last, so its receivers of the auth signals run after the portal's.
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so static files (served by WhiteNoise below) carry the headers too.
+    "csp.middleware.CSPMiddleware",
+    "catalog_portal.middleware.SecurityHeadersMiddleware",
     "catalog_portal.scaleout.ReplicaReadsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +78,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "catalog_portal.middleware.StaffSessionLimitsMiddleware",
+    # Last (django-axes' requirement): turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "catalog_portal.urls"
@@ -113,11 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ALLOW_SQLITE = env_bool("DJANGO_ALLOW_SQLITE", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's four validators with messages in Chinese (catalogs.passwords), at least
+# 12 characters; the last entry writes "password changed" to the audit log
+# (Django calls every validator's password_changed() after set_password() + save()).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "catalogs.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "catalogs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "catalogs.passwords.CommonPasswordValidator"},
+    {"NAME": "catalogs.passwords.NumericPasswordValidator"},
+    {"NAME": "catalogs.security.PasswordChangeAuditValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/work/"
@@ -209,6 +224,69 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Logins (django-axes): 10 failures for one account, or from one client address,
+# lock that account / address for 30 minutes; even the right password is then
+# refused with a Chinese page that says when to try again (catalogs.security).
+# Failures during the lockout do not extend it, and a successful login resets
+# nothing (resetting would also clear another account's failures from that address).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "catalogs.security.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Logins are in the portal's audit log (catalogs.security); no second copy in axes.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# The client address (login throttling and the security log). Directly exposed,
+# REMOTE_ADDR. Behind the reverse proxy of docs/deploy.md, name the header that the
+# proxy overwrites, e.g. DJANGO_CLIENT_IP_HEADER=HTTP_X_REAL_IP; with
+# HTTP_X_FORWARDED_FOR also set DJANGO_PROXY_COUNT. Never name a header a client can set.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("DJANGO_CLIENT_IP_HEADER")) + ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT") else None
+)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+
+# Sessions: a staff session ends 12 hours after login and after 30 minutes without a
+# request (catalog_portal.middleware.StaffSessionLimitsMiddleware), and with the browser.
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+SESSION_IDLE_SECONDS = 30 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from the portal's
+# own static files, no inline script or style, no plugins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Browser features the portal never uses (catalog_portal.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), browsing-topics=(), camera=(), display-capture=(), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "usb=(), serial=(), hid=()"
+)
+# Responses under these paths are never stored by a browser or a proxy
+# (Cache-Control: private, no-store): staff pages, name-list previews, the admin.
+NEVER_CACHE_PATH_PREFIXES = ("/work/", "/admin/", "/accounts/")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"

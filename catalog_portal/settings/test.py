@@ -18,3 +18,6 @@ DEMO_PASSWORD = "DemoPass-2026"
 # Serve static files from the app/static dirs directly: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# django-axes needs the request in authenticate(); the test client's login() passes
+# none. Off by default here; tests/portal/test_security.py turns it on per test.
+AXES_ENABLED = False

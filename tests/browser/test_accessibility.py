@@ -4,19 +4,17 @@ large-font + high-contrast modes: no serious or critical violation (GB/T 37668).
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from disclosures import demo_portal
+from tests.browser.axe import inject_axe
 from tests.disclosures.test_views_public import add_name_list, publish_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = [pytest.param(1280, 900, id="pc-1280"), pytest.param(390, 844, id="phone-390")]
 
 
@@ -40,7 +38,7 @@ def pages():
 
 
 def serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate(
         "async () => await axe.run(document, {resultTypes: ['violations']})"
     )

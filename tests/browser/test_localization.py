@@ -13,10 +13,8 @@ version shows on the catalog's history page.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from catalogs import demo, services
@@ -24,6 +22,7 @@ from catalogs.demo import seed_users
 from catalogs.models import Catalog, CatalogItem
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
+from tests.browser.axe import inject_axe
 from tests.helpers import fill_lost_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -180,11 +179,8 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
     assert _item(2).omitted
 
 
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-
-
 def _serious_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)  # through the DevTools protocol: the page keeps its CSP
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
