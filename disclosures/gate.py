@@ -109,8 +109,9 @@ def record_privacy_problems(
     """Identifier findings per field (``title``, ``body``, ``attachments``); empty when clean.
 
     Each message names the field and the position, never the identifier.
-    Attachments that still need a second person's confirmation are reported
-    under ``attachments`` too: they cannot be public yet.
+    (Attachment contents were scanned on upload; one that could not be
+    scanned does not hold the record back but stays off public pages until a
+    second person confirms it: see `publishable_attachments`.)
     """
     if attachments is None:
         attachments = list(record.attachments.all()) if record.pk else []
@@ -120,14 +121,6 @@ def record_privacy_problems(
         if found:
             problems[field] = found
     found = _attachment_messages(attachments)
-    found += [
-        _(
-            "附件“%(name)s”无法自动扫描（例如扫描件），需要另一位工作人员确认其中没有个人隐私信息后才能公开。"
-        )
-        % {"name": a.original_name}
-        for a in attachments
-        if not a.is_publishable
-    ]
     if found:
         problems["attachments"] = found
     return problems

@@ -14,6 +14,15 @@ attribute values, XML parts of the Office files, CSV cells) for:
 * 13–19-digit bank card numbers;
 * every exact raw identifier the seed used.
 
+Before the walk, a clerk tries every other way an identifier could reach
+the public (issue 12): ID, phone and bank-card numbers typed into record
+titles and bodies, hidden in docx/xlsx/pdf attachments (text, cells, XMP), a
+raw name list attached as a workbook, a scanned PDF nobody confirmed, and
+drafts full of identifiers. Besides the links it finds, the walk then
+requests every record page, attachment and name-list download by id and
+searches for every identifier. 备注/类别/致困原因 values of the demo lists
+("因病致困", "精神残疾" …) must not be visible either.
+
 The log records and the console output of the seed and of the crawl are
 scanned the same way. Regions outside 洛阳市 are fetched but not expanded,
 which bounds the walk while reaching every kind of page.
@@ -34,8 +43,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 
-from disclosures import demo_namelists
-from disclosures.models import NameList
+from catalogs.models import User
+from disclosures import demo_namelists, services
+from disclosures.models import Attachment, DisclosureRecord, NameList
+from tests.disclosures.test_attachments import docx_bytes, name_list_xlsx, pdf_bytes, scanned_pdf_bytes, xlsx_bytes
 
 MAX_FETCHES = 3000
 EXPANDED_REGIONS = ("41", "4103")
@@ -116,12 +127,104 @@ def csv_segments(data: bytes) -> list[str]:
     return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
 
 
+def sensitive_values() -> set[str]:
+    """The free-text 致困原因/备注 values of the demo lists (never published by default)."""
+    return {value for value in demo_namelists.REASONS if value} | {"户主长期住院"}
+
+
+def sensitive_in(segments, words: set[str]) -> list[str]:
+    return [f"sensitive {word!r} in {segment[:40]!r}" for segment in segments for word in words if word in segment]
+
+
+def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
+    """Try every way around the name-list pipeline as demo-county; return planted identifiers and probe paths.
+
+    Each attempt that must be refused is asserted refused; the drafts and the
+    unconfirmed scan stay stored, and are probed by id after the walk.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    clerk = User.objects.get(username="demo-county")
+    item = next(
+        i for i in services.applicable_items(clerk.region) if i.deadline_kind == "working_days" and not i.publicity_amount
+    )
+    person = demo_namelists.synthetic_people(1, seed="attack")[0]
+    planted = {person.id_number, person.phone, person.bank_card}
+    raw |= planted
+    trigger = timezone.localdate() - timezone.timedelta(days=2)
+
+    def create(title, body="经审核，现予公开。", files=(), publish="now"):
+        return services.record_create(
+            region=clerk.region, item=item, trigger_date=trigger, title=title, body=body,
+            actor=clerk, publish=publish, files=files,
+        )
+
+    def upload(name, data):
+        return SimpleUploadedFile(name, data)
+
+    refused = [
+        lambda: create(f"王某{person.id_number}低保审核结果"),
+        lambda: create("低保审核结果", body=f"联系人电话 {person.phone[:3]} {person.phone[3:7]} {person.phone[7:]}"),
+        lambda: create("低保审核结果", body=f"银行卡号：{person.bank_card}"),
+        lambda: create("低保审核结果", files=[upload("结果.docx", docx_bytes([f"王某 {person.id_number}"]))]),
+        lambda: create("低保审核结果", files=[upload("结果.xlsx", xlsx_bytes({"D5": person.phone}))]),
+        lambda: create("低保审核结果", files=[upload("结果.pdf", pdf_bytes([f"Card {person.bank_card}"]))]),
+        lambda: create("低保名单", files=[upload("名单.xlsx", name_list_xlsx())]),
+        lambda: create(f"附件{person.id_number}", files=[upload(f"{person.id_number}.docx", docx_bytes())]),
+    ]
+    for attempt in refused:
+        before = DisclosureRecord.objects.count()
+        with pytest.raises(ValidationError):
+            attempt()
+        assert DisclosureRecord.objects.count() == before
+    # Drafts may hold anything; they are never public.
+    draft = create(f"草稿{person.id_number}", body=f"电话{person.phone}", publish="draft")
+    # A scanned PDF nobody has confirmed: the record is public, the file is not.
+    scanned = create("低保审核结果（扫描件）", files=[upload("扫描件.pdf", scanned_pdf_bytes())])
+    assert scanned.attachments.get().scan_status == Attachment.ScanStatus.NEEDS_REVIEW
+    probes = [f"/records/{pk}/" for pk in DisclosureRecord.objects.values_list("pk", flat=True)]
+    probes += [
+        f"/records/{record_id}/attachments/{pk}/"
+        for pk, record_id in Attachment.objects.values_list("pk", "record_id")
+    ]
+    probes += [
+        f"/records/{record_id}/namelist.{fmt}"
+        for record_id in NameList.objects.values_list("record_id", flat=True)
+        for fmt in ("xlsx", "csv")
+    ]
+    probes += [f"/search/?q={value}" for value in sorted(planted)]
+    assert draft.pk and scanned.pk
+    return planted, probes
+
+
 def expand(path: str) -> bool:
     match = re.match(r"^/r/(\d+)/", path)
     if match is None:
         return True
     code = match.group(1)
     return code in EXPANDED_REGIONS or code.startswith("4103")
+
+
+def response_segments(path: str, response) -> tuple[str, list[str], PageParser | None]:
+    """The kind of a response, the text segments to scan, and its links (HTML and feeds)."""
+    content_type = response.get("Content-Type", "").split(";")[0]
+    data = response.content
+    if content_type == "text/html":
+        parser = PageParser()
+        parser.feed(data.decode())
+        return "html", parser.texts, parser
+    if content_type in ("application/rss+xml", "application/atom+xml"):
+        parser = PageParser()
+        parser.feed(data.decode())
+        parser.links += re.findall(r"<link>([^<]+)</link>", data.decode())
+        return "feed", parser.texts, parser
+    if data[:2] == b"PK":
+        return ("xlsx" if path.endswith(".xlsx") else "docx"), office_segments(data), None
+    if content_type == "text/csv":
+        return "csv", csv_segments(data), None
+    return content_type, [data.decode("utf-8", "replace")], None
 
 
 @pytest.mark.django_db
@@ -135,6 +238,9 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, c
     assert len(raw) >= 3 * len(people) > 600
     lists = list(NameList.objects.confirmed().select_related("record"))
     assert len(lists) == 5
+    planted, probes = attempt_leaks(raw)
+    assert planted <= raw
+    words = sensitive_values()
 
     seen = {"/"}
     queue = deque(["/"])
@@ -147,33 +253,10 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, c
         assert fetched <= MAX_FETCHES, "the crawl is not bounded"
         response = client.get(path, follow=True)
         assert response.status_code == 200, path
-        content_type = response.get("Content-Type", "").split(";")[0]
-        data = response.content
-        if content_type == "text/html":
-            kind = "html"
-            parser = PageParser()
-            parser.feed(data.decode())
-            segments = parser.texts
-        elif content_type in ("application/rss+xml", "application/atom+xml"):
-            kind = "feed"
-            parser = PageParser()
-            parser.feed(data.decode())
-            segments = parser.texts
-            parser.links += re.findall(r"<link>([^<]+)</link>", data.decode())
-        elif data[:2] == b"PK":
-            kind = "xlsx" if path.endswith(".xlsx") else "docx"
-            parser = None
-            segments = office_segments(data)
-        elif content_type == "text/csv":
-            kind = "csv"
-            parser = None
-            segments = csv_segments(data)
-        else:
-            kind = content_type
-            parser = None
-            segments = [data.decode("utf-8", "replace")]
+        kind, segments, parser = response_segments(path, response)
         kinds[kind] = kinds.get(kind, 0) + 1
         leaks.extend(f"{path}: {leak}" for leak in leaks_in(segments, raw))
+        leaks.extend(f"{path}: {leak}" for leak in sensitive_in(segments, words))
         if parser is None or not expand(path):
             continue
         if response.redirect_chain:
@@ -189,6 +272,18 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, c
                 continue
             seen.add(target)
             queue.append(target)
+
+    # Requests by id for everything that exists, public or not: an attacker guesses URLs.
+    statuses: dict[int, int] = {}
+    for path in probes:
+        response = client.get(path)
+        statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        assert response.status_code in (200, 404), path
+        if response.status_code == 200:
+            _kind, segments, _parser = response_segments(path, response)
+            leaks.extend(f"{path}: {leak}" for leak in leaks_in(segments, raw))
+            leaks.extend(f"{path}: {leak}" for leak in sensitive_in(segments, words))
+    assert statuses.get(404, 0) >= 2, statuses  # the draft, the unconfirmed scan at least
 
     logged = [record.getMessage() for record in caplog.records]
     console = capsys.readouterr()
