@@ -7,9 +7,12 @@ through :func:`deidentify_rows` and store or write only what comes out.
 The rules, in the order they apply to a cell:
 
 1. **Deny by default.** A column is published only when it is mapped to a kind
-   that is safe to publish (:func:`publishable`). Bank cards and unmapped
-   ("other") columns are never published; ID numbers and phone numbers only when
-   the province policy enables them, and then masked.
+   that is safe to publish (:func:`publishable`). By default that is exactly the
+   four fields of 《社会救助暂行办法》第六十一条 (`ARTICLE_61_KINDS`): name,
+   household size, amount, village/community. The province policy may add a
+   named kind (类别, 地址 cut to the village, ID and phone numbers masked); bank
+   cards and the free-text kinds (备注, 原因, unmapped "other" columns,
+   `FREE_TEXT_KINDS`) are never published, whatever their header says.
 2. **Masking by kind.** Names follow the list's policy (full or ``张*明``),
    addresses are cut to the village or community, enabled ID numbers keep their
    first character and last two (``4***************3X``), enabled phones keep
@@ -18,6 +21,11 @@ The rules, in the order they apply to a cell:
    numbers, mobile numbers and bank cards written in any of the ways clerks
    write them (full-width digits, spaces, hyphens, ``+86``, lower-case ``x``).
    What is found is replaced by ``*`` and reported, never quoted.
+
+Sensitive words (health, disability, criminal record …, `SENSITIVE_WORDS`) are
+not masked, because a word cannot be masked safely: the column holding them
+must stay unpublished. `find_sensitive_words` names their kinds for the
+warnings of the mapping page and of the processing report.
 
 Invariant (checked by property tests): after normalising full-width digits,
 whitespace and hyphens, no published cell holds a run of 11 or more digits,
@@ -42,13 +50,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
+    "ARTICLE_61_KINDS",
     "COLUMN_KIND_CHOICES",
     "COLUMN_KIND_LABELS",
     "COMPOUND_SURNAMES",
     "FINDING_KIND_LABELS",
+    "FREE_TEXT_KINDS",
     "MAX_STORED_FINDINGS",
     "NUMERIC_KINDS",
+    "POLICY_OPTIONAL_KINDS",
     "PROVINCE_DEFAULT_POLICY",
+    "SENSITIVE_WORDS",
+    "SENSITIVE_WORD_KIND_LABELS",
     "ColumnKind",
     "ColumnReport",
     "DeidentificationReport",
@@ -58,11 +71,13 @@ __all__ = [
     "MaskingPolicy",
     "cut_address_to_village",
     "deidentify_rows",
+    "find_sensitive_words",
     "gb11643_check_digit",
     "is_valid_id_number",
     "mask_id_number",
     "mask_name",
     "mask_phone",
+    "mask_sample",
     "normalise_digits",
     "publishable",
     "scan_text",
@@ -87,6 +102,7 @@ class ColumnKind(str, Enum):
     VILLAGE = "village"
     CATEGORY = "category"
     REMARK = "remark"
+    REASON = "reason"
     OTHER = "other"
 
     def __str__(self) -> str:
@@ -104,6 +120,7 @@ COLUMN_KIND_LABELS = {
     ColumnKind.VILLAGE: _("村/社区"),
     ColumnKind.CATEGORY: _("类别"),
     ColumnKind.REMARK: _("备注"),
+    ColumnKind.REASON: _("原因（致困原因等）"),
     ColumnKind.OTHER: _("其他（不公开）"),
 }
 
@@ -113,6 +130,19 @@ COLUMN_KIND_CHOICES = [(kind.value, COLUMN_KIND_LABELS[kind]) for kind in Column
 # Kinds whose cells are numbers; plain numeric cells there are exempt from the
 # 11-digit rule (an amount is not an identifier).
 NUMERIC_KINDS = frozenset({ColumnKind.AMOUNT, ColumnKind.HOUSEHOLD_SIZE})
+
+# Published by default: exactly the four fields a 名单公示 needs
+# (《社会救助暂行办法》第六十一条: 姓名、家庭人口、金额、村/社区).
+ARTICLE_61_KINDS = frozenset(
+    {ColumnKind.NAME, ColumnKind.HOUSEHOLD_SIZE, ColumnKind.AMOUNT, ColumnKind.VILLAGE}
+)
+# Named kinds the province policy may publish (switches of `MaskingPolicy`).
+POLICY_OPTIONAL_KINDS = frozenset(
+    {ColumnKind.CATEGORY, ColumnKind.ADDRESS, ColumnKind.ID_NUMBER, ColumnKind.PHONE}
+)
+# Free text is never published: a clerk writes "户主患尿毒症" into a remark, and
+# no scanner can mask a diagnosis. Bank cards are never published either.
+FREE_TEXT_KINDS = frozenset({ColumnKind.REMARK, ColumnKind.REASON, ColumnKind.OTHER})
 
 FINDING_KIND_LABELS = {
     "id_number": _("身份证号"),
@@ -133,14 +163,17 @@ MAX_ROWS_PER_WARNING = 20
 class MaskingPolicy:
     """The province-wide masking policy (one for the whole province, SPEC §5).
 
-    Lists masked differently could be combined to reveal more digits, so the ID
-    and phone switches belong to the province; only ``mask_names`` is chosen
-    per list. Bank cards and unmapped columns are never published.
+    Lists masked differently could be combined to reveal more digits, so the
+    switches belong to the province; only ``mask_names`` is chosen per list.
+    Everything is off by default: only the four fields of 第六十一条 are
+    published. Bank cards and free text (备注, 原因, other) are never published.
     """
 
     publish_id_number: bool = False
     publish_phone: bool = False
     mask_names: bool = False
+    publish_category: bool = False
+    publish_address: bool = False
 
 
 PROVINCE_DEFAULT_POLICY = MaskingPolicy()
@@ -165,15 +198,27 @@ class DeidentifyError(ValueError):
 
 
 def publishable(kind: ColumnKind | str | None, policy: MaskingPolicy) -> bool:
-    """Whether a column of this kind may appear in the published list at all."""
-    if kind is None:
+    """Whether a column of this kind may appear in the published list at all.
+
+    The four kinds of 第六十一条 always; 类别, 地址, ID and phone numbers only
+    when the province policy enables them; bank cards and free text never.
+    """
+    if kind is None or kind == "":
         return False
     kind = ColumnKind(kind)
-    if kind is ColumnKind.ID_NUMBER:
-        return policy.publish_id_number
-    if kind is ColumnKind.PHONE:
-        return policy.publish_phone
-    return kind not in (ColumnKind.BANK_CARD, ColumnKind.OTHER)
+    if kind in ARTICLE_61_KINDS:
+        return True
+    return {
+        ColumnKind.ID_NUMBER: policy.publish_id_number,
+        ColumnKind.PHONE: policy.publish_phone,
+        ColumnKind.CATEGORY: policy.publish_category,
+        ColumnKind.ADDRESS: policy.publish_address,
+    }.get(kind, False)
+
+
+def no_publishable_column_message() -> str:
+    """The refusal of a mapping that publishes nothing (translated when called)."""
+    return gettext("没有可以公开的列：请至少将一列对应为姓名、家庭人口、金额或村/社区。")
 
 
 # ------------------------------------------------------------- header suggestions
@@ -227,8 +272,8 @@ _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = 
     ),
     (
         ColumnKind.REMARK,
-        frozenset({"备注", "说明", "备考"}),
-        ("备注",),
+        frozenset({"备注", "说明", "备考", "情况说明", "家庭情况"}),
+        ("备注", "情况说明", "家庭情况", "基本情况"),
     ),
     (
         ColumnKind.NAME,
@@ -236,6 +281,11 @@ _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = 
         ("姓名",),
     ),
 )
+
+# Why a household is on the list (致困原因, 救助事由 …): recognised, so that the
+# column is known for what it is, and never published (a free-text kind).
+_REASON_EXACT = frozenset({"原因", "事由", "理由"})
+_REASON_PARTS = ("原因", "事由", "理由", "致困", "致贫", "困难类型", "困难情况")
 
 # Headers about sensitive facts that a list must not publish, whatever else
 # they contain: "家庭人均收入(元)" is not an amount to publish, "残疾类别" not a
@@ -257,12 +307,15 @@ def suggest_kind(header: object) -> ColumnKind | None:
     Full-width brackets, spaces, asterisks and a trailing unit such as ``（元）``
     are ignored: ``申请人（姓名）``, ``月保障金额(元)`` and ``村（社区）`` all match.
     ``None`` means "not recognised"; such a column stays unpublished, and so do
-    headers naming sensitive facts (income, disability, illness …).
+    headers naming sensitive facts (income, disability, illness …). Reasons
+    (原因, 困难原因, 致困原因, 救助事由 …) are `ColumnKind.REASON`, never published.
     """
     text = _normalise_header(header)
     stripped = _HEADER_TRAILING_UNIT.sub("", text) or text
     if not text or len(stripped) > _MAX_HEADER_LENGTH:
         return None
+    if stripped in _REASON_EXACT or any(part in text for part in _REASON_PARTS):
+        return ColumnKind.REASON
     if any(part in text for part in _SENSITIVE_HEADER_PARTS):
         return None
     for kind, exact, _parts in _HEADER_RULES:
@@ -687,6 +740,96 @@ def cut_address_to_village(value: str) -> str:
     return kept
 
 
+# ----------------------------------------------------------------- sensitive words
+
+# Words that reveal health, disability, mental state, a criminal record or drug
+# use: facts about a person that no name list may publish. The one list; the
+# mapping page and the processing report both use it. Matching is by
+# substring: "因病致困" holds "因病", "精神残疾" both "精神" and "残疾".
+SENSITIVE_WORDS: dict[str, tuple[str, ...]] = {
+    "illness": (
+        "尿毒症", "癌", "肿瘤", "白血病", "重病", "大病", "因病", "患病", "病重", "重症",
+        "透析", "瘫痪", "偏瘫", "脑梗", "脑瘫", "植物人", "艾滋", "HIV", "ＨＩＶ", "乙肝", "结核",
+        "慢性病", "化疗", "住院",
+    ),
+    "disability": ("残疾", "残障", "失明", "聋哑", "肢残", "重残", "盲人", "截肢"),
+    "mental": ("精神", "智力", "智障", "低能", "痴呆", "弱智", "抑郁"),
+    "criminal": ("刑满释放", "服刑", "在押", "劳改", "劳教", "犯罪", "判刑", "缓刑", "假释", "社区矫正"),
+    "drugs": ("吸毒", "戒毒", "涉毒"),
+}
+
+SENSITIVE_WORD_KIND_LABELS = {
+    "illness": _("疾病"),
+    "disability": _("残疾"),
+    "mental": _("精神或智力状况"),
+    "criminal": _("违法犯罪记录"),
+    "drugs": _("吸毒、戒毒"),
+}
+
+_SENSITIVE_KIND_OF = {
+    word.lower(): kind for kind, words in SENSITIVE_WORDS.items() for word in words
+}
+_SENSITIVE_RE = re.compile(
+    "|".join(re.escape(w) for w in sorted(_SENSITIVE_KIND_OF, key=len, reverse=True)),
+    re.IGNORECASE,
+)
+
+
+def find_sensitive_words(text: object) -> list[str]:
+    """Kinds of sensitive words in ``text`` (``illness``, ``disability`` …), each once, in order.
+
+    Text only: numbers and empty cells hold none.
+    """
+    if type(text) is not str or not text:
+        return []
+    found: list[str] = []
+    for match in _SENSITIVE_RE.finditer(text):
+        kind = _SENSITIVE_KIND_OF[match.group().lower()]
+        if kind not in found:
+            found.append(kind)
+    return found
+
+
+def sensitive_kinds_label(kinds: Iterable[str]) -> str:
+    """``疾病、残疾`` for ``["illness", "disability"]``."""
+    return "、".join(str(SENSITIVE_WORD_KIND_LABELS[k]) for k in kinds)
+
+
+# ------------------------------------------------------------------ staff samples
+
+SAMPLE_MAX_LENGTH = 30
+
+
+def mask_sample(value: object, kind: ColumnKind | str | None) -> str:
+    """A source cell as the mapping page may show it to staff: masked, short.
+
+    Masked by the column's (suggested) kind: names ``张*明``, ID numbers
+    ``4***************3X``, phones ``138****5678``, bank cards all ``*``,
+    addresses cut to the village; then, whatever the kind, scanned like free
+    text, so an ID typed into a remark is masked too. Never the raw value.
+    """
+    if value is None:
+        return ""
+    text = _to_text(value).strip()
+    if not text:
+        return ""
+    kind = ColumnKind(kind) if kind else None
+    if kind is ColumnKind.NAME:
+        text = mask_name(text)
+    elif kind is ColumnKind.ID_NUMBER:
+        text = _scan(text, _id_masker, short_masker=_short_all)[0]
+    elif kind is ColumnKind.PHONE:
+        text = _scan(text, _phone_masker, short_masker=mask_phone)[0]
+    elif kind is ColumnKind.BANK_CARD:
+        text = _ANY_DIGIT.sub("*", text)
+    elif kind is ColumnKind.ADDRESS:
+        text = cut_address_to_village(text) or gettext("（无法截取到村/社区）")
+    text = scan_text(text)[0]
+    if len(text) > SAMPLE_MAX_LENGTH:
+        text = text[: SAMPLE_MAX_LENGTH - 1] + "…"
+    return text
+
+
 # ------------------------------------------------------------------------ pipeline
 
 
@@ -725,6 +868,10 @@ class ColumnReport:
     published: bool
     reason: str = ""
     masked_cells: int = 0
+    # Published cells holding sensitive words: by word kind, and the first rows.
+    sensitive: Counter = field(default_factory=Counter)
+    sensitive_cells: int = 0
+    sensitive_rows: list[int] = field(default_factory=list)
 
     @property
     def kind_label(self) -> str:
@@ -800,6 +947,20 @@ class DeidentificationReport:
                     "rows": _row_list(self.addresses_dropped_rows, self.addresses_dropped),
                 }
             )
+        for c in self.columns_kept:
+            if c.sensitive_cells:
+                lines.append(
+                    gettext(
+                        "警告：公开的列“%(header)s”有%(count)s个单元格含有%(kinds)s等敏感信息（第%(rows)s行），"
+                        "这类个人隐私不得公开，请将该列改为不公开后重新上传。"
+                    )
+                    % {
+                        "header": c.header,
+                        "count": c.sensitive_cells,
+                        "kinds": sensitive_kinds_label(c.sensitive),
+                        "rows": _row_list(c.sensitive_rows, c.sensitive_cells),
+                    }
+                )
         if self.findings_total:
             counts = "、".join(
                 gettext("%(kind)s%(count)s处")
@@ -835,6 +996,14 @@ def _drop_reason(kind: ColumnKind, mapped: bool) -> str:
         return gettext("按全省统一规则，电话号码不公开")
     if kind is ColumnKind.BANK_CARD:
         return gettext("银行卡号一律不公开")
+    if kind is ColumnKind.CATEGORY:
+        return gettext(
+            "按全省统一规则，类别不公开（第六十一条只要求公开姓名、家庭人口、金额和所在村/社区）"
+        )
+    if kind is ColumnKind.ADDRESS:
+        return gettext("按全省统一规则，地址不公开，公开所在村（社区）即可")
+    if kind in (ColumnKind.REMARK, ColumnKind.REASON):
+        return gettext("备注、原因等自由填写的内容可能涉及疾病、残疾等个人隐私，一律不公开")
     return gettext("“其他”类型的列不公开")
 
 
@@ -950,12 +1119,7 @@ def deidentify_rows(
             kept_kinds.append(kind)
             out_header.append(label)
     if not kept_index:
-        raise DeidentifyError(
-            gettext(
-                "没有可以公开的列：请至少将一列对应为姓名、村/社区、家庭人口、金额、类别、地址或备注。"
-            ),
-            code="no_publishable_column",
-        )
+        raise DeidentifyError(no_publishable_column_message(), code="no_publishable_column")
     functions = _make_cell_functions(kept_kinds, policy, report)
     plan = [
         (index, func, report.columns[index])
@@ -977,6 +1141,8 @@ def deidentify_rows(
                     out.append(value)
                     continue
                 new, kinds = func(value, row_number)
+                if type(new) is str and _SENSITIVE_RE.search(new):
+                    _note_sensitive(column, new, row_number)
                 if kinds:
                     report.findings_total += len(kinds)
                     for kind in kinds:
@@ -1003,6 +1169,13 @@ def deidentify_rows(
             progress(done)
 
     return DeidentifiedTable(out_header, kept_kinds, generate(), report)
+
+
+def _note_sensitive(column: ColumnReport, text: str, row: int) -> None:
+    column.sensitive_cells += 1
+    column.sensitive.update(find_sensitive_words(text))
+    if len(column.sensitive_rows) < MAX_ROWS_PER_WARNING:
+        column.sensitive_rows.append(row)
 
 
 def _column_letter(index: int) -> str:

@@ -4,17 +4,24 @@ Runs after `disclosures.demo_records` (李楼街道 and the other townships of �
 then have public records). Each list is a synthetic workbook as a township
 office would export it: a title row above the header, 姓名, 公民身份号码 (valid
 GB 11643 check digits, one deliberately wrong), 联系电话, 银行卡号, 家庭住址 down
-to the house number, 家庭人口, 金额, 所属村, 类别 and a 备注 column in which
-clerks sometimes type a phone or ID number. It goes through exactly what a
-clerk's upload goes through: staging, mapping (the header suggestions),
-de-identification, preview, submission by the uploader and the
-confidentiality review (保密审查) by a second person of the parent region.
+to the house number, 家庭人口, 金额, 所属村, 类别, a 备注 column in which clerks
+sometimes type a phone or ID number, and a 致困原因 column ("因病致困",
+"肢体残疾" …). It goes through exactly what a clerk's upload goes through:
+staging, mapping (the header suggestions), de-identification, preview,
+submission by the uploader and the confidentiality review (保密审查) by a
+second person of the parent region. Only the four columns of 第六十一条
+(姓名, 家庭人口, 金额, 所属村) are published: 类别, 备注, 致困原因 and the address
+stay in the upload to show that they are not.
 
 * 李楼街道's quarterly 临时救助 records (the two latest) get a list with masked
-  given names, uploaded by demo-township and confirmed by demo-county;
+  given names, uploaded by demo-township and confirmed by demo-county; they
+  are public for the province's display period (365 days);
 * its two 最低生活保障 公示 records get full-name lists that end with the
   record's publicity period (公示期), so the older one shows the expired notice;
 * one record of another 洛龙区 township gets a list uploaded by demo-county and
+  confirmed by demo-city;
+* a 最低生活保障 审批信息 record about 低保 in 洛龙区, if the demo has one, gets a
+  standing list of current recipients (长期公示), uploaded by demo-county and
   confirmed by demo-city.
 
 Deterministic (fixed seeds, no clock in the data). Idempotent: a record that
@@ -29,6 +36,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Q
 from openpyxl import Workbook
 
 from catalogs.models import User
@@ -42,6 +50,8 @@ LILOU = "410311012"
 UPLOADER, COUNTY_REVIEWER, CITY_REVIEWER = "demo-township", "demo-county", "demo-city"
 QUARTERLY_ITEM = "临时救助审核审批结果"
 REVIEW_SUFFIX = "最低生活保障拟纳入对象公示"
+# The county's 低保 审批信息 (低保对象名单): a standing list of current recipients.
+STANDING_ITEM, STANDING_CATEGORY = "审批信息", "最低生活保障"
 
 SURNAMES = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡",
@@ -59,8 +69,10 @@ CATEGORIES = {
 }
 HEADER = [
     "序号", "姓名", "公民身份号码", "联系电话", "银行卡号", "家庭住址", "家庭人口",
-    "%(amount)s", "所属村", "%(category)s", "备注",
+    "%(amount)s", "所属村", "%(category)s", "备注", "致困原因",
 ]
+# Why a household is on the list: sensitive (health, disability …), never published.
+REASONS = ["因病致困", "肢体残疾，无劳动能力", "家庭成员患尿毒症", "因灾致困", "精神残疾", "刑满释放人员", "", ""]
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class Person:
     village: str
     category: str
     remark: str
+    reason: str = ""
 
 
 def id_number(region: str, birth: date, sequence: int, *, valid: bool = True) -> str:
@@ -109,7 +122,8 @@ def synthetic_people(count: int, *, seed: str, kind: str = "temporary", region: 
         elif n % 11 == 4:
             remark = f"代领人身份证{ident}"
         elif n % 5 == 1:
-            remark = "因病致困"
+            remark = "因病致困，户主长期住院"
+        reason = rng.choice(REASONS)
         people.append(
             Person(
                 name=name,
@@ -122,6 +136,7 @@ def synthetic_people(count: int, *, seed: str, kind: str = "temporary", region: 
                 village=village,
                 category=rng.choice(CATEGORIES[kind]),
                 remark=remark,
+                reason=reason,
             )
         )
     return people
@@ -148,7 +163,7 @@ def workbook_bytes(title: str, people: list[Person], *, kind: str = "temporary")
     for n, p in enumerate(people, start=1):
         sheet.append([
             n, p.name, p.id_number, p.phone, p.bank_card, p.address, p.household,
-            p.amount, p.village, p.category, p.remark or None,
+            p.amount, p.village, p.category, p.remark or None, p.reason or None,
         ])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -189,6 +204,15 @@ def _plan(users: dict[str, User]) -> list[DemoList]:
     )
     if other is not None:
         plan.append(DemoList(other, users[COUNTY_REVIEWER], users[CITY_REVIEWER], "temporary", False, 25))
+    standing = (
+        public.filter(item__name=STANDING_ITEM, item__category__name=STANDING_CATEGORY)
+        .filter(Q(title__contains="低保") | Q(title__contains="最低生活保障"))
+        .exclude(title__endswith=REVIEW_SUFFIX)
+        .order_by("region_id", "-publish_at")
+        .first()
+    )
+    if standing is not None:
+        plan.append(DemoList(standing, users[COUNTY_REVIEWER], users[CITY_REVIEWER], "dibao", False, 45))
     return plan
 
 

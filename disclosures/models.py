@@ -7,7 +7,10 @@ and the official calendar, and stored with the calendar version it came from.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.lookups import StartsWith
@@ -17,7 +20,13 @@ from simple_history.models import HistoricalRecords
 
 from catalogs.models import CatalogItem, Domain, Region
 
-from .querysets import DisclosureRecordQuerySet, NameListQuerySet, ObligationQuerySet
+from .querysets import (
+    DEFAULT_DISPLAY_DAYS,
+    DisclosureRecordQuerySet,
+    NameListQuerySet,
+    ObligationQuerySet,
+    legacy_display_cutoff,
+)
 
 
 class Obligation(models.Model):
@@ -216,6 +225,15 @@ class NameList(models.Model):
     row_count = models.PositiveIntegerField(_("行数"), default=0)
     rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
     publicity_end = models.DateField(_("公示期截止"), null=True, blank=True)
+    standing = models.BooleanField(
+        _("长期公示（当前在册人员名单）"), default=False,
+        help_text=_("一直公开，直到同一事项、同一区划的新名单确认公开时被替换。"),
+    )
+    public_until = models.DateField(
+        _("名单公开至"), null=True, blank=True,
+        help_text=_("名单内容对公众公开到这一天（含）；之后公众只能看到公开起止时间。"
+                    "确认公开时计算；长期公示的名单在被新名单替换前为空。"),
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -267,6 +285,32 @@ class NameList(models.Model):
     def __str__(self) -> str:
         return _("%(title)s 名单") % {"title": self.record.title}
 
+    @property
+    def public_period_kind(self) -> str:
+        """How long the rows are public: ``standing`` (until replaced), ``publicity``
+        (through ``publicity_end``, 公示期) or ``display`` (the province's display period)."""
+        if self.standing:
+            return "standing"
+        if self.publicity_end is not None:
+            return "publicity"
+        return "display"
+
+    def is_public_on(self, today: date) -> bool:
+        """Whether the public may see the rows on ``today`` (the list alone; not its record).
+
+        The Python twin of `NameListQuerySet.public` for staff pages; public
+        reads filter in SQL. A test holds the two to the same answers.
+        """
+        if self.status != self.Status.CONFIRMED:
+            return False
+        if self.public_until is not None:
+            return today <= self.public_until
+        if self.standing:
+            return True
+        if self.publicity_end is not None:
+            return today <= self.publicity_end
+        return self.confirmed_at is not None and self.confirmed_at >= legacy_display_cutoff(today)
+
 
 class NameListRow(models.Model):
     """One masked row of a name list, as the public sees it."""
@@ -299,6 +343,25 @@ class MaskingPolicySetting(models.Model):
         help_text=_("仅用于区分同名人员；默认不公开。"),
     )
     publish_phone = models.BooleanField(_("公开电话号码（中间四位遮盖）"), default=False)
+    publish_category = models.BooleanField(
+        _("公开“类别”列（如保障类别A类、B类）"), default=False,
+        help_text=_("默认不公开。《社会救助暂行办法》第六十一条只要求公开姓名、家庭人口、金额和所在村（社区）；"
+                    "备注、原因等自由填写的列一律不公开。"),
+    )
+    publish_address = models.BooleanField(
+        _("公开地址列（截取到村/社区）"), default=False,
+        help_text=_("默认不公开：名单已有“村/社区”列时无需公开地址。"),
+    )
+    mask_names_default = models.BooleanField(
+        _("姓名默认遮蔽名字（张*明）"), default=True,
+        help_text=_("上传名单时“姓名如何公开”的默认选项；上传人可按名单性质改为公开全名。"),
+    )
+    display_days = models.PositiveIntegerField(
+        _("无公示期名单的展示期（天）"), default=DEFAULT_DISPLAY_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(3 * 366)],
+        help_text=_("既无公示期、又不是长期公示的名单，自公开之日起展示这么多天，之后只显示公开起止时间。"
+                    "调整只影响此后确认的名单。"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -32,10 +32,31 @@ Life cycle (`NameList.Status`)
    of the list's region or a region above it confirms (保密审查), never the
    uploader and never anybody of another county: `can_confirm_name_list`
    checks it and two CheckConstraints on `NameList` enforce it in the database.
-6. **Public and expiry**. A confirmed list of a public record is shown on the
-   record page, paginated, and downloadable as xlsx and csv. After its
-   ``publicity_end`` (公示期) the public learns only that it was published and
-   from when to when; staff still see the rows.
+6. **Public, for a while** (SPEC §5 "No list is public forever"). A
+   confirmed list of a public record is shown on the record page, paginated,
+   and downloadable as xlsx and csv, through its last public day
+   ``public_until``, stored at confirmation (`compute_public_until`):
+
+   * a list with a publicity period (公示期, its own ``publicity_end`` or else
+     its record's) until the period ends;
+   * a standing list (``standing``: 低保/特困 current recipients, 长期公示; the
+     clerk ticks it on the mapping form, suggested from the catalog item by
+     `standing_list_suggested`) until a newer confirmed list of the same item
+     (``item_key``) and region replaces it: confirming the newer list sets the
+     older one's ``public_until`` to the day before the newer one is public;
+   * any other list for the province's display period
+     (`MaskingPolicySetting.display_days`, default 365 days) from its record's
+     publication.
+
+   The public query itself filters on the end (`NameList.objects.public`,
+   `NameList.objects.live`), so no job has to run for a list to stop: the
+   table and the downloads end at the same moment. Afterwards the public
+   learns only that the list was published and from when to when; staff
+   still see the rows.
+
+Published columns are by default exactly the four of 《社会救助暂行办法》第六十一条
+(name, household size, amount, village/community); see `disclosures.deidentify`.
+The mapping page shows masked sample values and warns on sensitive words.
 
 Processing model: choice and limits
 ===================================
@@ -90,7 +111,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -110,15 +132,18 @@ from .deidentify import (
     COLUMN_KIND_LABELS,
     FINDING_KIND_LABELS,
     MAX_STORED_FINDINGS,
-    PROVINCE_DEFAULT_POLICY,
     ColumnKind,
     DeidentificationReport,
     DeidentifyError,
     MaskingPolicy,
     _column_letter,
     deidentify_rows,
+    find_sensitive_words,
+    mask_sample,
+    no_publishable_column_message,
     publishable,
     scan_text,
+    sensitive_kinds_label,
 )
 from .models import DisclosureRecord, MaskingPolicySetting, NameList, NameListRow
 from .spreadsheets import SpreadsheetError, TableSource, open_table, write_csv, write_xlsx
@@ -170,39 +195,80 @@ def _background_enabled() -> bool:
 # --------------------------------------------------------------------------- policy
 
 
-def masking_policy(*, mask_names: bool = False) -> MaskingPolicy:
-    """The province-wide policy (`MaskingPolicySetting`, defaults when unset) for one list (1 query)."""
-    setting = MaskingPolicySetting.objects.order_by("pk").first()
-    if setting is None:
-        return MaskingPolicy(
-            publish_id_number=PROVINCE_DEFAULT_POLICY.publish_id_number,
-            publish_phone=PROVINCE_DEFAULT_POLICY.publish_phone,
-            mask_names=mask_names,
-        )
+#: The province policy's fields, as `masking_policy_set` takes them (the admin
+#: passes ``{f: getattr(obj, f) for f in MASKING_POLICY_FIELDS}``).
+MASKING_POLICY_FIELDS = (
+    "publish_id_number",
+    "publish_phone",
+    "publish_category",
+    "publish_address",
+    "mask_names_default",
+    "display_days",
+)
+#: The switches that decide which columns are published and how they are masked:
+#: a list processed under other values cannot be confirmed.
+_COLUMN_SWITCHES = ("publish_id_number", "publish_phone", "publish_category", "publish_address")
+
+
+def policy_setting() -> MaskingPolicySetting:
+    """The province policy row, or an unsaved one holding the defaults (1 query)."""
+    return MaskingPolicySetting.objects.order_by("pk").first() or MaskingPolicySetting()
+
+
+def masking_policy(
+    *, mask_names: bool = False, setting: MaskingPolicySetting | None = None
+) -> MaskingPolicy:
+    """The province-wide policy (`MaskingPolicySetting`, defaults when unset) for one list (1 query).
+
+    By default only the four fields of 第六十一条 are published; the province
+    may add 类别, 地址 (cut to the village), ID and phone numbers (masked).
+    """
+    setting = setting or policy_setting()
     return MaskingPolicy(
         publish_id_number=setting.publish_id_number,
         publish_phone=setting.publish_phone,
+        publish_category=setting.publish_category,
+        publish_address=setting.publish_address,
         mask_names=mask_names,
     )
 
 
 @transaction.atomic
 def masking_policy_set(
-    *, publish_id_number: bool, publish_phone: bool, actor: User | None
+    *,
+    publish_id_number: bool,
+    publish_phone: bool,
+    publish_category: bool | None = None,
+    publish_address: bool | None = None,
+    mask_names_default: bool | None = None,
+    display_days: int | None = None,
+    actor: User | None,
 ) -> MaskingPolicySetting:
     """Change the one province-wide masking policy (province admins; the admin calls this).
 
-    Lists processed under the old policy keep their masked rows; a list still
-    waiting for review must be uploaded again (`name_list_confirm` refuses it).
+    Arguments left ``None`` keep their current value. Free-text columns (备注,
+    原因, other) have no switch: they are never published. Lists processed
+    under the old column switches keep their masked rows; a list still waiting
+    for review must be uploaded again (`name_list_confirm` refuses it). A new
+    display period applies to lists confirmed from now on.
     """
     setting = MaskingPolicySetting.objects.select_for_update().order_by("pk").first()
     before = None
     if setting is None:
         setting = MaskingPolicySetting()
     else:
-        before = {"publish_id_number": setting.publish_id_number, "publish_phone": setting.publish_phone}
-    setting.publish_id_number = publish_id_number
-    setting.publish_phone = publish_phone
+        before = {f: getattr(setting, f) for f in MASKING_POLICY_FIELDS}
+    values = {
+        "publish_id_number": publish_id_number,
+        "publish_phone": publish_phone,
+        "publish_category": publish_category,
+        "publish_address": publish_address,
+        "mask_names_default": mask_names_default,
+        "display_days": display_days,
+    }
+    for name, value in values.items():
+        if value is not None:
+            setattr(setting, name, value)
     setting.full_clean()
     setting.save()
     audit(
@@ -210,7 +276,7 @@ def masking_policy_set(
         actor=actor,
         obj=setting,
         before=before,
-        after={"publish_id_number": publish_id_number, "publish_phone": publish_phone},
+        after={f: getattr(setting, f) for f in MASKING_POLICY_FIELDS},
     )
     return setting
 
@@ -219,6 +285,8 @@ def _policy_json(policy: MaskingPolicy) -> dict:
     return {
         "publish_id_number": policy.publish_id_number,
         "publish_phone": policy.publish_phone,
+        "publish_category": policy.publish_category,
+        "publish_address": policy.publish_address,
         "mask_names": policy.mask_names,
     }
 
@@ -496,19 +564,44 @@ def staged_upload_open(staged: StagedUpload, *, sheet: str | None = None) -> Tab
     return open_table(staged.path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes())
 
 
+#: Sample values shown under each header on the mapping page.
+SAMPLES_PER_COLUMN = 5
+#: Data rows read on the mapping page for samples and sensitive-word warnings;
+#: processing checks every row of the published columns again.
+MAPPING_SCAN_ROWS = 5000
+
+
 @dataclass
 class MappingColumn:
-    """One source column on the mapping form."""
+    """One source column on the mapping form.
+
+    ``samples`` are a few of its values, masked (`deidentify.mask_sample`);
+    ``sensitive`` the kinds of sensitive words found in it (``illness`` …),
+    ``sensitive_cells`` how many cells hold one and ``sensitive_rows`` the
+    first of their row numbers.
+    """
 
     index: int
     letter: str
     header: str
     suggested: str
+    samples: list[str] = field(default_factory=list)
+    sensitive: list[str] = field(default_factory=list)
+    sensitive_cells: int = 0
+    sensitive_rows: list[int] = field(default_factory=list)
+
+    @property
+    def sensitive_label(self) -> str:
+        return sensitive_kinds_label(self.sensitive)
+
+    @property
+    def display_header(self) -> str:
+        return self.header or _("第%(letter)s列") % {"letter": self.letter}
 
 
 @dataclass
 class StagedTable:
-    """What the mapping step shows of a staged upload: never a cell value."""
+    """What the mapping step shows of a staged upload: headers, masked samples, warnings."""
 
     sheet: str | None
     sheet_names: list[str]
@@ -516,10 +609,46 @@ class StagedTable:
     columns: list[MappingColumn]
     format: str
     encoding: str | None
+    rows_scanned: int = 0
+    scan_truncated: bool = False
+
+
+def _scan_columns(table: TableSource, columns: list[MappingColumn]) -> tuple[int, bool]:
+    """Fill samples and sensitive-word warnings from the first `MAPPING_SCAN_ROWS` data rows."""
+    number = table.first_data_row_number - 1
+    scanned = 0
+    truncated = False
+    for row in table.iter_rows():
+        if scanned >= MAPPING_SCAN_ROWS:
+            truncated = True
+            break
+        number += 1
+        scanned += 1
+        width = len(row)
+        for column in columns:
+            value = row[column.index] if column.index < width else None
+            if value is None or value == "":
+                continue
+            if len(column.samples) < SAMPLES_PER_COLUMN:
+                sample = mask_sample(value, column.suggested or None)
+                if sample:
+                    column.samples.append(sample)
+            kinds = find_sensitive_words(value) if isinstance(value, str) else []
+            if kinds:
+                column.sensitive_cells += 1
+                column.sensitive.extend(k for k in kinds if k not in column.sensitive)
+                if len(column.sensitive_rows) < 5:
+                    column.sensitive_rows.append(number)
+    return scanned, truncated
 
 
 def staged_upload_table(staged: StagedUpload, *, sheet: str | None = None) -> StagedTable:
-    """Header and suggested kinds of the chosen sheet (raises `SpreadsheetError`)."""
+    """Headers, suggested kinds, masked samples and sensitive-word warnings of the chosen sheet.
+
+    Reads at most `MAPPING_SCAN_ROWS` data rows. Samples are masked per the
+    suggested kind and scanned like free text: no raw ID, phone or card number
+    reaches the (staff) mapping page. Raises `SpreadsheetError`.
+    """
     with staged_upload_open(staged, sheet=sheet) as table:
         suggested = table.suggested_mapping()
         columns = [
@@ -531,6 +660,7 @@ def staged_upload_table(staged: StagedUpload, *, sheet: str | None = None) -> St
             )
             for index, header in enumerate(table.header)
         ]
+        scanned, truncated = _scan_columns(table, columns)
         return StagedTable(
             sheet=table.sheet_name,
             sheet_names=list(table.sheet_names),
@@ -538,10 +668,34 @@ def staged_upload_table(staged: StagedUpload, *, sheet: str | None = None) -> St
             columns=columns,
             format=table.format,
             encoding=table.encoding,
+            rows_scanned=scanned,
+            scan_truncated=truncated,
         )
 
 
 # --------------------------------------------------------------------------- start
+
+#: Categories (一级事项) whose 审批 items publish current recipients.
+STANDING_CATEGORY_WORDS = ("最低生活保障", "低保", "特困")
+
+
+def standing_list_suggested(record: DisclosureRecord) -> bool:
+    """Whether the record's list is by its item a standing list (长期公示) of current recipients.
+
+    The rule, from the catalog item (no query when ``record.item`` and its
+    category are loaded): an item with a publicity period (公示N个工作日) or
+    a record with a 公示期 is never standing; an item whose time limit says
+    长期 is; otherwise an 审批 item of 最低生活保障 or 特困人员救助供养 (低保对象名单,
+    特困人员名单) is. The clerk confirms or changes it on the mapping form.
+    """
+    item = record.item
+    if record.publicity_end is not None or item.publicity_amount:
+        return False
+    if "长期" in (item.time_limit_text or ""):
+        return True
+    text = f"{item.category.name}{item.name}"
+    return "审批" in item.name and any(word in text for word in STANDING_CATEGORY_WORDS)
+
 
 
 def _estimate_data_rows(path: Path, table: TableSource) -> int:
@@ -602,21 +756,37 @@ def name_list_start(
     mask_names: bool,
     publicity_end: date | None,
     actor: User | None,
+    standing: bool | None = None,
     dispatch: bool = True,
     now: datetime | None = None,
 ) -> NameList:
     """Create the record's list in ``processing`` from a staged upload and its mapping.
 
     ``mapping`` maps 0-based column indexes to kinds; columns without a kind
-    are not published (deny by default). Refuses (`ValidationError`) a
-    mapping that publishes nothing and a record whose list is pending review
-    or public; an earlier preview, rejected or failed list is replaced. With
-    ``dispatch`` the list is processed after commit: in the request when small,
-    in a background thread otherwise (`name_list_dispatch`); without it the
-    caller runs `name_list_process` itself (the demo does).
+    are not published (deny by default). ``standing`` marks a list of current
+    recipients (长期公示, public until a newer list replaces it); ``None``
+    takes `standing_list_suggested` for the record. Refuses (`ValidationError`)
+    a mapping that publishes nothing, a standing list with a publicity period,
+    and a record whose list is pending review or public; an earlier preview,
+    rejected or failed list is replaced. With ``dispatch`` the list is
+    processed after commit: in the request when small, in a background thread
+    otherwise (`name_list_dispatch`); without it the caller runs
+    `name_list_process` itself (the demo does).
     """
     if staged.record_id != record.pk:
         raise ValidationError(_("上传的文件不属于这条公开信息，请重新上传。"), code="wrong_record")
+    if standing is None:
+        standing = publicity_end is None and standing_list_suggested(record)
+    if standing and publicity_end is not None:
+        raise ValidationError(
+            {
+                "standing": _(
+                    "有公示期的名单在公示期结束后停止公开，不能同时设为长期公示。"
+                    "请清空公示期截止日期，或取消“长期公示”。"
+                )
+            },
+            code="standing_with_publicity",
+        )
     policy = masking_policy(mask_names=mask_names)
     with staged_upload_open(staged, sheet=sheet) as table:
         width = len(table.header)
@@ -636,10 +806,7 @@ def name_list_start(
             raise ValidationError(_("列对应关系与文件不符，请重新选择。"), code="bad_mapping")
         kinds[str(int(index))] = ColumnKind(kind).value
     if not any(publishable(kind, policy) for kind in kinds.values()):
-        raise ValidationError(
-            _("没有可以公开的列：请至少将一列对应为姓名、村/社区、家庭人口、金额、类别、地址或备注。"),
-            code="no_publishable_column",
-        )
+        raise ValidationError(no_publishable_column_message(), code="no_publishable_column")
     now = _now(now)
     with transaction.atomic():
         record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
@@ -651,6 +818,7 @@ def name_list_start(
             source_filename=staged.filename[:200],
             mask_names=mask_names,
             publicity_end=publicity_end,
+            standing=standing,
             uploaded_by=actor if actor is not None and actor.pk else None,
             row_count=estimate,
             rows_done=0,
@@ -681,6 +849,7 @@ def name_list_start(
             mapping=kinds,
             mask_names=mask_names,
             publicity_end=publicity_end.isoformat() if publicity_end else None,
+            standing=standing,
         )
         if dispatch:
             transaction.on_commit(
@@ -828,6 +997,9 @@ def _report_json(
                 "published": c.published,
                 "reason": c.reason,
                 "masked_cells": c.masked_cells,
+                "sensitive": sorted(c.sensitive),
+                "sensitive_cells": c.sensitive_cells,
+                "sensitive_rows": list(c.sensitive_rows),
             }
             for c in report.columns
         ],
@@ -1007,13 +1179,9 @@ def name_list_is_stuck(name_list: NameList, *, now: datetime | None = None) -> b
 # --------------------------------------------------------------------------- review
 
 
-def _check_policy_unchanged(name_list: NameList) -> None:
+def _check_policy_unchanged(name_list: NameList, setting: MaskingPolicySetting) -> None:
     used = (name_list.report or {}).get("policy") or {}
-    current = masking_policy(mask_names=name_list.mask_names)
-    if (
-        used.get("publish_id_number", False) != current.publish_id_number
-        or used.get("publish_phone", False) != current.publish_phone
-    ):
+    if any(used.get(switch, False) != getattr(setting, switch) for switch in _COLUMN_SWITCHES):
         raise ValidationError(
             _("全省名单脱敏规则在该名单处理之后已调整。请退回，由上传人按新规则重新上传后再审查。"),
             code="policy_changed",
@@ -1063,18 +1231,126 @@ def _review(
     return name_list
 
 
+def _check_columns_publishable(name_list: NameList, policy: MaskingPolicy) -> None:
+    """Refuse a list holding a column the current rules do not publish.
+
+    A list processed before the defaults were narrowed (or under other
+    switches) may hold 类别, 备注 … columns; it must be uploaded again.
+    """
+    refused = [
+        header
+        for header, kind in zip(name_list.columns, name_list.column_kinds, strict=False)
+        if not publishable(kind, policy)
+    ]
+    if refused:
+        raise ValidationError(
+            _("名单中的列“%(columns)s”按现行全省规则不公开。请退回，由上传人重新上传后再审查。")
+            % {"columns": "、".join(refused)},
+            code="column_not_publishable",
+        )
+
+
+def _public_start(name_list: NameList, today: date) -> date:
+    """The first day the rows are public: the record's publication day, or ``today``
+    (the confirmation) when that is later or the record has no publication time yet."""
+    record = name_list.record
+    if record.publish_at is None:
+        return today
+    return max(timezone.localdate(record.publish_at), today)
+
+
+def _display_from(name_list: NameList, today: date) -> date:
+    """Where the display period counts from: the record's publication day (as the
+    public page shows it), or ``today`` when the record has no publication time yet."""
+    record = name_list.record
+    return timezone.localdate(record.publish_at) if record.publish_at else today
+
+
+def compute_public_until(
+    name_list: NameList, *, display_days: int, today: date
+) -> date | None:
+    """The last day a confirmed list's rows are public (None: standing, until replaced).
+
+    A publicity period (公示期) ends with ``publicity_end``; a standing list
+    has no end of its own; any other list ends ``display_days`` calendar days
+    after its record's publication (the day of publication counts as the
+    first). Pure: reads the list and its record only.
+    """
+    if name_list.standing:
+        return None
+    if name_list.publicity_end is not None:
+        return name_list.publicity_end
+    return _display_from(name_list, today) + timedelta(days=display_days - 1)
+
+
+def _same_item_and_region(name_list: NameList) -> QuerySet:
+    return NameList.objects.confirmed().filter(
+        record__item_key=name_list.record.item_key, region_id=_region_code(name_list)
+    ).exclude(pk=name_list.pk)
+
+
+def _newer_than(name_list: NameList):
+    record = name_list.record
+    return (record.trigger_date, name_list.confirmed_at or timezone.now(), name_list.pk)
+
+
+@transaction.atomic
+def _settle_public_until(name_list: NameList, *, display_days: int, today: date) -> list[int]:
+    """Store the confirmed list's ``public_until`` and end the standing lists it replaces.
+
+    A standing list of the same item and region that is older (by its
+    record's trigger date, then confirmation) ends the day before this list
+    becomes public; if this list is a standing list and a newer list already
+    exists, this one ends likewise. Returns the ids of the lists ended.
+    """
+    record = name_list.record
+    changed = ["public_until"]
+    if not name_list.standing and name_list.publicity_end is None and record.publicity_end:
+        # The record's 公示期 holds for its list when the clerk left it empty.
+        name_list.publicity_end = record.publicity_end
+        changed.append("publicity_end")
+    name_list.public_until = compute_public_until(name_list, display_days=display_days, today=today)
+    others = list(
+        _same_item_and_region(name_list).select_related("record").select_for_update(of=("self",))
+    )
+    mine = _newer_than(name_list)
+    newer = [o for o in others if _newer_than(o) > mine]
+    if name_list.standing and newer:
+        # Confirmed late: a newer list already replaces this one.
+        first = min(newer, key=_newer_than)
+        first_day = timezone.localdate(first.confirmed_at) if first.confirmed_at else today
+        name_list.public_until = _public_start(first, first_day) - timedelta(days=1)
+    name_list.save(update_fields=changed)
+    end = _public_start(name_list, today) - timedelta(days=1)
+    ended = []
+    for other in others:
+        if other.standing and other.public_until is None and _newer_than(other) < mine:
+            other.public_until = end
+            other.save(update_fields=["public_until"])
+            ended.append(other.pk)
+    return ended
+
+
 @transaction.atomic
 def name_list_confirm(
     *, name_list: NameList, actor: User, note: str = "", now: datetime | None = None
 ) -> NameList:
-    """Confirm a pending list (保密审查): it becomes public with its record.
+    """Confirm a pending list (保密审查): it becomes public with its record, for a while.
 
     The reviewer belongs to the list's region or a region above it and is not
     the uploader (`can_confirm_name_list`, and the model's CheckConstraints).
-    A list masked under a province policy that has changed since is refused.
+    A list masked under a province policy that has changed since, or holding
+    a column the current rules do not publish, is refused. The list's last
+    public day (`public_until`) is stored now (`compute_public_until`), and
+    standing lists of the same item and region that it replaces end the day
+    before it becomes public.
     """
-    _check_policy_unchanged(name_list)
+    setting = policy_setting()
+    _check_policy_unchanged(name_list, setting)
+    _check_columns_publishable(name_list, masking_policy(setting=setting))
     name_list = _review(name_list, actor, Status.CONFIRMED, note, now)
+    today = timezone.localdate(_now(now))
+    replaced = _settle_public_until(name_list, display_days=setting.display_days, today=today)
     audit(
         "disclosures.namelist.confirmed",
         actor=actor,
@@ -1082,6 +1358,52 @@ def name_list_confirm(
         obj=name_list,
         record=name_list.record_id,
         rows=name_list.row_count,
+        standing=name_list.standing,
+        public_until=name_list.public_until.isoformat() if name_list.public_until else None,
+        replaced=replaced,
+    )
+    return name_list
+
+
+@transaction.atomic
+def name_list_sync_with_record(
+    *, record: DisclosureRecord, actor: User | None = None, now: datetime | None = None
+) -> NameList | None:
+    """Recompute the end of the record's confirmed list after the record's dates changed.
+
+    For the records service to call when a record is published, scheduled or
+    rescheduled after its list was confirmed: a display period counts from
+    the record's publication day. Lists with a publicity period or standing
+    lists keep their end, and an ended list stays ended. Returns the list, or
+    None when the record has no confirmed list.
+    """
+    name_list = (
+        NameList.objects.confirmed()
+        .select_for_update(of=("self",))
+        .select_related("record")
+        .filter(record=record)
+        .first()
+    )
+    if name_list is None:
+        return None
+    today = timezone.localdate(_now(now))
+    if name_list.public_period_kind != "display" or (
+        name_list.public_until is not None and name_list.public_until < today
+    ):
+        return name_list
+    before = name_list.public_until
+    after = compute_public_until(name_list, display_days=policy_setting().display_days, today=today)
+    if after == before:
+        return name_list
+    name_list.public_until = after
+    name_list.save(update_fields=["public_until"])
+    audit(
+        "disclosures.namelist.public_until_changed",
+        actor=actor,
+        region=_region_code(name_list),
+        obj=name_list,
+        before=before.isoformat() if before else None,
+        after=after.isoformat() if after else None,
     )
     return name_list
 
@@ -1144,23 +1466,33 @@ def name_list_rows_page(name_list: NameList, page=1) -> Page:
 
 
 def name_list_is_expired(name_list: NameList, *, today: date | None = None) -> bool:
-    """Whether the publicity period (公示期) is over: the list is public through ``publicity_end``."""
+    """Whether a confirmed list's rows are no longer public (staff pages; no query).
+
+    The same rule as the public query (`NameList.is_public_on`).
+    """
     today = today or timezone.localdate()
-    return name_list.publicity_end is not None and name_list.publicity_end < today
+    return name_list.status == Status.CONFIRMED and not name_list.is_public_on(today)
 
 
 @dataclass
 class PublicNameList:
-    """What the public may see of a record's name list."""
+    """What the public may see of a record's name list.
+
+    ``expired``: the list was public and no longer is; ``rows`` is then None
+    and the page shows only ``published_from``–``published_until``.
+    ``period`` is ``publicity``, ``standing`` or ``display``
+    (`NameList.public_period_kind`).
+    """
 
     name_list: NameList
     expired: bool
     rows: Page | None
     published_from: date | None
     published_until: date | None
+    period: str = "display"
 
 
-def _published_from(record: DisclosureRecord) -> date | None:
+def name_list_published_from(record: DisclosureRecord) -> date | None:
     """Start of the list's publicity: the record's publication day, as on the record page.
 
     (A list confirmed after its record was published starts a little later in
@@ -1169,40 +1501,80 @@ def _published_from(record: DisclosureRecord) -> date | None:
     return timezone.localdate(record.publish_at) if record.publish_at else None
 
 
+def _public_rows_page(name_list: NameList, page, today: date) -> Page:
+    """One page of rows, read through the public query (2 queries: count, page).
+
+    The end date is enforced by the row query itself: even a wrong flag in
+    Python could not bring an ended list's rows back.
+    """
+    return Paginator(
+        NameListRow.objects.filter(
+            name_list_id=name_list.pk,
+            name_list__in=NameList.objects.live(today=today).values("pk"),
+        )
+        .order_by("number")
+        .only("number", "cells"),
+        ROWS_PER_PAGE,
+    ).get_page(page)
+
+
 def name_list_public(record: DisclosureRecord, *, page=1, today: date | None = None) -> PublicNameList | None:
     """The record's confirmed list for the public page (1 query; 3 with rows).
 
     None when there is no confirmed list: unconfirmed lists are never public.
-    After ``publicity_end`` the public learns that the list was published and
-    from when to when, not its rows. The caller has checked that the record
-    itself is public.
+    Whether its rows are still public is decided in SQL by the list query
+    (`NameListQuerySet.live`: ``public_until``, the standing rule …) and the
+    row queries filter on it again. After the end the public learns that the
+    list was published and from when to when, not its rows. The caller has
+    checked that the record itself is public (the publication gate).
     """
-    name_list = NameList.objects.confirmed().filter(record=record).first()
+    today = today or timezone.localdate()
+    name_list = (
+        NameList.objects.confirmed()
+        .filter(record=record)
+        .annotate(live=Exists(NameList.objects.live(today=today).filter(pk=OuterRef("pk"))))
+        .first()
+    )
     if name_list is None:
         return None
-    expired = name_list_is_expired(name_list, today=today)
+    expired = not name_list.live
+    until = name_list.public_until
+    if until is None and name_list.public_period_kind == "publicity":
+        until = name_list.publicity_end
     return PublicNameList(
         name_list=name_list,
         expired=expired,
-        rows=None if expired else name_list_rows_page(name_list, page),
-        published_from=_published_from(record),
-        published_until=name_list.publicity_end,
+        rows=None if expired else _public_rows_page(name_list, page, today),
+        published_from=name_list_published_from(record),
+        published_until=until,
+        period=name_list.public_period_kind,
     )
 
 
-def name_list_for_download(record_pk: int, *, today: date | None = None) -> NameList:
-    """The confirmed, unexpired list of a public record (1 query).
+def name_list_for_download(record_pk: int, *, today: date | None = None, now: datetime | None = None) -> NameList:
+    """The list of a public record while its rows are public (1 query).
 
-    Raises `NameList.DoesNotExist` for anything else.
+    `NameList.objects.public`: confirmed, inside its public period, and its
+    record public, all in the one query, so downloads end at the same moment
+    as the table. Raises `NameList.DoesNotExist` for anything else.
     """
-    name_list = (
-        NameList.objects.confirmed()
-        .select_related("record")
-        .get(record_id=record_pk, record__in=DisclosureRecord.objects.public())
+    return NameList.objects.public(today=today, now=now).select_related("record").get(record_id=record_pk)
+
+
+def name_list_next_end(*, today: date | None = None) -> date | None:
+    """The last public day of the public list that ends soonest (1 query), or None.
+
+    For the page cache: the public pages change at the midnight after it
+    without any write. Rows written without the service fall back to their
+    ``publicity_end``, as in the public query.
+    """
+    today = today or timezone.localdate()
+    return (
+        NameList.objects.live(today=today)
+        .annotate(end=Coalesce("public_until", "publicity_end"))
+        .filter(end__gte=today)
+        .aggregate(m=Min("end"))["m"]
     )
-    if name_list_is_expired(name_list, today=today):
-        raise NameList.DoesNotExist
-    return name_list
 
 
 EXPORT_CONTENT_TYPES = {
@@ -1248,6 +1620,7 @@ class NameListSummary:
     columns_kept: list[dict]
     columns_dropped: list[dict]
     masked_cells: list[dict]
+    sensitive_columns: list[dict]
     findings_total: int
     findings_by_kind: list[dict]
     findings: list[dict]
@@ -1268,7 +1641,12 @@ def name_list_summary(name_list: NameList) -> NameListSummary | None:
     if "columns" not in report:
         return None
     columns = [
-        {**c, "kind_label": str(COLUMN_KIND_LABELS[ColumnKind(c["kind"])])} for c in report["columns"]
+        {
+            **c,
+            "kind_label": str(COLUMN_KIND_LABELS[ColumnKind(c["kind"])]),
+            "sensitive_label": sensitive_kinds_label(c.get("sensitive", [])),
+        }
+        for c in report["columns"]
     ]
     findings = [
         {
@@ -1284,6 +1662,7 @@ def name_list_summary(name_list: NameList) -> NameListSummary | None:
         columns_kept=[c for c in columns if c["published"]],
         columns_dropped=[c for c in columns if not c["published"]],
         masked_cells=[c for c in columns if c["published"] and c["masked_cells"]],
+        sensitive_columns=[c for c in columns if c["published"] and c.get("sensitive_cells")],
         findings_total=report.get("findings_total", 0),
         findings_by_kind=[
             {"label": str(FINDING_KIND_LABELS.get(kind, kind)), "count": count}

@@ -29,7 +29,7 @@ from django.views.generic import TemplateView
 
 from catalogs.permissions import RegionStaffRequiredMixin
 
-from .. import namelists
+from .. import gate, namelists
 from ..cache import cache_public_page
 from ..deidentify import COLUMN_KIND_LABELS, ColumnKind, publishable
 from ..models import NameList
@@ -80,7 +80,7 @@ MASK_GIVEN = "mask"
 
 
 class MappingForm(forms.Form):
-    """One select per source column, the name policy and the publicity end."""
+    """One select per source column, the name policy and how long the list is public."""
 
     mask_names = forms.ChoiceField(
         label=gettext_lazy("姓名如何公开"),
@@ -94,12 +94,26 @@ class MappingForm(forms.Form):
         label=gettext_lazy("公示期截止日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("公示期结束后，公众只能看到名单的公示起止时间，看不到名单内容。不填则一直公示。"),
+    )
+    standing = forms.BooleanField(
+        label=gettext_lazy("这是当前在册人员名单（长期公示）"),
+        required=False,
+        help_text=gettext_lazy(
+            "适用于低保、特困等当前在册对象名单：一直公开，直到本事项、本区划的新名单确认公开时自动停止公开。"
+        ),
     )
 
-    def __init__(self, *args, columns, policy, **kwargs):
+    def __init__(self, *args, columns, policy, setting, record=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.columns = columns
+        self.policy = policy
+        self.fields["mask_names"].initial = MASK_GIVEN if setting.mask_names_default else MASK_FULL
+        self.fields["publicity_end"].help_text = _(
+            "公示期结束后，公众只能看到名单的公示起止时间，看不到名单内容。"
+            "不填且不是长期公示的名单，自公开之日起展示%(days)s天。"
+        ) % {"days": setting.display_days}
+        if record is not None:
+            self.fields["standing"].initial = namelists.standing_list_suggested(record)
         choices = [("", _("不公开"))]
         for kind in ColumnKind:
             if kind is ColumnKind.OTHER:
@@ -124,6 +138,38 @@ class MappingForm(forms.Form):
         if value is not None and value < timezone.localdate():
             raise ValidationError(_("公示期截止日期不能早于今天；公示期已结束的名单无需再上传。"))
         return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("standing") and data.get("publicity_end"):
+            self.add_error(
+                "standing",
+                _("有公示期的名单在公示期结束后停止公开，不能同时设为长期公示。请清空公示期截止日期，或取消“长期公示”。"),
+            )
+        return data
+
+    def selected_kind(self, column) -> str:
+        """The kind chosen for a column: the posted value, or the suggestion."""
+        value = self[f"col_{column.index}"].value()
+        return value or ""
+
+    def column_rows(self) -> list[dict]:
+        """Per column: the select, the masked samples and the sensitive-word warning.
+
+        ``warning`` is ``loud`` when the column holds sensitive words and the
+        chosen kind would publish it, ``quiet`` when it holds some but stays
+        unpublished, empty otherwise.
+        """
+        rows = []
+        for column in self.columns:
+            published = publishable(self.selected_kind(column) or None, self.policy)
+            warning = ""
+            if column.sensitive:
+                warning = "loud" if published else "quiet"
+            rows.append(
+                {"field": self[f"col_{column.index}"], "column": column, "warning": warning, "published": published}
+            )
+        return rows
 
     def column_fields(self):
         return [self[f"col_{column.index}"] for column in self.columns]
@@ -278,10 +324,13 @@ class MapView(NameListStaffMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         staged, record = self.setup_objects()
         table, problem = self._table(staged, request.GET.get("sheet") or None)
-        policy = namelists.masking_policy()
+        setting = namelists.policy_setting()
+        policy = namelists.masking_policy(setting=setting)
         form = MappingForm(
             columns=table.columns,
             policy=policy,
+            setting=setting,
+            record=record,
             initial={"publicity_end": record.publicity_end if record.publicity_end and record.publicity_end >= timezone.localdate() else None},
         )
         return self.render_to_response(
@@ -298,8 +347,9 @@ class MapView(NameListStaffMixin, TemplateView):
         if sheet is not None and sheet not in staged.sheet_names:
             sheet = None
         table, problem = self._table(staged, sheet)
-        policy = namelists.masking_policy()
-        form = MappingForm(request.POST, columns=table.columns, policy=policy)
+        setting = namelists.policy_setting()
+        policy = namelists.masking_policy(setting=setting)
+        form = MappingForm(request.POST, columns=table.columns, policy=policy, setting=setting, record=record)
         if form.is_valid():
             try:
                 name_list = namelists.name_list_start(
@@ -309,6 +359,7 @@ class MapView(NameListStaffMixin, TemplateView):
                     mapping=form.mapping(),
                     mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
                     publicity_end=form.cleaned_data.get("publicity_end"),
+                    standing=form.cleaned_data.get("standing", False),
                     actor=request.user,
                 )
             except SpreadsheetError as exc:
@@ -453,9 +504,10 @@ class ReviewView(NameListStaffMixin, TemplateView):
 @require_GET
 @cache_public_page
 def name_list_download(request, pk: int, fmt: str):
-    """The masked list of a public record, xlsx or csv (confirmed and unexpired only)."""
+    """The masked list of a public record, xlsx or csv, through the publication gate
+    (confirmed, inside its public period, record public)."""
     try:
-        name_list = namelists.name_list_for_download(pk)
+        name_list = gate.name_list_download(pk)
     except NameList.DoesNotExist:
         raise Http404 from None
     data, filename, content_type = namelists.name_list_export(name_list, fmt)

@@ -65,7 +65,12 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     expect(page.get_by_role("heading", level=1)).to_contain_text("对应列")
     expect(page.get_by_label("第B列“姓名”")).to_have_value("name")
     expect(page.get_by_label("第C列“公民身份号码”")).to_have_value("id_number")
+    # Masked samples under each header, and a warning on the column of reasons.
+    expect(page.locator("#column-B .samples li").first).to_have_text(mask_name(people[0].name))
+    expect(page.locator("#sensitive-L")).to_contain_text("第L列“致困原因”")
+    assert not any(identifier in page.content() for identifier in raw)
     page.get_by_label("第K列“备注”").select_option("")  # the clerk chooses not to publish remarks
+    expect(page.get_by_label(re.compile("遮蔽名字"))).to_be_checked()  # the province's default
     page.get_by_label(re.compile("遮蔽名字")).check()
     assert axe_violations(page) == []
     page.get_by_role("button", name="去标识化并预览").click()
@@ -103,7 +108,8 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     expect(page.locator("table.name-list-table")).to_contain_text(mask_name(people[55].name))
     html = page.content()
     assert not any(identifier in html for identifier in raw)
-    assert people[0].address not in html  # cut to the village
+    assert people[0].address not in html  # not published (第六十一条: the village only)
+    assert "致困原因" not in html and people[0].category not in html
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV 文件（.csv）").click()
     text = Path(info.value.path()).read_bytes().decode("utf-8-sig")

@@ -1,4 +1,5 @@
-"""Pure de-identification rules (SPEC §5): masking, scanning, header suggestions."""
+"""Pure de-identification rules (SPEC §5): masking, scanning, header suggestions,
+the published columns of 第六十一条, sensitive words and the mapping page's samples."""
 
 from __future__ import annotations
 
@@ -12,18 +13,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from disclosures.deidentify import (
+    ARTICLE_61_KINDS,
+    FREE_TEXT_KINDS,
     MAX_STORED_FINDINGS,
+    SENSITIVE_WORDS,
     ColumnKind,
     DeidentifyError,
     Finding,
     MaskingPolicy,
     cut_address_to_village,
     deidentify_rows,
+    find_sensitive_words,
     gb11643_check_digit,
     is_valid_id_number,
     mask_id_number,
     mask_name,
     mask_phone,
+    mask_sample,
     publishable,
     scan_text,
     suggest_kind,
@@ -297,6 +303,12 @@ def test_cut_address_to_village(address, cut):
         ("档次", ColumnKind.CATEGORY),
         ("保障类别", ColumnKind.CATEGORY),
         ("备注", ColumnKind.REMARK),
+        ("原因", ColumnKind.REASON),
+        ("困难原因", ColumnKind.REASON),
+        ("致困原因", ColumnKind.REASON),
+        ("致贫原因", ColumnKind.REASON),
+        ("救助事由", ColumnKind.REASON),
+        ("申请理由", ColumnKind.REASON),
     ],
 )
 def test_suggest_kind_for_common_headers(header, kind):
@@ -337,11 +349,32 @@ def test_publishable_is_deny_by_default():
     assert not publishable(ColumnKind.BANK_CARD, default)
     assert not publishable(ColumnKind.OTHER, default)
     assert not publishable(None, default)
+    assert not publishable("", default)
     everything = MaskingPolicy(publish_id_number=True, publish_phone=True)
     assert publishable(ColumnKind.ID_NUMBER, everything)
     assert publishable("phone", everything)
     assert not publishable(ColumnKind.BANK_CARD, everything)
     assert not publishable(ColumnKind.OTHER, everything)
+
+
+def test_default_policy_publishes_exactly_the_four_fields_of_article_61():
+    """姓名、家庭人口、金额、村/社区; 类别, 备注, 原因, 地址 and the rest are not."""
+    published = {kind for kind in ColumnKind if publishable(kind, MaskingPolicy())}
+    assert published == set(ARTICLE_61_KINDS) == {
+        ColumnKind.NAME, ColumnKind.HOUSEHOLD_SIZE, ColumnKind.AMOUNT, ColumnKind.VILLAGE,
+    }
+
+
+def test_the_province_may_allow_a_named_kind_never_free_text():
+    widest = MaskingPolicy(
+        publish_id_number=True, publish_phone=True, publish_category=True, publish_address=True
+    )
+    assert publishable(ColumnKind.CATEGORY, MaskingPolicy(publish_category=True))
+    assert not publishable(ColumnKind.ADDRESS, MaskingPolicy(publish_category=True))
+    assert publishable(ColumnKind.ADDRESS, MaskingPolicy(publish_address=True))
+    for kind in (*FREE_TEXT_KINDS, ColumnKind.BANK_CARD):
+        assert not publishable(kind, widest), kind
+    assert FREE_TEXT_KINDS == {ColumnKind.REMARK, ColumnKind.REASON, ColumnKind.OTHER}
 
 
 # ------------------------------------------------------------------ scanning
@@ -409,8 +442,10 @@ def test_scanned_text_never_keeps_eleven_digits(text):
 
 HEADER = ["序号", "姓名", "身份证号", "联系电话", "银行卡号", "家庭住址", "家庭人口", "金额", "村（社区）", "类别", "备注"]
 MAPPING = suggest_mapping(HEADER)
-TEXT_COLUMNS = [1, 5, 8, 9, 10]  # name, address, village, category, remark
 ALL_COLUMNS = list(range(len(HEADER)))
+# The province may publish 类别 and 地址 (cut to the village); free text never.
+WIDE = MaskingPolicy(publish_category=True, publish_address=True)
+VILLAGE = 8  # published by default; free text that clerks fill in freely
 
 
 def run(rows, policy=MaskingPolicy(), *, mapping=MAPPING, header=HEADER, first=2, **kwargs):
@@ -435,26 +470,36 @@ def clean_row(i=0):
 
 
 def test_deny_by_default_publishes_only_safe_columns():
+    """Exactly 第六十一条's four; 地址, 类别, 备注 are unpublished by default, each with its reason."""
     table, rows = run([clean_row()])
-    assert table.header == ["姓名", "家庭住址", "家庭人口", "金额", "村（社区）", "类别", "备注"]
-    assert rows == [["张三明", "李楼镇前李村", 3, 450.5, "前李村", "A类", None]]
+    assert table.header == ["姓名", "家庭人口", "金额", "村（社区）"]
+    assert rows == [["张三明", 3, 450.5, "前李村"]]
     dropped = {c.header: c.reason for c in table.report.columns_dropped}
-    assert set(dropped) == {"序号", "身份证号", "联系电话", "银行卡号"}
+    assert set(dropped) == {"序号", "身份证号", "联系电话", "银行卡号", "家庭住址", "类别", "备注"}
     assert "默认不公开" in dropped["序号"]
     assert "身份证号不公开" in dropped["身份证号"]
     assert "银行卡号一律不公开" in dropped["银行卡号"]
+    assert "类别不公开" in dropped["类别"] and "第六十一条" in dropped["类别"]
+    assert "地址不公开" in dropped["家庭住址"]
+    assert "一律不公开" in dropped["备注"]
+
+
+def test_the_policy_may_add_category_and_address():
+    table, rows = run([clean_row()], WIDE)
+    assert table.header == ["姓名", "家庭住址", "家庭人口", "金额", "村（社区）", "类别"]
+    assert rows == [["张三明", "李楼镇前李村", 3, 450.5, "前李村", "A类"]]
 
 
 def test_column_missing_from_mapping_is_not_published():
     mapping = dict(MAPPING)
     del mapping[9]
-    table, rows = run([clean_row()], mapping=mapping)
+    table, rows = run([clean_row()], WIDE, mapping=mapping)
     assert "类别" not in table.header
     assert "A类" not in rows[0]
 
 
 def test_enabled_id_and_phone_columns_are_masked():
-    policy = MaskingPolicy(publish_id_number=True, publish_phone=True)
+    policy = MaskingPolicy(publish_id_number=True, publish_phone=True, publish_address=True)
     row = clean_row()
     row[3] = "13812345678 / 65432100"
     table, rows = run([row], policy)
@@ -468,12 +513,12 @@ def test_enabled_id_and_phone_columns_are_masked():
 
 def test_wrong_check_digit_is_masked_and_reported_with_its_row():
     rows_in = [clean_row(0), clean_row(1), clean_row(2)]
-    rows_in[1][10] = f"原身份证{BAD_ID}有误"
+    rows_in[1][VILLAGE] = f"原身份证{BAD_ID}有误"
     table, rows = run(rows_in, first=4)
-    assert rows[1][6] == "原身份证******************有误"
-    assert table.report.findings == [Finding(row=5, column="备注", kind="id_number_bad_check")]
+    assert rows[1][3] == "原身份证******************有误"
+    assert table.report.findings == [Finding(row=5, column="村（社区）", kind="id_number_bad_check")]
     message = table.report.findings[0].message
-    assert "第5行" in message and "备注" in message and "校验位错误" in message
+    assert "第5行" in message and "村（社区）" in message and "校验位错误" in message
     assert BAD_ID not in message
 
 
@@ -497,7 +542,7 @@ def test_names_masked_by_list_policy_with_compound_surnames():
 def test_address_without_village_is_dropped_and_its_row_named():
     rows_in = [clean_row(0), clean_row(1)]
     rows_in[1][5] = "李楼镇幸福路12号"
-    table, rows = run(rows_in, first=3)
+    table, rows = run(rows_in, WIDE, first=3)
     assert rows[0][1] == "李楼镇前李村"
     assert rows[1][1] == ""
     assert table.report.addresses_cut == 1
@@ -509,13 +554,13 @@ def test_identifier_in_a_numeric_column_is_masked_too():
     row = clean_row()
     row[7] = "13812345678"
     table, rows = run([row])
-    assert rows[0][3] == "***********"
+    assert rows[0][2] == "***********"
     assert table.report.findings[0].kind == "mobile"
 
 
 def test_blank_rows_are_skipped_but_keep_the_numbering():
     rows_in = [clean_row(0), [None] * 11, ["", " ", None], clean_row(3)]
-    rows_in[3][10] = "电话13812345678"
+    rows_in[3][VILLAGE] = "电话13812345678"
     table, rows = run(rows_in, first=10)
     assert len(rows) == 2
     assert table.report.rows_blank == 2
@@ -554,7 +599,7 @@ def test_findings_are_capped_but_counted():
     rows_in = []
     for i in range(MAX_STORED_FINDINGS + 500):
         row = clean_row(i)
-        row[10] = "电话13812345678"
+        row[VILLAGE] = "电话13812345678"
         rows_in.append(row)
     table, _rows = run(rows_in)
     report = table.report
@@ -571,7 +616,7 @@ def test_published_header_is_scanned():
 
 def test_summary_never_quotes_an_identifier():
     rows_in = [clean_row(0)]
-    rows_in[0][10] = f"身份证{BAD_ID}，电话13812345678，卡6228480012345678901"
+    rows_in[0][VILLAGE] = f"身份证{BAD_ID}，电话13812345678，卡6228480012345678901"
     table, _rows = run(rows_in)
     summary = "\n".join(table.report.summary_lines())
     assert "发现身份证号（校验位错误）" in summary
@@ -581,7 +626,9 @@ def test_summary_never_quotes_an_identifier():
 
 # ----------------------------------------------------- properties of the pipeline
 
-policies = st.builds(MaskingPolicy, st.booleans(), st.booleans(), st.booleans())
+policies = st.builds(
+    MaskingPolicy, st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans()
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -628,7 +675,9 @@ categories = st.one_of(st.sampled_from(["A类", "B类", "一档", "全额保障"
 def test_publishable_columns_come_through_unchanged(rows_in):
     header = ["姓名", "村（社区）", "金额", "家庭人口", "类别", "身份证号"]
     rows = [[*row, VALID_ID] for row in rows_in]
-    table = deidentify_rows(header, rows, suggest_mapping(header), first_row_number=2)
+    table = deidentify_rows(
+        header, rows, suggest_mapping(header), MaskingPolicy(publish_category=True), first_row_number=2
+    )
     out = list(table)
     assert table.header == header[:5]
     assert out == [list(row) for row in rows_in]
@@ -642,3 +691,121 @@ def test_decimal_amount_is_kept_as_decimal():
     assert rows == [[450.5]]
     table, rows = run([[Decimal("12.50")]], mapping={0: "amount"}, header=["金额"])
     assert rows == [[Decimal("12.50")]]
+
+
+# ------------------------------------------------------- a 15-column 低保 list
+
+DIBAO_HEADER = [
+    "序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
+    "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行",
+]
+SENSITIVE_CELLS = ["户主患尿毒症", "精神残疾", "刑满释放人员", "因病致困", "A类（重残）"]
+
+
+def dibao_row(i: int) -> list:
+    return [
+        i + 1, "王秀英", VALID_ID, "女", 67, 2, 438, SENSITIVE_CELLS[4], SENSITIVE_CELLS[i % 3],
+        SENSITIVE_CELLS[3], "李楼街道前李村3组15号", "前李村", "13812345678", "6228480012345678901", "农商银行",
+    ]
+
+
+def test_fifteen_column_dibao_list_publishes_exactly_four_columns():
+    """The headers as a county exports them: the suggestions publish 姓名, 家庭人口,
+    保障金额 and 村/社区 only, and none of the sensitive 备注/类别/原因 words."""
+    mapping = suggest_mapping(DIBAO_HEADER)
+    assert mapping[9] is ColumnKind.REASON
+    table = deidentify_rows(DIBAO_HEADER, [dibao_row(i) for i in range(6)], mapping, first_row_number=2)
+    rows = list(table)
+    assert table.header == ["姓名", "家庭人口", "保障金额", "村/社区"]
+    assert rows[0] == ["王秀英", 2, 438, "前李村"]
+    published = repr([table.header, rows])
+    for word in [*SENSITIVE_CELLS, "尿毒症", "残疾", "刑满释放", "A类", "女", "67"]:
+        assert word not in published
+    assert len(table.report.columns_dropped) == 11
+
+
+# ------------------------------------------------------------ sensitive words
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("户主患尿毒症", ["illness"]),
+        ("精神残疾", ["mental", "disability"]),
+        ("刑满释放人员", ["criminal"]),
+        ("曾吸毒，已戒毒", ["drugs"]),
+        ("因病致困", ["illness"]),
+        ("艾滋病患者", ["illness"]),
+        ("hiv感染", ["illness"]),
+        ("智力低下", ["mental"]),
+        ("正在服刑", ["criminal"]),
+        ("肺癌晚期", ["illness"]),
+        ("重病", ["illness"]),
+    ],
+)
+def test_sensitive_words_are_found_by_kind(text, kinds):
+    assert find_sensitive_words(text) == kinds
+
+
+@pytest.mark.parametrize("value", ["A类", "前李村", "", None, 438, "因灾致困", "王秀英"])
+def test_ordinary_values_hold_no_sensitive_words(value):
+    assert find_sensitive_words(value) == []
+
+
+def test_every_sensitive_word_is_found():
+    for kind, words in SENSITIVE_WORDS.items():
+        for word in words:
+            assert kind in find_sensitive_words(f"备注：{word}。"), word
+
+
+def test_sensitive_words_in_a_published_column_are_reported_loudly():
+    """The province publishes 类别: a category holding 残疾 is named by row in the summary."""
+    rows_in = [clean_row(0), clean_row(1), clean_row(2)]
+    rows_in[1][9] = "重残一级"
+    rows_in[2][9] = "因病致困"
+    table, rows = run(rows_in, MaskingPolicy(publish_category=True), first=3)
+    assert [r[-1] for r in rows] == ["A类", "重残一级", "因病致困"]  # a word cannot be masked
+    category = next(c for c in table.report.columns if c.header == "类别")
+    assert category.sensitive_cells == 2 and category.sensitive_rows == [4, 5]
+    assert set(category.sensitive) == {"illness", "disability"}
+    summary = "\n".join(table.report.summary_lines())
+    assert "警告：公开的列“类别”有2个单元格含有" in summary and "第4、5行" in summary
+
+
+def test_sensitive_words_in_unpublished_columns_are_not_counted_by_the_pipeline():
+    rows_in = [clean_row(0)]
+    rows_in[0][10] = "户主患尿毒症"
+    table, _rows = run(rows_in)
+    assert all(c.sensitive_cells == 0 for c in table.report.columns)
+
+
+# ------------------------------------------------------- samples for the mapping page
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "sample"),
+    [
+        (VALID_ID, ColumnKind.ID_NUMBER, "1***************2X"),
+        (VALID_ID, None, "*" * 18),
+        (f"代领人{VALID_ID}", ColumnKind.REMARK, "代领人" + "*" * 18),
+        ("13812345678", ColumnKind.PHONE, "138****5678"),
+        ("电话 138 1234 5678", None, "电话 *************"),
+        ("6228480012345678901", ColumnKind.BANK_CARD, "*" * 19),
+        ("6228480012345678901", None, "*" * 19),
+        ("张三明", ColumnKind.NAME, "张*明"),
+        ("欧阳志明", "name", "欧阳*明"),
+        ("李楼街道前李村3组15号", ColumnKind.ADDRESS, "李楼街道前李村"),
+        (438, ColumnKind.AMOUNT, "438"),
+        (None, None, ""),
+        ("户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾。请关注", ColumnKind.REMARK, "户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾…"),
+    ],
+)
+def test_mask_sample(value, kind, sample):
+    assert mask_sample(value, kind) == sample
+
+
+@settings(max_examples=200, deadline=None)
+@given(identifiers(), free_text, st.sampled_from([None, *ColumnKind]))
+def test_samples_never_show_an_identifier(identifier, before, kind):
+    text, digits = identifier
+    assert_no_identifier(mask_sample(before + text, kind), digits)

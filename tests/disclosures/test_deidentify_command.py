@@ -46,25 +46,50 @@ def run(*args) -> str:
 
 
 def test_writes_csv_and_reports_on_stderr(name_list, tmp_path):
+    """By default exactly the four fields of 第六十一条: 姓名、家庭人口、金额、村/社区."""
     out = tmp_path / "公示.csv"
     stderr = run(name_list, "-o", out)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["户主姓名", "家庭住址", "保障人口", "月保障金额（元）", "村（社区）", "备注"]
-    assert rows[1] == ["欧阳志明", "李楼街道前李村", "3", "450.5", "前李村", ""]
-    assert rows[2][1] == ""  # no village in the address: not published
-    assert rows[2][5] == "身份证" + "*" * 18
-    for secret in (VALID_ID, BAD_ID, "13812345678", "6228480012345678901", "3组15号", "1234 5678"):
-        assert secret not in raw.decode("utf-8-sig")
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["户主姓名", "保障人口", "月保障金额（元）", "村（社区）"]
+    assert rows[1] == ["欧阳志明", "3", "450.5", "前李村"]
+    assert rows[3] == ["李四明", "1", "280", "前李村"]
+    for secret in (VALID_ID, BAD_ID, "13812345678", "6228480012345678901", "3组15号", "1234 5678", "身份证", "电话"):
+        assert secret not in text
     assert "工作表“低保名单”，表头在第2行。" in stderr
     assert "共读取3行数据" in stderr
-    assert "第4行“备注”列：发现身份证号（校验位错误），已遮蔽。" in stderr
-    assert "第5行“备注”列：发现手机号，已遮蔽。" in stderr
-    assert "未公开：第4行" in stderr
+    assert "公开的列：“户主姓名”（姓名）、“保障人口”（家庭人口）、“月保障金额（元）”（金额）、“村（社区）”（村/社区）" in stderr
+    assert "不公开的列：“家庭住址”——按全省统一规则，地址不公开，公开所在村（社区）即可" in stderr
+    assert "不公开的列：“备注”——备注、原因等自由填写的内容可能涉及疾病、残疾等个人隐私，一律不公开" in stderr
     assert "不公开的列：“银行卡号”——银行卡号一律不公开" in stderr
     for secret in (BAD_ID, "13712345678", "137 1234 5678"):
         assert secret not in stderr
+
+
+def test_fifteen_column_dibao_list_publishes_four_columns(tmp_path):
+    """序号 姓名 身份证号 性别 年龄 家庭人口 保障金额 类别 备注 致困原因 地址 村/社区 联系电话 银行卡号 开户行."""
+    header = ["序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
+              "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行"]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    remarks = ["户主患尿毒症", "精神残疾", "刑满释放人员"]
+    for i, remark in enumerate(remarks):
+        sheet.append([i + 1, f"王秀{'英兰芳'[i]}", VALID_ID, "女", 60 + i, 2, 438, "A类（重残）", remark,
+                      "因病致困", "李楼街道前李村3组15号", "前李村", "13812345678", "6228480012345678901", "农商银行"])
+    source = tmp_path / "低保名单.xlsx"
+    workbook.save(source)
+    out = tmp_path / "公示.xlsx"
+    stderr = run(source, "-o", out)
+    values = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    assert values[0] == ["姓名", "家庭人口", "保障金额", "村/社区"]
+    assert values[1] == ["王秀英", 2, 438, "前李村"]
+    published = repr(values)
+    for word in [*remarks, "尿毒症", "残疾", "刑满释放", "因病", "A类", "女", "农商银行"]:
+        assert word not in published
+    assert "不公开的列：“致困原因”" in stderr and "不公开的列：“类别”" in stderr
 
 
 def test_writes_xlsx_with_masked_names(name_list, tmp_path):
@@ -72,7 +97,8 @@ def test_writes_xlsx_with_masked_names(name_list, tmp_path):
     stderr = run(name_list, "-o", out, "--mask-names")
     values = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
     assert [r[0] for r in values[1:]] == ["欧阳*明", "张*", "李*明"]
-    assert values[1][2:4] == [3, 450.5]
+    assert values[0] == ["户主姓名", "保障人口", "月保障金额（元）", "村（社区）"]
+    assert values[1][1:3] == [3, 450.5]
     assert "已遮蔽姓名3个。" in stderr
 
 
@@ -123,14 +149,14 @@ def test_list_without_publishable_columns_exits_without_output(tmp_path):
 
 def test_gbk_csv_to_xlsx(tmp_path):
     source = tmp_path / "名单.csv"
-    lines = ["李楼街道低保名单,,", "姓名,家庭人口,备注", "王䶮,2,电话13812345678", "欧阳明,1,"]
+    lines = ["李楼街道低保名单,,,", "姓名,家庭人口,村（社区）,备注", "王䶮,2,岳村 电话13812345678,因病", "欧阳明,1,郭村,"]
     source.write_bytes("\r\n".join(lines).encode("gb18030"))
     out = tmp_path / "公示.xlsx"
     stderr = run(source, "-o", out)
     values = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
-    assert values == [["姓名", "家庭人口", "备注"], ["王䶮", "2", "电话***********"], ["欧阳明", "1", None]]
+    assert values == [["姓名", "家庭人口", "村（社区）"], ["王䶮", "2", "岳村 电话***********"], ["欧阳明", "1", "郭村"]]
     assert "CSV 编码 gb18030，表头在第2行。" in stderr
-    assert "第3行“备注”列：发现手机号，已遮蔽。" in stderr
+    assert "第3行“村（社区）”列：发现手机号，已遮蔽。" in stderr
 
 
 def test_missing_input_is_an_error(tmp_path):

@@ -7,11 +7,13 @@ are shared with tests/disclosures/test_views_namelists.py and the privacy crawl.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
@@ -22,8 +24,8 @@ from django.utils import timezone
 
 from catalogs.models import AuditLogEntry, User
 from disclosures import demo_namelists, namelists
-from disclosures.deidentify import gb11643_check_digit
-from disclosures.models import MaskingPolicySetting, NameList, NameListRow
+from disclosures.deidentify import gb11643_check_digit, mask_name
+from disclosures.models import DisclosureRecord, MaskingPolicySetting, NameList, NameListRow
 from disclosures.spreadsheets import SpreadsheetError
 from tests.disclosures.test_views_public import portal, publish_record  # noqa: F401  (fixture)
 
@@ -43,9 +45,15 @@ def staging(settings, tmp_path) -> Path:
     return Path(settings.NAME_LIST_STAGING_DIR)
 
 
+def temporary_record(title: str, **kwargs):
+    """A 临时救助 审批信息 record of 李楼街道 (no publicity period, not a standing list):
+    its list is public for the province's display period."""
+    return publish_record(title=title, item_name="审批信息", category="临时救助", **kwargs)
+
+
 @pytest.fixture
 def lilou_record(portal):  # noqa: F811
-    return publish_record(title="李楼街道2025年第三季度临时救助审核审批结果")
+    return temporary_record("李楼街道2025年第三季度临时救助审核审批结果")
 
 
 @pytest.fixture
@@ -111,23 +119,28 @@ def all_published_text(name_list: NameList) -> str:
 
 
 def test_upload_to_preview_stores_only_the_masked_table(lilou_record, township_clerk, staging):
-    """Title rows above the header are skipped, the suggested mapping publishes name,
-    address (cut to the village), household size, amount, village, category and
-    remarks; ID, phone and bank card columns are dropped; the raw file is gone."""
+    """Title rows above the header are skipped, the suggested mapping publishes exactly
+    the four fields of 第六十一条 (name, household size, amount, village); ID, phone,
+    bank card, address, category, remark and reason columns are dropped; the raw file
+    is gone."""
     crowd = people(12)
     name_list = process(lilou_record, township_clerk, list_bytes(12))
     assert name_list.status == Status.PREVIEW
-    assert name_list.columns == ["姓名", "家庭住址", "家庭人口", "救助金额（元）", "所属村", "救助类别", "备注"]
-    assert name_list.column_kinds == ["name", "address", "household_size", "amount", "village", "category", "remark"]
+    assert name_list.columns == ["姓名", "家庭人口", "救助金额（元）", "所属村"]
+    assert name_list.column_kinds == ["name", "household_size", "amount", "village"]
     assert name_list.row_count == 12 and name_list.rows_done == 12
     assert name_list.region_id == LILOU and name_list.uploaded_by == township_clerk
     rows = list(NameListRow.objects.filter(name_list=name_list).order_by("number"))
     assert [r.number for r in rows] == list(range(1, 13))
     first = crowd[0]
-    assert rows[0].cells[:5] == [first.name, first.address.split("李楼街道")[0] + "李楼街道" + first.village, first.household, first.amount, first.village]
+    assert rows[0].cells == [first.name, first.household, first.amount, first.village]
     stored = all_published_text(name_list) + json.dumps(name_list.report, ensure_ascii=False)
     for identifier in demo_namelists.raw_identifiers(crowd):
         assert identifier not in stored
+    published = all_published_text(name_list)
+    for person in crowd:
+        for private in (person.category, person.remark, person.reason, person.address):
+            assert not private or private not in published
     assert staged_files(staging) == []
     assert "job" not in name_list.report
 
@@ -140,7 +153,7 @@ def test_unmapped_columns_are_not_published(lilou_record, township_clerk):
     dropped = {c["header"]: c["reason"] for c in summary.columns_dropped}
     assert dropped["家庭人口"] == "未对应到可公开的类型，默认不公开"
     assert dropped["备注"] == "未对应到可公开的类型，默认不公开"
-    assert len(summary.columns_dropped) == 9
+    assert len(summary.columns_dropped) == 10
 
 
 def test_a_mapping_that_publishes_nothing_is_refused_and_stores_nothing(lilou_record, township_clerk, staging):
@@ -168,9 +181,9 @@ def test_gb18030_csv_with_title_rows_is_read(lilou_record, township_clerk):
     assert name_list.report["source"]["encoding"] == "gb18030"
     assert name_list.report["source"]["header_row"] == 2
     cells = list(NameListRow.objects.filter(name_list=name_list).order_by("number").values_list("cells", flat=True))
-    assert cells[0][:4] == ["王秀英", "2", "438", "李楼村"]
+    assert cells[0] == ["王秀英", "2", "438", "李楼村"]  # 备注 is not published
     assert cells[1][0] == "𠀀丽"
-    assert "410311198506121230" not in cells[0][4]
+    assert "410311198506121230" not in all_published_text(name_list)
 
 
 def test_wrong_check_digits_are_reported_by_row_and_column(lilou_record, township_clerk):
@@ -180,17 +193,17 @@ def test_wrong_check_digits_are_reported_by_row_and_column(lilou_record, townshi
     good = first17 + gb11643_check_digit(first17)
     rows = [
         ["低保对象名单"],
-        ["姓名", "身份证号码", "家庭人口", "备注"],
-        ["王伟", good, 2, ""],
-        ["李娜", bad, 1, ""],
-        ["张敏", good, 3, f"代领人{bad}"],
+        ["姓名", "身份证号码", "家庭人口", "村（社区）"],
+        ["王伟", good, 2, "岳村"],
+        ["李娜", bad, 1, "郭村"],
+        ["张敏", good, 3, f"岳村 代领人{bad}"],
     ]
     data = "\n".join(",".join(map(str, r)) for r in rows).encode("utf-8")
     name_list = process(lilou_record, township_clerk, data, "名单.csv")
     summary = namelists.name_list_summary(name_list)
-    assert summary.bad_check_digits == [{"row": 4, "column": "身份证号码"}, {"row": 5, "column": "备注"}]
+    assert summary.bad_check_digits == [{"row": 4, "column": "身份证号码"}, {"row": 5, "column": "村（社区）"}]
     assert summary.bad_check_digits_total == 2
-    assert summary.findings == [{"row": 5, "column": "备注", "kind": "id_number_bad_check", "kind_label": "身份证号（校验位错误）"}]
+    assert summary.findings == [{"row": 5, "column": "村（社区）", "kind": "id_number_bad_check", "kind_label": "身份证号（校验位错误）"}]
     assert bad not in json.dumps(name_list.report) and bad not in all_published_text(name_list)
 
 
@@ -198,7 +211,7 @@ def test_province_policy_enabled_id_column_shows_first_and_last_two(lilou_record
     namelists.masking_policy_set(publish_id_number=True, publish_phone=True, actor=province_admin)
     crowd = people(3)
     name_list = process(lilou_record, township_clerk, list_bytes(3))
-    assert name_list.columns[:4] == ["姓名", "公民身份号码", "联系电话", "家庭住址"]
+    assert name_list.columns == ["姓名", "公民身份号码", "联系电话", "家庭人口", "救助金额（元）", "所属村"]
     first = NameListRow.objects.get(name_list=name_list, number=1).cells
     assert first[1] == crowd[0].id_number[0] + "*" * 15 + crowd[0].id_number[-2:].upper()
     assert first[2] == crowd[0].phone[:3] + "****" + crowd[0].phone[-4:]
@@ -216,7 +229,7 @@ def test_a_failure_half_way_stores_nothing(lilou_record, township_clerk, staging
 
     def explode(value):
         calls["n"] += 1
-        if calls["n"] > 150:
+        if calls["n"] > 60:
             raise ValueError(f"cannot convert {crowd[20].id_number}")
         return original(value)
 
@@ -525,26 +538,42 @@ def test_every_step_is_audited_without_identifiers(lilou_record, township_clerk,
 
 
 def test_demo_lists_go_through_the_pipeline_once(db):
+    """Every demo list is confirmed by a second person, publishes only 第六十一条's
+    four columns (no 类别, 备注 or 致困原因 value such as "因病致困"), and is public
+    now (the 公示 list of the earlier quarter excepted); seeding twice adds nothing."""
     call_command("seed_demo")
     lists = list(NameList.objects.select_related("record", "uploaded_by", "confirmed_by"))
-    assert len(lists) == 5
+    assert len(lists) >= 5
     assert all(n.status == Status.CONFIRMED for n in lists)
     assert all(n.uploaded_by != n.confirmed_by for n in lists)
     assert {(n.uploaded_by.username, n.confirmed_by.username) for n in lists} == {
         ("demo-township", "demo-county"),
         ("demo-county", "demo-city"),
     }
-    assert all(n.record.region.code.startswith(LUOLONG) and len(n.record.region_id) == 9 for n in lists)
+    assert all(n.record.region.code.startswith(LUOLONG) for n in lists)
     lilou = [n for n in lists if n.record.region_id == LILOU]
     assert any(n.mask_names for n in lilou) and any(not n.mask_names for n in lilou)
     assert any(n.report["bad_check_digits_total"] for n in lists)
     assert max(n.row_count for n in lists) > namelists.ROWS_PER_PAGE  # paginated
+    assert {tuple(n.column_kinds) for n in lists} == {("name", "household_size", "amount", "village")}
     text = "".join(all_published_text(n) for n in lists)
     for identifier in demo_namelists.raw_identifiers(demo_namelists.demo_people()):
         assert identifier not in text
+    for person in demo_namelists.demo_people():
+        for private in (person.category, person.remark, person.reason, person.address):
+            assert not private or private not in text, private
+    for word in ("因病致困", "残疾", "尿毒症", "刑满释放", "A类", "急难型"):
+        assert word not in text
+    kinds = {n.public_period_kind for n in lists}
+    assert {"publicity", "display"} <= kinds
+    assert all(n.public_until is not None for n in lists if not n.standing)
+    today = timezone.localdate()
+    live = [n for n in lists if n.is_public_on(today)]
+    assert len([n for n in live if n.public_period_kind == "display"]) >= 3
     rows = NameListRow.objects.count()
+    count = len(lists)
     call_command("seed_demo")
-    assert NameList.objects.count() == 5 and NameListRow.objects.count() == rows
+    assert NameList.objects.count() == count and NameListRow.objects.count() == rows
 
 
 def test_demo_people_carry_valid_check_digits_but_one():
@@ -561,3 +590,345 @@ def test_masking_policy_defaults_when_unset(db):
     assert not MaskingPolicySetting.objects.exists()
     policy = namelists.masking_policy(mask_names=True)
     assert (policy.publish_id_number, policy.publish_phone, policy.mask_names) == (False, False, True)
+
+
+# --- 第六十一条: the published columns ------------------------------------------------------
+
+DIBAO_HEADER = [
+    "序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
+    "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行",
+]
+DIBAO_SENSITIVE = ["户主患尿毒症", "精神残疾", "刑满释放人员", "因病致困", "重残", "A类"]
+
+
+def dibao_bytes(count: int = 9) -> bytes:
+    """A 15-column 低保 list as county systems export it, sensitive words in 类别/备注/原因."""
+    import openpyxl
+
+    crowd = people(count, seed="dibao")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["李楼街道城乡低保对象名单"])
+    sheet.append(DIBAO_HEADER)
+    for n, p in enumerate(crowd, start=1):
+        sheet.append([
+            n, p.name, p.id_number, "女" if n % 2 else "男", 40 + n, p.household, p.amount,
+            ["A类", "B类（重残）", "C类"][n % 3], DIBAO_SENSITIVE[n % 3], DIBAO_SENSITIVE[3],
+            p.address, p.village, p.phone, p.bank_card, "洛阳农商银行",
+        ])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_fifteen_column_dibao_list_publishes_exactly_four_columns(lilou_record, township_clerk, county_clerk):
+    """By default the header suggestions publish 姓名, 家庭人口, 保障金额 and 村/社区, and
+    nothing of 类别, 备注, 致困原因, 地址, 性别, 年龄 or the identifiers."""
+    crowd = people(9, seed="dibao")
+    name_list = publish_list(lilou_record, township_clerk, county_clerk, data=dibao_bytes())
+    assert name_list.columns == ["姓名", "家庭人口", "保障金额", "村/社区"]
+    assert name_list.column_kinds == ["name", "household_size", "amount", "village"]
+    published = all_published_text(name_list)
+    for word in [*DIBAO_SENSITIVE, "尿毒症", "残疾", "刑满释放", "因病", "女", "洛阳农商银行"]:
+        assert word not in published, word
+    for identifier in demo_namelists.raw_identifiers(crowd):
+        assert identifier not in published
+    summary = namelists.name_list_summary(name_list)
+    dropped = {c["header"]: c["kind"] for c in summary.columns_dropped}
+    assert dropped["致困原因"] == "reason" and dropped["类别"] == "category" and dropped["备注"] == "remark"
+    assert len(summary.columns_dropped) == 11
+    public = namelists.name_list_public(lilou_record)
+    assert [len(row.cells) for row in public.rows] == [4] * 9
+
+
+def test_province_policy_may_publish_category_but_never_remarks(lilou_record, township_clerk, province_admin):
+    namelists.masking_policy_set(
+        publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin
+    )
+    name_list = process(lilou_record, township_clerk, dibao_bytes())
+    assert name_list.columns == ["姓名", "家庭人口", "保障金额", "类别", "村/社区"]
+    text = all_published_text(name_list)
+    assert "A类" in text
+    for word in ("尿毒症", "精神残疾", "刑满释放", "因病致困"):
+        assert word not in text
+    # 类别 "B类（重残）" holds a disability word: the report names the rows.
+    summary = namelists.name_list_summary(name_list)
+    [flagged] = summary.sensitive_columns
+    assert flagged["header"] == "类别" and flagged["sensitive_label"] == "残疾"
+    assert flagged["sensitive_cells"] == 3 and flagged["sensitive_rows"] == [3, 6, 9]
+    entry = AuditLogEntry.objects.get(action="disclosures.masking_policy.changed")
+    assert entry.data["after"]["publish_category"] is True and entry.data["after"]["display_days"] == 365
+
+
+def test_a_list_holding_a_column_the_rules_no_longer_publish_is_refused(pending, county_clerk):
+    """A pending list processed under wider rules (or before the defaults narrowed) cannot be confirmed."""
+    NameList.objects.filter(pk=pending.pk).update(
+        columns=[*pending.columns, "备注"], column_kinds=[*pending.column_kinds, "remark"]
+    )
+    pending.refresh_from_db()
+    with pytest.raises(ValidationError, match="名单中的列“备注”按现行全省规则不公开"):
+        namelists.name_list_confirm(name_list=pending, actor=county_clerk)
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+def test_a_changed_category_switch_sends_the_list_back(pending, county_clerk, province_admin):
+    namelists.masking_policy_set(
+        publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin
+    )
+    with pytest.raises(ValidationError, match="全省名单脱敏规则在该名单处理之后已调整"):
+        namelists.name_list_confirm(name_list=pending, actor=county_clerk)
+
+
+# --- the mapping step: masked samples, sensitive words ------------------------------------------
+
+
+def test_mapping_table_has_masked_samples_and_sensitive_word_warnings(lilou_record, township_clerk):
+    crowd = people(9, seed="dibao")
+    staged = namelists.name_list_stage_upload(
+        record=lilou_record, data=dibao_bytes(), filename="低保.xlsx", actor=township_clerk
+    )
+    table = namelists.staged_upload_table(staged)
+    columns = {c.header: c for c in table.columns}
+    assert [c.suggested for c in table.columns] == [
+        "", "name", "id_number", "", "", "household_size", "amount", "category", "remark",
+        "reason", "address", "village", "phone", "bank_card", "bank_card",
+    ]
+    assert len(columns["姓名"].samples) == namelists.SAMPLES_PER_COLUMN
+    assert columns["姓名"].samples[0] == mask_name(crowd[0].name)
+    first_id = crowd[0].id_number
+    assert columns["身份证号"].samples[0] == first_id[0] + "*" * 15 + first_id[-2:].upper()
+    assert columns["联系电话"].samples[0] == crowd[0].phone[:3] + "****" + crowd[0].phone[-4:]
+    assert set(columns["银行卡号"].samples[0]) == {"*"}
+    assert columns["地址"].samples[0].endswith(crowd[0].village)
+    shown = repr([c.samples for c in table.columns])
+    for identifier in demo_namelists.raw_identifiers(crowd):
+        assert identifier not in shown
+    assert set(columns["备注"].sensitive) == {"illness", "mental", "disability", "criminal"}
+    assert columns["备注"].sensitive_label == "精神或智力状况、残疾、违法犯罪记录、疾病"  # in order of appearance
+    assert columns["备注"].sensitive_cells == 9 and columns["备注"].sensitive_rows == [3, 4, 5, 6, 7]
+    assert columns["致困原因"].sensitive == ["illness"]
+    assert columns["类别"].sensitive == ["disability"] and columns["类别"].sensitive_cells == 3
+    assert not columns["姓名"].sensitive and not columns["村/社区"].sensitive
+    assert table.rows_scanned == 9 and not table.scan_truncated
+
+
+def test_mapping_scan_stops_after_its_row_limit(lilou_record, township_clerk, monkeypatch):
+    monkeypatch.setattr(namelists, "MAPPING_SCAN_ROWS", 4)
+    staged = namelists.name_list_stage_upload(
+        record=lilou_record, data=dibao_bytes(), filename="低保.xlsx", actor=township_clerk
+    )
+    table = namelists.staged_upload_table(staged)
+    assert table.rows_scanned == 4 and table.scan_truncated
+    assert next(c for c in table.columns if c.header == "备注").sensitive_cells == 4
+
+
+# --- no list public forever ---------------------------------------------------------------
+
+
+def dibao_record(title: str, *, region_code: str = LILOU, **kwargs):
+    """A 最低生活保障 审批信息 record: its list is a standing list of current recipients."""
+    return publish_record(title=title, region_code=region_code, item_name="审批信息", category="最低生活保障", **kwargs)
+
+
+def test_standing_list_is_suggested_from_the_catalog_item(portal):  # noqa: F811
+    assert namelists.standing_list_suggested(dibao_record("李楼街道城乡低保对象名单"))
+    assert namelists.standing_list_suggested(
+        publish_record(title="李楼街道特困人员名单", item_name="审批信息", category="特困人员救助供养")
+    )
+    assert not namelists.standing_list_suggested(temporary_record("李楼街道临时救助审批结果"))
+    review = publish_record(title="李楼街道低保审核对象公示")  # 审核信息, 公示7个工作日
+    assert review.publicity_end is not None
+    assert not namelists.standing_list_suggested(review)
+    item = review.item
+    item.time_limit_text = "长期公开"
+    item.publicity_amount = None
+    review.publicity_end = None
+    assert namelists.standing_list_suggested(review)
+
+
+def test_the_three_ways_a_list_ends(portal, township_clerk, county_clerk):  # noqa: F811
+    """Publicity period → its end; standing → until replaced; otherwise the display period."""
+    today = timezone.localdate()
+    publicity = publish_list(
+        temporary_record("李楼街道临时救助公示"), township_clerk, county_clerk, publicity_end=today + timedelta(days=3)
+    )
+    display = publish_list(temporary_record("李楼街道临时救助审批结果"), township_clerk, county_clerk)
+    standing = publish_list(dibao_record("李楼街道城乡低保对象名单"), township_clerk, county_clerk)
+    assert (publicity.public_period_kind, publicity.public_until) == ("publicity", today + timedelta(days=3))
+    published = timezone.localdate(display.record.publish_at)
+    assert (display.public_period_kind, display.public_until) == ("display", published + timedelta(days=364))
+    assert (standing.public_period_kind, standing.standing, standing.public_until) == ("standing", True, None)
+    for name_list, last in [(publicity, publicity.public_until), (display, display.public_until), (standing, today + timedelta(days=3650))]:
+        record = name_list.record
+        on_last = namelists.name_list_public(record, today=last)
+        assert not on_last.expired and len(on_last.rows) == 12
+        assert namelists.name_list_for_download(record.pk, today=last) == name_list
+        if name_list is standing:
+            continue
+        after = namelists.name_list_public(record, today=last + timedelta(days=1))
+        assert after.expired and after.rows is None
+        assert (after.published_from, after.published_until) == (timezone.localdate(record.publish_at), last)
+        with pytest.raises(NameList.DoesNotExist):
+            namelists.name_list_for_download(record.pk, today=last + timedelta(days=1))
+    entry = AuditLogEntry.objects.filter(action="disclosures.namelist.confirmed", object_id=str(display.pk)).get()
+    assert entry.data["public_until"] == display.public_until.isoformat()
+
+
+def test_the_display_period_is_the_provinces(lilou_record, township_clerk, county_clerk, province_admin):
+    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=30, actor=province_admin)
+    name_list = publish_list(lilou_record, township_clerk, county_clerk)
+    assert name_list.public_until == timezone.localdate(lilou_record.publish_at) + timedelta(days=29)
+    with pytest.raises(ValidationError):
+        namelists.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=0, actor=province_admin)
+
+
+def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(portal, township_clerk, county_clerk, city_reviewer):  # noqa: F811
+    today = timezone.localdate()
+    older = publish_list(
+        dibao_record("李楼街道低保对象名单（三月）", published_on=today - timedelta(days=60)), township_clerk, county_clerk
+    )
+    other_region = publish_list(
+        dibao_record("洛龙区低保对象名单", region_code=LUOLONG, published_on=today - timedelta(days=50)),
+        county_clerk, city_reviewer,
+    )
+    assert older.public_until is None and namelists.name_list_public(older.record, today=today + timedelta(days=900)).rows
+    newer = publish_list(
+        dibao_record("李楼街道低保对象名单（六月）", published_on=today - timedelta(days=2)), township_clerk, county_clerk
+    )
+    older.refresh_from_db()
+    other_region.refresh_from_db()
+    assert older.public_until == today - timedelta(days=1)  # gone from today, as the newer one is public
+    assert other_region.public_until is None  # another region's list is not replaced
+    assert newer.public_until is None
+    assert namelists.name_list_public(older.record, today=today).expired
+    assert namelists.name_list_public(older.record, today=today - timedelta(days=1)).rows
+    with pytest.raises(NameList.DoesNotExist):
+        namelists.name_list_for_download(older.record.pk, today=today)
+    assert namelists.name_list_for_download(newer.record.pk, today=today) == newer
+    confirmed = AuditLogEntry.objects.filter(action="disclosures.namelist.confirmed", object_id=str(newer.pk)).get()
+    assert confirmed.data["replaced"] == [older.pk]
+
+
+def test_a_standing_list_confirmed_after_a_newer_one_is_not_public(portal, township_clerk, county_clerk):  # noqa: F811
+    today = timezone.localdate()
+    newer = publish_list(
+        dibao_record("李楼街道低保对象名单（六月）", published_on=today - timedelta(days=5), trigger_days_before=3),
+        township_clerk, county_clerk,
+    )
+    late = publish_list(
+        dibao_record("李楼街道低保对象名单（三月）", published_on=today - timedelta(days=60), trigger_days_before=3),
+        township_clerk, county_clerk,
+    )
+    newer.refresh_from_db()
+    assert newer.public_until is None
+    assert late.public_until == today - timedelta(days=1)
+    assert namelists.name_list_public(late.record, today=today).expired
+
+
+def test_a_standing_list_cannot_have_a_publicity_period(portal, township_clerk):  # noqa: F811
+    record = dibao_record("李楼街道低保对象名单")
+    staged = namelists.name_list_stage_upload(record=record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    with pytest.raises(ValidationError, match="不能同时设为长期公示"):
+        namelists.name_list_start(
+            staged=staged, record=record, sheet=None, mapping={1: "name"}, mask_names=False,
+            publicity_end=timezone.localdate(), standing=True, actor=township_clerk, dispatch=False,
+        )
+    started = namelists.name_list_start(
+        staged=staged, record=record, sheet=None, mapping={1: "name"}, mask_names=False,
+        publicity_end=None, actor=township_clerk, dispatch=False,
+    )
+    assert started.standing  # suggested from the item when not given
+
+
+def test_sync_with_record_recounts_the_display_period(lilou_record, township_clerk, county_clerk):
+    name_list = publish_list(lilou_record, township_clerk, county_clerk)
+    later = lilou_record.publish_at + timedelta(days=10)
+    DisclosureRecord.objects.filter(pk=lilou_record.pk).update(publish_at=later)
+    lilou_record.refresh_from_db()
+    synced = namelists.name_list_sync_with_record(record=lilou_record)
+    assert synced.public_until == timezone.localdate(later) + timedelta(days=364)
+    assert AuditLogEntry.objects.filter(action="disclosures.namelist.public_until_changed").exists()
+    # A publicity period is the clerk's, and an ended list stays ended.
+    NameList.objects.filter(pk=name_list.pk).update(public_until=timezone.localdate() - timedelta(days=1))
+    assert namelists.name_list_sync_with_record(record=lilou_record).public_until == timezone.localdate() - timedelta(days=1)
+
+
+PUBLIC_STATES = [
+    # (field values, public on day 0, public on day 1)
+    ({"public_until": 0}, True, False),
+    ({"public_until": -1}, False, False),
+    ({"public_until": None, "standing": True}, True, True),
+    ({"public_until": 0, "standing": True}, True, False),
+    ({"public_until": None, "publicity_end": 0}, True, False),
+    ({"public_until": None, "publicity_end": None, "confirmed_days_ago": 364}, True, False),
+    ({"public_until": None, "publicity_end": None, "confirmed_days_ago": 365}, False, False),
+    ({"public_until": None, "publicity_end": None, "confirmed_days_ago": None}, False, False),
+    ({"public_until": 5, "status": "pending"}, False, False),
+]
+
+
+@pytest.mark.parametrize(("fields", "on_day0", "on_day1"), PUBLIC_STATES)
+def test_sql_and_python_agree_on_what_is_public(lilou_record, fields, on_day0, on_day1):
+    """`NameList.objects.live` (the public query) and `NameList.is_public_on` (staff pages)."""
+    day0 = date(2026, 6, 30)
+    values = {"status": "confirmed", "standing": False, "publicity_end": None}
+    values.update({k: v for k, v in fields.items() if k != "confirmed_days_ago"})
+    for key in ("public_until", "publicity_end"):
+        if isinstance(values.get(key), int):
+            values[key] = day0 + timedelta(days=values[key])
+    ago = fields.get("confirmed_days_ago", 0)
+    values["confirmed_at"] = (
+        None if ago is None else timezone.make_aware(datetime.combine(day0 - timedelta(days=ago), time_of_day(23, 0)))
+    )
+    name_list = NameList.objects.create(record=lilou_record, region_id=LILOU, **values)
+    for day, expected in [(day0, on_day0), (day0 + timedelta(days=1), on_day1)]:
+        assert NameList.objects.live(today=day).filter(pk=name_list.pk).exists() is expected
+        assert name_list.is_public_on(day) is expected
+
+
+def test_the_data_migration_computes_ends_and_narrows_columns(portal, township_clerk, county_clerk):  # noqa: F811
+    """Lists confirmed before the migration: ends as the service would compute them, and
+    类别/备注/地址 columns removed from their masked rows."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("disclosures.migrations.0007_namelist_public_until")
+    today = timezone.localdate()
+    display = publish_list(temporary_record("李楼街道临时救助审批结果"), township_clerk, county_clerk)
+    old_standing = publish_list(dibao_record("李楼街道低保对象名单（一）", published_on=today - timedelta(days=40)), township_clerk, county_clerk)
+    new_standing = publish_list(dibao_record("李楼街道低保对象名单（二）", published_on=today - timedelta(days=10)), township_clerk, county_clerk)
+    # As they were before: no end, no standing flag, and the old default columns.
+    NameList.objects.update(public_until=None, standing=False)
+    NameList.objects.filter(pk=display.pk).update(
+        columns=["姓名", "家庭住址", "家庭人口", "救助金额（元）", "所属村", "救助类别", "备注"],
+        column_kinds=["name", "address", "household_size", "amount", "village", "category", "remark"],
+    )
+    for row in NameListRow.objects.filter(name_list=display):
+        row.cells = [row.cells[0], "李楼街道李楼村", *row.cells[1:], "A类", "因病致困"]
+        row.save()
+    migration.narrow_columns(apps, None)
+    migration.compute_public_until(apps, None)
+    display.refresh_from_db()
+    assert display.columns == ["姓名", "家庭人口", "救助金额（元）", "所属村"]
+    assert display.column_kinds == ["name", "household_size", "amount", "village"]
+    assert "因病致困" not in all_published_text(display) and "A类" not in all_published_text(display)
+    assert all(len(c) == 4 for c in NameListRow.objects.filter(name_list=display).values_list("cells", flat=True))
+    assert display.public_until == timezone.localdate(display.record.publish_at) + timedelta(days=364)
+    old_standing.refresh_from_db()
+    new_standing.refresh_from_db()
+    assert old_standing.standing and new_standing.standing
+    assert new_standing.public_until is None
+    assert old_standing.public_until == timezone.localdate(new_standing.confirmed_at) - timedelta(days=1)
+
+
+def test_next_end_tells_the_page_cache_when_rows_disappear(portal, township_clerk, county_clerk):  # noqa: F811
+    today = timezone.localdate()
+    assert namelists.name_list_next_end(today=today) is None
+    publish_list(dibao_record("李楼街道低保对象名单"), township_clerk, county_clerk)  # standing: no end
+    assert namelists.name_list_next_end(today=today) is None
+    publish_list(temporary_record("甲"), township_clerk, county_clerk, publicity_end=today + timedelta(days=9))
+    soon = publish_list(temporary_record("乙"), township_clerk, county_clerk, publicity_end=today + timedelta(days=2))
+    assert namelists.name_list_next_end(today=today) == soon.public_until == today + timedelta(days=2)
+    assert namelists.name_list_next_end(today=today + timedelta(days=3)) == today + timedelta(days=9)

@@ -95,12 +95,12 @@ def test_missing_rows_keep_row_numbers(tmp_path):
     sheet = workbook.active
     sheet.append(HEADER)
     sheet.append(data_row(1))
-    sheet["I7"] = "电话13812345678"  # rows 3 to 6 do not exist in the file
+    sheet["H7"] = "电话13812345678"  # rows 3 to 6 do not exist in the file
     sheet["B7"] = "李四"
     path = tmp_path / "gaps.xlsx"
     workbook.save(path)
     result = deidentify_file(path, tmp_path / "out.csv")
-    assert [(f.row, f.column, f.kind) for f in result.report.findings] == [(7, "备注", "mobile")]
+    assert [(f.row, f.column, f.kind) for f in result.report.findings] == [(7, "所属村", "mobile")]
     assert result.report.rows_blank == 4
 
 
@@ -400,7 +400,8 @@ def test_write_csv_to_a_binary_stream():
 
 def test_deidentify_file_writes_only_the_published_table(tmp_path):
     rows = list_with_title(3)
-    rows[5][8] = f"身份证{BAD_ID}"
+    rows[5][7] = f"身份证{BAD_ID}"
+    rows[4][8] = "户主患尿毒症"
     source = tmp_path / "名单.xlsx"
     source.write_bytes(xlsx_bytes({"名单": rows}))
     result = deidentify_file(source, tmp_path / "公示.xlsx", policy=MaskingPolicy(mask_names=True))
@@ -408,9 +409,11 @@ def test_deidentify_file_writes_only_the_published_table(tmp_path):
     assert result.rows_written == 3
     sheet = openpyxl.load_workbook(result.path).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert values[0] == ["户主姓名", "家庭住址", "保障人口", "月保障金额（元）", "所属村", "备注"]
-    assert values[1] == ["张*明", "李楼镇前李村", 3, 450.5, "前李村", None]
-    assert values[3][5] == "身份证" + "*" * 18
+    # 第六十一条: name, household size, amount, village; no address, no remark.
+    assert values[0] == ["户主姓名", "保障人口", "月保障金额（元）", "所属村"]
+    assert values[1] == ["张*明", 3, 450.5, "前李村"]
+    assert values[3][3] == "身份证" + "*" * 18
+    assert "尿毒症" not in repr(values)
     text = repr(values)
     for secret in (VALID_ID, BAD_ID, "13812345678", "3组15号"):
         assert secret not in text

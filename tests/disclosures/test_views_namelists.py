@@ -22,6 +22,7 @@ from disclosures.deidentify import mask_name
 from disclosures.models import NameList, NameListRow
 from disclosures.spreadsheets import OLE2_MAGIC
 from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
+    dibao_bytes,
     lilou_record,
     list_bytes,
     people,
@@ -29,6 +30,7 @@ from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
     publish_list,
     staged_files,
     staging,
+    temporary_record,
 )
 from tests.disclosures.test_views_public import portal, publish_record  # noqa: F401
 
@@ -158,7 +160,11 @@ def test_clerk_uploads_maps_previews_submits_and_a_colleague_confirms(
     assertContains(mapping_page, "表头在第3行")
     assertContains(mapping_page, '<option value="name" selected>姓名</option>', html=True)
     assertContains(mapping_page, "身份证号（按全省规则不公开）")
-    form = {f"col_{i}": v for i, v in enumerate(["", "name", "id_number", "phone", "bank_card", "address", "household_size", "amount", "village", "category", ""])}
+    assertContains(mapping_page, "类别（按全省规则不公开）")
+    mapping_html = mapping_page.content.decode()
+    for identifier in demo_namelists.raw_identifiers(crowd):
+        assert identifier not in mapping_html  # samples are masked on the staff page too
+    form = {f"col_{i}": v for i, v in enumerate(["", "name", "id_number", "phone", "bank_card", "address", "household_size", "amount", "village", "category", "", "reason"])}
     form.update(mask_names="mask", publicity_end="", action="map", sheet="名单")
     with django_capture_on_commit_callbacks(execute=True):
         started = client.post(f"/work/namelists/uploads/{token}/", form)
@@ -171,6 +177,8 @@ def test_clerk_uploads_maps_previews_submits_and_a_colleague_confirms(
     assertContains(detail, "不公开的列")
     assertContains(detail, "第K列“备注”：未对应到可公开的类型，默认不公开")
     assertContains(detail, "按全省统一规则，身份证号不公开")
+    assertContains(detail, "第J列“救助类别”：按全省统一规则，类别不公开")
+    assertContains(detail, "第L列“致困原因”：备注、原因等自由填写的内容可能涉及疾病、残疾等个人隐私，一律不公开")
     assertContains(detail, "校验位错误的身份证号")
     assertContains(detail, "第7行“公民身份号码”列")  # row 4 of the data sits on line 7 of the file
     assertNotContains(detail, "http-equiv=\"refresh\"")
@@ -307,7 +315,8 @@ def test_delete_a_confirmed_list(client, lilou_record, township_clerk, county_cl
 
 def test_staff_still_see_rows_after_expiry(client, lilou_record, township_clerk, county_clerk):
     name_list = publish_list(lilou_record, township_clerk, county_clerk, publicity_end=timezone.localdate())
-    NameList.objects.filter(pk=name_list.pk).update(publicity_end=timezone.localdate() - timedelta(days=1))
+    yesterday = timezone.localdate() - timedelta(days=1)
+    NameList.objects.filter(pk=name_list.pk).update(publicity_end=yesterday, public_until=yesterday)
     public = client.get(lilou_record.get_absolute_url())
     assertContains(public, "公示期已结束。")
     assertNotContains(public, "name-list-table")
@@ -375,8 +384,8 @@ def test_anonymous_users_are_sent_to_login(client, lilou_record):
 def formula_list() -> bytes:
     rows = [
         ["姓名", "家庭人口", "救助金额（元）", "所属村", "备注"],
-        ["=HYPERLINK(\"http://x\",\"点我\")", 2, 800, "李楼村", "+1 联系 13812345678"],
-        ["王伟", 1, 500, "@岳村", "-因病"],
+        ["=HYPERLINK(\"http://x\",\"点我\")", 2, 800, "+1 李楼村 13812345678", "户主患尿毒症"],
+        ["-王伟", 1, 500, "@岳村", "-因病"],
     ]
     text = io.StringIO()
     csv.writer(text).writerows(rows)
@@ -391,18 +400,19 @@ def test_downloads_are_masked_and_formula_safe(client, lilou_record, township_cl
     assert "attachment" in xlsx["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert values[0] == ["序号", "姓名", "家庭人口", "救助金额（元）", "所属村", "备注"]
+    assert values[0] == ["序号", "姓名", "家庭人口", "救助金额（元）", "所属村"]  # 备注 is never published
     assert values[1][1] == "'=HYPERLINK(\"http://x\",\"点我\")"
-    assert values[1][5] == "'+1 联系 ***********"
-    assert values[2][4] == "'@岳村" and values[2][5] == "'-因病"
+    assert values[1][4] == "'+1 李楼村 ***********"
+    assert values[2][1] == "'-王伟" and values[2][4] == "'@岳村"
+    assert "尿毒症" not in repr(values) and "因病" not in repr(values)
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
 
     response = client.get(reverse("disclosures:namelist_download", args=[lilou_record.pk, "csv"]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["序号", "姓名", "家庭人口", "救助金额（元）", "所属村", "备注"]
-    assert rows[1][1].startswith("'=") and rows[1][5] == "'+1 联系 ***********"
+    assert rows[0] == ["序号", "姓名", "家庭人口", "救助金额（元）", "所属村"]
+    assert rows[1][1].startswith("'=") and rows[1][4] == "'+1 李楼村 ***********"
     assert "13812345678" not in response.content.decode("utf-8-sig")
 
 
@@ -431,7 +441,8 @@ def test_no_download_unless_confirmed_unexpired_and_public(client, lilou_record,
     if state in ("expired", "withdrawn_record"):
         namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
     if state == "expired":
-        NameList.objects.filter(pk=name_list.pk).update(publicity_end=timezone.localdate() - timedelta(days=1))
+        yesterday = timezone.localdate() - timedelta(days=1)
+        NameList.objects.filter(pk=name_list.pk).update(publicity_end=yesterday, public_until=yesterday)
     if state == "withdrawn_record":
         record_services.record_withdraw(record=lilou_record, reason="信息有误", actor=None)
     for fmt in ("xlsx", "csv"):
@@ -454,8 +465,8 @@ def test_public_name_list_page_queries_do_not_grow_with_rows(client, portal, tow
     """Record page on page 2 of its list: the record with its on-time flag (1), its
     attachments (1), its ancestors (1), the list (1), the row count (1), one page
     of rows (1): six, for 60 rows as for 400."""
-    small = publish_record(title="李楼街道名单（小）")
-    big = publish_record(title="李楼街道名单（大）")
+    small = temporary_record("李楼街道名单（小）")
+    big = temporary_record("李楼街道名单（大）")
     publish_list(small, township_clerk, county_clerk, data=list_bytes(60))
     publish_list(big, township_clerk, county_clerk, data=list_bytes(400, seed="big"))
     client.get(small.get_absolute_url())  # warm caches of reference data
@@ -464,7 +475,7 @@ def test_public_name_list_page_queries_do_not_grow_with_rows(client, portal, tow
 
 def test_download_queries_do_not_grow_with_rows(client, portal, township_clerk, county_clerk, django_assert_max_num_queries):  # noqa: F811
     """The list (1) and its rows read in chunks (1 on SQLite)."""
-    record = publish_record(title="李楼街道名单（下载）")
+    record = temporary_record("李楼街道名单（下载）")
     publish_list(record, township_clerk, county_clerk, data=list_bytes(400, seed="dl"))
     with django_assert_max_num_queries(3):
         assert client.get(reverse("disclosures:namelist_download", args=[record.pk, "csv"])).status_code == 200
@@ -516,20 +527,24 @@ def test_uploader_of_the_county_may_be_reviewed_by_the_city(client, portal, coun
 # --- the Django admin ---------------------------------------------------------------------------------
 
 
-def test_admin_lists_name_lists_of_the_region_only_and_read_only(client, lilou_record, township_clerk, other_county_clerk):
+def test_admin_lists_name_lists_read_only_for_province_admins_only(
+    client, lilou_record, township_clerk, other_county_clerk, province_admin
+):
     name_list = process(lilou_record, township_clerk)
     url = reverse("admin:disclosures_namelist_changelist")
-    client.force_login(township_clerk)
-    assertContains(client.get(url), lilou_record.title)
     change = reverse("admin:disclosures_namelist_change", args=[name_list.pk])
+    client.force_login(province_admin)
+    assertContains(client.get(url), lilou_record.title)
     page = client.get(change)
     assert page.status_code == 200
     assertNotContains(page, 'name="_save"')
     rows = client.get(reverse("admin:disclosures_namelistrow_changelist"))
     assertContains(rows, f"{lilou_record.title} 名单")
-    client.force_login(other_county_clerk)
-    assertNotContains(client.get(url), lilou_record.title)
-    assert client.get(change).status_code in (302, 403, 404)
+    # Clerks have no admin at all (their lists are on the staff pages).
+    for clerk in (township_clerk, other_county_clerk):
+        client.force_login(clerk)
+        assert client.get(url).status_code == 403
+        assert client.get(change).status_code == 403
 
 
 def test_admin_masking_policy_is_for_province_admins_and_audited(client, county_clerk, province_admin):
@@ -539,7 +554,7 @@ def test_admin_masking_policy_is_for_province_admins_and_audited(client, county_
     client.force_login(county_clerk)
     assert client.get(add).status_code == 403
     client.force_login(province_admin)
-    response = client.post(add, {"publish_id_number": "on"})
+    response = client.post(add, {"publish_id_number": "on", "mask_names_default": "on", "display_days": "365"})
     assert response.status_code == 302
     setting = MaskingPolicySetting.objects.get()
     assert setting.publish_id_number and not setting.publish_phone
@@ -547,3 +562,154 @@ def test_admin_masking_policy_is_for_province_admins_and_audited(client, county_
     entry = AuditLogEntry.objects.get(action="disclosures.masking_policy.changed")
     assert entry.actor == province_admin and entry.data["after"]["publish_id_number"] is True
     assert client.get(add).status_code == 403  # a singleton: change it, do not add another
+
+
+# --- 第六十一条 and the mapping page ------------------------------------------------------------
+
+
+def mapping_page(client, record, data: bytes, filename: str = "低保.xlsx"):
+    response = client.post(upload_url(record), {"file": upload_file(filename, data)})
+    return response["Location"], client.get(response["Location"])
+
+
+def test_mapping_page_shows_masked_samples_and_warns_on_sensitive_words(client, lilou_record, township_clerk):
+    """Under each header a few values, masked (no raw ID, phone or card number even for
+    staff); a warning naming the column and the kind of word, quiet while unpublished."""
+    crowd = people(9, seed="dibao")
+    client.force_login(township_clerk)
+    _url, page = mapping_page(client, lilou_record, dibao_bytes())
+    html = page.content.decode()
+    for identifier in demo_namelists.raw_identifiers(crowd):
+        assert identifier not in html
+    assertContains(page, f"<li>{mask_name(crowd[0].name)}</li>", html=True)
+    assertContains(page, f"<li>{crowd[0].phone[:3]}****{crowd[0].phone[-4:]}</li>", html=True)
+    assertContains(page, "只公开姓名、家庭人口、金额和所在村（社区）")
+    assertContains(page, "注意：第I列“备注”有9个单元格含有涉及精神或智力状况、残疾、违法犯罪记录、疾病的敏感词（如第3、4、5、6、7行）。此列不公开，请保持“不公开”。")
+    assertContains(page, "注意：第J列“致困原因”有9个单元格含有涉及疾病的敏感词")
+    assertContains(page, "注意：第H列“类别”有3个单元格含有涉及残疾的敏感词")
+    assertNotContains(page, "请勿公开此列")
+    assertNotContains(page, 'id="sensitive-B"')
+
+
+def test_the_warning_is_loud_when_the_clerk_publishes_such_a_column(client, lilou_record, township_clerk, province_admin):
+    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin)
+    client.force_login(township_clerk)
+    url, page = mapping_page(client, lilou_record, dibao_bytes())
+    # The province publishes 类别: suggested, so published, and it holds 重残.
+    assertContains(page, '<option value="category" selected>类别</option>', html=True)
+    loud = page.content.decode().split('id="sensitive-H"')[1][:600]
+    assert "请勿公开此列" in loud and "第H列“类别”有3个单元格含有涉及残疾的敏感词" in loud
+    # A clerk who maps 备注 to a published kind is warned as loudly (the form is shown again).
+    again = client.post(url, {"col_1": "name", "col_8": "village", "mask_names": "full", "publicity_end": "2001-01-01", "action": "map"})
+    assertContains(again, "您选择了公开此列，请改为“不公开”")
+    assert 'role="alert" id="sensitive-I"' in again.content.decode()
+
+
+def test_name_default_and_standing_flag_come_from_policy_and_item(client, portal, township_clerk, province_admin):  # noqa: F811
+    client.force_login(township_clerk)
+    _url, page = mapping_page(client, temporary_record("李楼街道临时救助名单"), list_bytes())
+    assertContains(page, '<input type="radio" name="mask_names" value="mask" id="id_mask_names_1" required checked>', html=True)
+    assertContains(page, '<input type="checkbox" name="standing" id="id_standing" aria-describedby="id_standing_helptext">', html=True)
+    assertContains(page, "自公开之日起展示365天")
+    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, mask_names_default=False, display_days=180, actor=province_admin)
+    dibao = publish_record(title="李楼街道城乡低保对象名单", item_name="审批信息", category="最低生活保障")
+    _url, page = mapping_page(client, dibao, list_bytes())
+    assertContains(page, '<input type="radio" name="mask_names" value="full" id="id_mask_names_0" required checked>', html=True)
+    assertContains(page, '<input type="checkbox" name="standing" id="id_standing" aria-describedby="id_standing_helptext" checked>', html=True)
+    assertContains(page, "自公开之日起展示180天")
+
+
+def test_standing_and_a_publicity_period_are_exclusive_on_the_form(client, portal, township_clerk):  # noqa: F811
+    client.force_login(township_clerk)
+    dibao = publish_record(title="李楼街道城乡低保对象名单", item_name="审批信息", category="最低生活保障")
+    url, _page = mapping_page(client, dibao, list_bytes())
+    end = (timezone.localdate() + timedelta(days=7)).isoformat()
+    page = client.post(url, {"col_1": "name", "mask_names": "full", "publicity_end": end, "standing": "on", "action": "map"})
+    assertContains(page, "不能同时设为长期公示")
+    assert not NameList.objects.exists()
+
+
+def test_fifteen_column_list_through_the_pages_publishes_four_columns(
+    client, lilou_record, township_clerk, county_clerk, django_capture_on_commit_callbacks
+):
+    """The suggestions as the clerk leaves them: the public page and both downloads show
+    序号 and 姓名, 家庭人口, 保障金额, 村/社区 only, none of the sensitive words."""
+    client.force_login(township_clerk)
+    url, page = mapping_page(client, lilou_record, dibao_bytes())
+    bound = page.context["form"]
+    form = {f"col_{c.index}": c.suggested for c in bound.columns}
+    form.update(mask_names="full", publicity_end="", action="map")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, form)
+    name_list = NameList.objects.get()
+    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+    client.logout()
+    public = client.get(lilou_record.get_absolute_url())
+    table = table_html(public.content)
+    assert re.findall(r'<th scope="col">([^<]+)</th>', table) == ["序号", "姓名", "家庭人口", "保障金额", "村/社区"]
+    xlsx = client.get(reverse("disclosures:namelist_download", args=[lilou_record.pk, "xlsx"]))
+    values = [list(r) for r in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)]
+    assert values[0] == ["序号", "姓名", "家庭人口", "保障金额", "村/社区"]
+    text = client.get(reverse("disclosures:namelist_download", args=[lilou_record.pk, "csv"])).content.decode("utf-8-sig")
+    for output in (public.content.decode(), repr(values), text):
+        for word in ("尿毒症", "精神残疾", "刑满释放", "因病致困", "重残", "A类", "洛阳农商银行"):
+            assert word not in output, word
+
+
+# --- no list public forever: through the public page and the download URL -----------------------
+
+
+def assert_public(client, record, *, rows: bool) -> None:
+    page = client.get(record.get_absolute_url())
+    assert page.status_code == 200
+    downloads = [client.get(reverse("disclosures:namelist_download", args=[record.pk, fmt])).status_code for fmt in ("xlsx", "csv")]
+    if rows:
+        assert "name-list-table" in page.content.decode()
+        assert downloads == [200, 200]
+    else:
+        assertNotContains(page, "name-list-table")
+        assertNotContains(page, "namelist.xlsx")
+        assert downloads == [404, 404]
+    return page
+
+
+def test_a_publicity_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):  # noqa: F811
+    today = timezone.localdate()
+    live = publish_list(temporary_record("李楼街道公示（今天截止）"), township_clerk, county_clerk, publicity_end=today)
+    ended = publish_list(temporary_record("李楼街道公示（昨天截止）"), township_clerk, county_clerk, publicity_end=today - timedelta(days=1))
+    assert_public(client, live.record, rows=True)
+    page = assert_public(client, ended.record, rows=False)
+    start = timezone.localdate(ended.record.publish_at)
+    end = today - timedelta(days=1)
+    assertContains(page, f"该名单已于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日公示，公示期已结束。名单内容不再公开。")
+
+
+def test_the_display_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):  # noqa: F811
+    today = timezone.localdate()
+    recent = publish_list(temporary_record("李楼街道临时救助（364天前）", published_on=today - timedelta(days=364)), township_clerk, county_clerk)
+    old = publish_list(temporary_record("李楼街道临时救助（365天前）", published_on=today - timedelta(days=365)), township_clerk, county_clerk)
+    assert recent.public_until == today and old.public_until == today - timedelta(days=1)
+    page = assert_public(client, recent.record, rows=True)
+    assertContains(page, f"公开至{today.year}年{today.month}月{today.day}日。")
+    page = assert_public(client, old.record, rows=False)
+    assertContains(page, "展示期已结束。名单内容不再公开。")
+
+
+def test_a_standing_list_ends_when_a_newer_one_is_confirmed(client, portal, township_clerk, county_clerk):  # noqa: F811
+    today = timezone.localdate()
+
+    def dibao(title, days):
+        return publish_record(title=title, item_name="审批信息", category="最低生活保障", published_on=today - timedelta(days=days))
+
+    older = publish_list(dibao("李楼街道低保对象名单（一季度）", 400), township_clerk, county_clerk)
+    page = assert_public(client, older.record, rows=True)  # 400 days on: standing lists do not time out
+    assertContains(page, "本名单为当前在册人员名单，公布新名单后停止公开。")
+    newer = publish_list(dibao("李楼街道低保对象名单（二季度）", 3), township_clerk, county_clerk)
+    page = assert_public(client, older.record, rows=False)
+    assertContains(page, "已由更新的名单替换。名单内容不再公开。")
+    assert_public(client, newer.record, rows=True)
+    client.force_login(township_clerk)
+    staff = client.get(reverse("disclosures:namelist_detail", args=[older.pk]))
+    assertContains(staff, "长期公示，已被新名单替换")
+    assert len(staff.context["rows"]) == 12

@@ -1,9 +1,11 @@
 """`manage.py deidentify IN_FILE -o OUT_FILE` — publish a name list de-identified (SPEC §5, §9).
 
-Columns are recognised from their headers, the province's default masking
-policy applies (ID numbers, phones and bank cards not published, addresses cut
-to the village, names in full unless ``--mask-names``), and the output format
-follows the output file's extension. The summary and warnings go to stderr in
+Columns are recognised from their headers and the province's default policy
+applies: exactly the four fields of 《社会救助暂行办法》第六十一条 are published
+(name — in full unless ``--mask-names`` —, household size, amount,
+village/community); ID numbers, phones, bank cards, addresses, 类别, 备注, 原因
+and every unrecognised column are not. The output format follows the output
+file's extension. The summary and warnings go to stderr in
 Chinese; any refusal exits non-zero and leaves no output file behind.
 """
 
@@ -22,7 +24,10 @@ from disclosures.spreadsheets import deidentify_file
 
 
 class Command(BaseCommand):
-    help = "对名单（.xlsx 或 .csv）去标识化：按表头识别各列，按全省规则遮蔽后输出 .xlsx 或 .csv。"
+    help = (
+        "对名单（.xlsx 或 .csv）去标识化：按表头识别各列，只输出姓名、家庭人口、金额和村（社区）四列"
+        "（《社会救助暂行办法》第六十一条），输出 .xlsx 或 .csv。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -58,7 +63,7 @@ class Command(BaseCommand):
         destination = Path(output)
         if destination.resolve() == source.resolve():
             raise CommandError(gettext("输出文件不能与输入文件相同。"))
-        # The ID/phone switches are the province's; only names are per list.
+        # The column switches are the province's (all off by default); only names are per list.
         policy = replace(PROVINCE_DEFAULT_POLICY, mask_names=mask_names)
         verbosity = options.get("verbosity", 1)
 
