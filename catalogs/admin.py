@@ -1,21 +1,41 @@
-"""Back office. Every model is registered; what a user sees is scoped to its region.
+"""Back office: province admins and superusers only (SPEC §7).
 
-Province admins (and superusers) see everything; other staff see their own
-subtree, and may change only what `catalogs.permissions` lets them change.
+Clerks and city reviewers do all their work in the workspace (/work/) and get
+no admin at all: the site answers them 403 (anonymous visitors are sent to the
+admin login, which refuses every account that is not an admin). `is_staff` is
+derived from the role in `catalogs.accounts`.
+
+Every write here goes through the same services as the workspace (rules, audit,
+signals, caches), or the model is read-only:
+
+- catalogs, items, legal-basis links, review comments, the audit log, regions,
+  domains and categories are read-only (the workspace is the editor; regions
+  and domains are reference data loaded from `fixtures/`);
+- the legal library: add, change and accept proposals through
+  `services.legal_document_*`; export only, no import;
+- the working-day calendar through `catalogs.calendar`;
+- accounts through `catalogs.accounts` (only superusers change roles, regions,
+  groups, permissions or superuser status);
+- no history "revert" anywhere (it would save an old row past every service).
 """
 
 from __future__ import annotations
 
+from functools import update_wrapper
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import accounts, permissions, services
 from .models import (
     AuditLogEntry,
     CalendarDay,
@@ -31,11 +51,58 @@ from .models import (
     User,
 )
 
+# --- the site: admins only -------------------------------------------------------------
+
+ADMIN_ONLY_MESSAGE = _(
+    "后台管理仅供省级管理员和系统管理员使用。您的日常工作（目录、公开信息、名单、进度）"
+    "都在工作台中完成；如需修改法律依据库、工作日历或账号，请联系省级管理员。"
+)
+
+
+def _guard_admin_site(site: admin.AdminSite) -> None:
+    """Admit only `permissions.can_use_admin` users; a signed-in user who is not
+    one gets 403 with an explanation instead of Django's "log in as someone
+    else" page. Installed on the default site's instance, before the URLconf
+    (which wraps every admin view with `site.admin_view` at request time)."""
+    django_admin_view = site.admin_view
+    django_login = site.login
+
+    def has_permission(request) -> bool:
+        return permissions.can_use_admin(request.user)
+
+    def refuse_signed_in_non_admin(request) -> None:
+        if request.user.is_authenticated and not site.has_permission(request):
+            raise PermissionDenied(ADMIN_ONLY_MESSAGE)
+
+    def admin_view(view, cacheable=False):
+        inner = django_admin_view(view, cacheable)
+
+        def guarded(request, *args, **kwargs):
+            refuse_signed_in_non_admin(request)
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(guarded, inner)
+
+    def login(request, extra_context=None):
+        refuse_signed_in_non_admin(request)
+        return django_login(request, extra_context)
+
+    site.has_permission = has_permission
+    site.admin_view = admin_view
+    site.login = login
+
+
+_guard_admin_site(admin.site)
+
+
+# --- shared mixins -----------------------------------------------------------------------
+
 
 class RegionScopedAdminMixin:
     """Limit the change list and object access to the user's region subtree.
 
-    `region_field` names the lookup path to the object's region code.
+    `region_field` names the lookup path to the object's region code. Province
+    admins see Henan (41), superusers everything.
     """
 
     region_field = "region__code"
@@ -70,68 +137,201 @@ class RegionScopedAdminMixin:
         return super().has_view_permission(request, obj) and self._in_scope(request, obj)
 
 
+class ReadOnlyAdminMixin:
+    """Look things up only: the workspace (or reference data) is where they change.
+
+    Every field is shown as text, also on a history version's page (whose form
+    would otherwise render editable-looking widgets, one option per region).
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        opts = self.model._meta
+        return [
+            f.name
+            for f in (*opts.fields, *opts.many_to_many)
+            if f.editable and not f.auto_created
+        ]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoHistoryRevertMixin:
+    """django-simple-history's "revert" saves an old row as it was, past every
+    service (and it only checks the *view* permission): the history is read-only."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied(
+                gettext("历史版本只能查看，不能在后台恢复。如需修改，请在工作台中按正常流程操作。")
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyHistoryAdmin(NoHistoryRevertMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    pass
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "official"]
     list_filter = ["level", "official"]
     search_fields = ["code", "name"]
     list_select_related = ["parent"]
-    raw_id_fields = ["parent"]
 
 
-class CategoryInline(admin.TabularInline):
+class CategoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Category
     extra = 0
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "order", "allowed_levels"]
     inlines = [CategoryInline]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "order"]
     list_filter = ["domain"]
     list_select_related = ["domain"]
 
 
+# --- the legal library: clerks propose, province admins add --------------------------------
+
+
 class LegalDocumentResource(resources.ModelResource):
+    """Export only (no import: every library write goes through the services)."""
+
     class Meta:
         model = LegalDocument
-        fields = ["id", "title", "number", "kind", "note"]
-        import_id_fields = ["title", "number"]
+        fields = ["id", "title", "number", "kind", "status", "note"]
+
+
+class LegalDocumentAdminForm(forms.ModelForm):
+    class Meta:
+        model = LegalDocument
+        fields = list(services.LEGAL_DOCUMENT_FIELDS)
+
+    def clean(self):
+        """The services' own checks, so a refusal shows at the field, not as an error page."""
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            services.legal_document_check_changes(
+                document=self.instance,
+                changes={f: cleaned.get(f) for f in self.changed_data},
+            )
+            if {"title", "number", "kind"} & set(self.changed_data) or self.instance.pk is None:
+                cleaned["title"], cleaned["number"] = services.legal_document_validate(
+                    title=cleaned.get("title", ""),
+                    number=cleaned.get("number", ""),
+                    kind=cleaned.get("kind", ""),
+                    exclude_pk=self.instance.pk,
+                )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(ImportExportModelAdmin):
+class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
+    form = LegalDocumentAdminForm
     resource_classes = [LegalDocumentResource]
-    list_display = ["title", "number", "kind", "superseded_by"]
-    list_filter = ["kind"]
+    list_display = ["title", "number", "kind", "status", "proposed_by", "superseded_by"]
+    list_filter = ["status", "kind"]
     search_fields = ["title", "number"]
-    list_select_related = ["superseded_by"]
+    list_select_related = ["superseded_by", "proposed_by"]
     raw_id_fields = ["superseded_by"]
+    readonly_fields = ["status", "proposed_by"]
+    actions = ["accept_proposals"]
+
+    def get_fields(self, request, obj=None):
+        return [*services.LEGAL_DOCUMENT_FIELDS, "status", "proposed_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Cited documents are protected anyway; a wrong entry is superseded, not deleted.
+        return False
+
+    def _refuse(self, request, exc: ValidationError) -> None:
+        raise PermissionDenied(" ".join(exc.messages)) from exc
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                saved = services.legal_document_update(
+                    document=obj,
+                    changes={f: form.cleaned_data[f] for f in form.changed_data},
+                    actor=request.user,
+                )
+            else:
+                saved = services.legal_document_add(
+                    title=obj.title,
+                    number=obj.number,
+                    kind=obj.kind,
+                    note=obj.note,
+                    actor=request.user,
+                )
+                if obj.superseded_by_id:
+                    saved = services.legal_document_update(
+                        document=saved,
+                        changes={"superseded_by": obj.superseded_by},
+                        actor=request.user,
+                    )
+        except ValidationError as exc:
+            # What the form could not know in advance (e.g. a published catalog
+            # cites the document): refuse with the service's message.
+            self._refuse(request, exc)
+        obj.pk = saved.pk
+        obj.status = saved.status
+
+    @admin.action(description=_("将所选提议收录到共享依据库"), permissions=["change"])
+    def accept_proposals(self, request, queryset):
+        accepted = 0
+        for document in queryset.filter(status=LegalDocument.Status.PROPOSED):
+            services.legal_document_accept(document=document, actor=request.user)
+            accepted += 1
+        self.message_user(
+            request,
+            gettext("已收录%(count)s条依据。") % {"count": accepted},
+            messages.SUCCESS,
+        )
 
 
-class ItemBasisInline(admin.TabularInline):
+# --- catalogs: read-only (the workspace is the editor) ---------------------------------------
+
+
+class ItemBasisInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemBasis
     extra = 0
-    raw_id_fields = ["document"]
+    fields = ["document", "order"]
+    readonly_fields = fields
 
 
 @admin.register(Catalog)
-class CatalogAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
+class CatalogAdmin(RegionScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_display = ["title", "region", "domain", "version", "status", "published_at"]
     list_filter = ["status", "domain"]
     search_fields = ["title", "region__name", "region__code"]
     list_select_related = ["region", "domain"]
-    raw_id_fields = ["region", "upstream", "previous", "created_by", "reviewed_by"]
-    readonly_fields = ["lock_version", "created_at"]
 
 
 class CatalogItemResource(resources.ModelResource):
-    """Spreadsheet import/export of items for province admins (the stable key round-trips)."""
+    """Spreadsheet export of items (no import: items change in the workspace)."""
 
     category = fields.Field(attribute="category__name", column_name=_("一级事项"), readonly=True)
 
@@ -142,20 +342,16 @@ class CatalogItemResource(resources.ModelResource):
             "subjects", "channels", "channel_other", "audience", "mode", "levels",
             "omitted", "omitted_reason",
         ]
-        import_id_fields = ["catalog", "key"]
-        skip_unchanged = True
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(RegionScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CatalogItemAdmin(RegionScopedAdminMixin, ExportMixin, ReadOnlyHistoryAdmin):
     region_field = "catalog__region__code"
     resource_classes = [CatalogItemResource]
     list_display = ["name", "category", "catalog", "time_limit_text", "omitted", "has_uncertain"]
     list_filter = ["catalog__domain", "omitted", "deadline_kind"]
     search_fields = ["name", "catalog__title"]
     list_select_related = ["category", "catalog", "catalog__region"]
-    raw_id_fields = ["catalog", "upstream_item"]
-    readonly_fields = ["key", "lock_version"]
     inlines = [ItemBasisInline]
 
     @admin.display(boolean=True, description=_("有待核实事项"))
@@ -164,52 +360,95 @@ class CatalogItemAdmin(RegionScopedAdminMixin, ImportExportModelAdmin, SimpleHis
 
 
 @admin.register(ItemBasis)
-class ItemBasisAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class ItemBasisAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     region_field = "item__catalog__region__code"
     list_display = ["item", "document", "order"]
     list_select_related = ["item", "document"]
-    raw_id_fields = ["item", "document"]
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+class ReviewCommentAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Review comments are written in the workspace (审核 page); here they are read."""
 
     region_field = "catalog__region__code"
     list_display = ["created_at", "catalog", "author", "resolved", "body"]
     list_filter = ["resolved"]
     list_select_related = ["catalog", "author"]
-    readonly_fields = ["catalog", "item_key", "author", "body", "created_at"]
 
-    def has_add_permission(self, request):
-        return False
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "region", "object_type", "object_id"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "region"]
+
+
+# --- accounts ------------------------------------------------------------------------------
 
 
 @admin.register(User)
 class UserAdmin(RegionScopedAdminMixin, DjangoUserAdmin):
-    list_display = ["username", "first_name", "role", "region", "is_active"]
-    list_filter = ["role", "is_active"]
+    """Province admins keep the accounts of their scope (names, contact, active,
+    password); only superusers create accounts or change roles, regions, groups,
+    permissions and superuser status. `is_staff` and the role's group are derived
+    from the role on every save (`catalogs.accounts`)."""
+
+    list_display = ["username", "first_name", "role", "region", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["region"]
     raw_id_fields = ["region"]
     fieldsets = DjangoUserAdmin.fieldsets + ((_("所属区划与角色"), {"fields": ("region", "role")}),)
 
+    ALWAYS_READ_ONLY = ("is_staff", "last_login", "date_joined")
 
-@admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "region", "object_type", "object_id"]
-    list_filter = ["action"]
-    list_select_related = ["actor", "region"]
-    readonly_fields = [f.name for f in AuditLogEntry._meta.fields]
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return list(self.ALWAYS_READ_ONLY)
+        return [*self.ALWAYS_READ_ONLY, *accounts.PRIVILEGED_FIELDS]
 
     def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated (is_active), never deleted: the audit log names them.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser or obj.pk == request.user.pk:
+            return True
+        # Other admins' accounts (province admins, superusers) are view-only to a
+        # province admin: no password reset or deactivation between peers.
+        return not permissions.role_is_staff(role=obj.role, is_superuser=obj.is_superuser)
+
+    def save_model(self, request, obj, form, change):
+        from .security import client_info
+
+        accounts.user_admin_save(
+            user=obj, changed=form.changed_data, actor=request.user, client=client_info(request)
+        )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The form's groups (superusers only) are saved above; the role's group stays.
+        accounts.user_sync_role_access(user=form.instance)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
+    """Role groups are reference data, rebuilt from `permissions.ROLE_PERMISSIONS`
+    after every migrate: an edit here would be lost, so there is none."""
+
+
+# --- the working-day calendar (through catalogs.calendar) ----------------------------------
 
 
 def _warn_calendar_missing(request) -> None:
     """From November on, tell province admins that next year's calendar is not entered yet."""
-    from django.contrib import messages
-    from django.utils.translation import gettext
-
     from .calendar import calendar_next_year_missing
 
     if not request.user.has_perm("catalogs.change_calendarday"):
@@ -271,7 +510,7 @@ class CalendarDayAdminForm(forms.ModelForm):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
     form = CalendarDayAdminForm
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from .accounts import user_set_role
 from .models import Region, User
-from .permissions import ROLE_GROUP_NAMES
 from .reference import ensure_reference_data, load_luoyang_catalogs, load_templates
 
 DEMO_USERS = [
@@ -18,18 +17,6 @@ DEMO_USERS = [
     ("demo-county2", User.Role.COUNTY_CLERK, "410307", "偃师区民政局工作人员"),
     ("demo-township", User.Role.TOWNSHIP_CLERK, "410311012", "李楼街道工作人员"),
 ]
-
-
-def user_set_role(*, user: User, role: str, region: Region) -> User:
-    """Give a user its region and role, and the role's group (capabilities)."""
-    user.role = role
-    user.region = region
-    # Every regional role may use the (scoped) Django admin.
-    user.is_staff = True
-    user.full_clean(exclude=["password"])
-    user.save()
-    user.groups.set([Group.objects.get(name=ROLE_GROUP_NAMES[role])])
-    return user
 
 
 def demo_password() -> str:
@@ -51,7 +38,9 @@ def seed_users() -> list[User]:
         user, _created = User.objects.get_or_create(username=username)
         user.first_name = name
         user.set_password(password)
-        users.append(user_set_role(user=user, role=role, region=Region.objects.get(code=code)))
+        users.append(
+            user_set_role(user=user, role=role, region=Region.objects.get(code=code), actor=None)
+        )
     return users
 
 

@@ -143,7 +143,9 @@ class LegalDocument(models.Model):
     """A legal basis (公开依据) in the shared library: one document, cited by many items.
 
     Keeping one row per document means a superseded document can be found and
-    replaced everywhere it is cited.
+    replaced everywhere it is cited. Clerks propose, province admins add: a
+    document first typed into an item by a clerk or reviewer is `PROPOSED` (the
+    item cites it at once) until a province admin accepts it into the library.
     """
 
     class Kind(models.TextChoices):
@@ -151,6 +153,10 @@ class LegalDocument(models.Model):
         LAW = "law", _("法律法规（按全称引用）")
         STANDARD = "standard", _("标准（标准编号）")
         GENERIC = "generic", _("泛指（各地相关文件等）")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待收录（工作人员提议）")
+        ACCEPTED = "accepted", _("已收录")
 
     title = models.CharField(_("全称"), max_length=300)
     number = models.CharField(_("文号"), max_length=100, blank=True)
@@ -166,6 +172,17 @@ class LegalDocument(models.Model):
         related_name="supersedes",
     )
     note = models.TextField(_("备注"), blank=True)
+    status = models.CharField(
+        _("收录状态"), max_length=10, choices=Status.choices, default=Status.ACCEPTED
+    )
+    proposed_by = models.ForeignKey(
+        "User",
+        verbose_name=_("提议人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("法律依据")

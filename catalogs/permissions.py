@@ -30,8 +30,10 @@ _VIEW_CATALOGS = [
     "catalogs.view_catalogitem",
     "catalogs.view_itembasis",
 ]
+# Not "catalogs.add_legaldocument": a legal basis a clerk or reviewer types into an
+# item is a proposal until a province admin accepts it into the shared library
+# (`services.legal_document_get_or_create`).
 _EDIT_CATALOGS = [
-    "catalogs.add_legaldocument",
     "catalogs.add_catalog",
     "catalogs.change_catalog",
     "catalogs.add_catalogitem",
@@ -65,6 +67,25 @@ ROLE_GROUP_NAMES = {
     "county_clerk": "县级工作人员",
     "township_clerk": "乡镇（街道）工作人员",
 }
+# Roles that reach the Django admin (SPEC §7): it is the province's back office.
+ADMIN_ROLES = frozenset({"province_admin"})
+
+
+def role_is_staff(*, role: str, is_superuser: bool) -> bool:
+    """`is_staff` (the Django admin's gate) as derived from the role: province admins
+    and superusers only. `catalogs.accounts` is the one place that stores it."""
+    return is_superuser or role in ADMIN_ROLES
+
+
+def can_use_admin(user) -> bool:
+    """The Django admin: an active province admin or superuser whose stored
+    `is_staff` agrees (both must hold, so a stale flag opens nothing)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and role_is_staff(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+    )
 
 
 def in_scope(user: User, region: Region | str) -> bool:

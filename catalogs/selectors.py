@@ -298,21 +298,21 @@ def item_comments(item: CatalogItem) -> list:
 def legal_document_choices() -> list[tuple[str, str]]:
     """The shared legal-basis library as (pk, citation) choices (one query).
 
-    Superseded documents stay selectable (items may still cite them) but say so.
+    Superseded documents stay selectable (items may still cite them) but say so;
+    so do proposals not yet accepted by a province admin.
     """
     from django.utils.translation import gettext as _
 
     from .models import LegalDocument
 
-    return [
-        (
-            str(doc.pk),
-            doc.citation
-            if doc.superseded_by_id is None
-            else _("%(citation)s（已被替代，请更换）") % {"citation": doc.citation},
-        )
-        for doc in LegalDocument.objects.order_by("title", "number")
-    ]
+    def label(doc: LegalDocument) -> str:
+        if doc.superseded_by_id is not None:
+            return _("%(citation)s（已被替代，请更换）") % {"citation": doc.citation}
+        if doc.status == LegalDocument.Status.PROPOSED:
+            return _("%(citation)s（待省级管理员收录）") % {"citation": doc.citation}
+        return doc.citation
+
+    return [(str(doc.pk), label(doc)) for doc in LegalDocument.objects.order_by("title", "number")]
 
 
 # --- history (audit trail) -------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""Back office of the disclosures app. Each area registers its own models here."""
+"""Back office of the disclosures app (province admins and superusers only; see
+`catalogs.admin`). Records, obligations, attachments and name lists are read-only
+here; the two province-wide settings are changed through their services."""
 
 from __future__ import annotations
 
 from simple_history.admin import SimpleHistoryAdmin
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from catalogs.admin import RegionScopedAdminMixin
-from catalogs.models import User
+from catalogs.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin, RegionScopedAdminMixin
+from catalogs.permissions import can_use_admin
 
 from .models import (
     Attachment,
@@ -28,10 +32,7 @@ class ProvinceSingletonAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _province(request) -> bool:
-        user = request.user
-        return user.is_active and (
-            user.is_superuser or getattr(user, "role", "") == User.Role.PROVINCE_ADMIN
-        )
+        return can_use_admin(request.user)
 
     def has_module_permission(self, request):
         return self._province(request) and super().has_module_permission(request)
@@ -53,9 +54,28 @@ class ProvinceSingletonAdmin(admin.ModelAdmin):
         return False
 
 
+class ProgressThresholdAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProgressThreshold
+        fields = ["commend_on_time_rate", "criticize_on_time_rate", "criticize_missed"]
+
+    def clean(self):
+        from .progress import progress_thresholds_validate
+
+        cleaned = super().clean()
+        try:
+            progress_thresholds_validate(**cleaned)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(ProgressThreshold)
 class ProgressThresholdAdmin(ProvinceSingletonAdmin):
-    """The 先进/落后 thresholds of the progress review."""
+    """The 先进/落后 thresholds of the progress review (changed through
+    `progress.progress_thresholds_set`, which logs the change)."""
+
+    form = ProgressThresholdAdminForm
 
     list_display = [
         "__str__",
@@ -66,21 +86,21 @@ class ProgressThresholdAdmin(ProvinceSingletonAdmin):
     ]
     readonly_fields = ["updated_at"]
 
+    def save_model(self, request, obj, form, change):
+        from .progress import progress_thresholds_set
+
+        saved = progress_thresholds_set(
+            commend_on_time_rate=obj.commend_on_time_rate,
+            criticize_on_time_rate=obj.criticize_on_time_rate,
+            criticize_missed=obj.criticize_missed,
+            actor=request.user,
+        )
+        obj.pk = saved.pk
+
 
 # --- records, obligations, attachments (read-only, scoped by region) -------------------
 # Writes go through the staff pages (disclosures.services), which keep the history,
 # the obligations and the audit log in step; the admin is for looking things up.
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -92,7 +112,7 @@ class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(DisclosureRecord)
 class DisclosureRecordAdmin(
-    ReadOnlyAdminMixin, RegionScopedAdminMixin, SimpleHistoryAdmin
+    NoHistoryRevertMixin, ReadOnlyAdminMixin, RegionScopedAdminMixin, SimpleHistoryAdmin
 ):
     list_display = [
         "title",

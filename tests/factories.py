@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 
+from catalogs.accounts import user_sync_role_access
 from catalogs.models import Region, User
-from catalogs.permissions import ROLE_GROUP_NAMES
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,12 +21,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = User.Role.COUNTY_CLERK
     region = factory.LazyAttribute(lambda o: Region.objects.get(code=o.region_code))
-    is_staff = True
     password = factory.PostGenerationMethodCall("set_password", "pw-Testing-2026")
 
     @factory.post_generation
     def role_group(obj, create, extracted, **kwargs):
-        if create and obj.role:
-            obj.groups.set([Group.objects.get(name=ROLE_GROUP_NAMES[obj.role])])
+        # The role's group and is_staff, derived where the portal derives them.
         if create:
             obj.save()
+            user_sync_role_access(user=obj)

@@ -1,11 +1,21 @@
-"""Every named staff URL of the catalogs namespace, walked as anonymous, the clerk of
-洛龙区 (county A), the clerk of 偃师区 (county B), a township clerk of 洛龙区, the
-Luoyang city reviewer and the province admin.
+"""Who may open what: every named URL of every app, the Django admin included.
 
-For each: the GET and POST status codes; for every refused POST, that no data
-changed; for every page rendered, that no unpublished object outside the user's
-region subtree (and nothing at all of another county) reached the template
-context. A URL added to `catalogs.urls` without a row here fails the suite.
+Two walks over the same data (a returned and a submitted catalog of 洛龙区
+(county A), a draft of 偃师区 (county B), a newer Luoyang version, a township
+record of 洛龙区 with an attachment and a name list, a staged name-list upload):
+
+- `test_access_matrix`: the staff catalog pages (namespace "catalogs"), GET and
+  POST, as anonymous, the clerk of county A, the clerk of county B, a township
+  clerk of county A, the Luoyang city reviewer and the province admin. For every
+  refused POST, no data changed; for every page rendered, no unpublished object
+  outside the user's subtree (and nothing at all of another county) reached the
+  template context.
+- `test_every_named_url`: every named URL that `get_resolver()` knows, GET, as
+  those six and a superuser. Anonymous visitors are sent to a login page from
+  staff pages; another region's objects answer 404; the admin answers only
+  province admins and superusers (403 for everyone else signed in). A URL
+  without an expected row here fails the suite, and so does a row whose URL is
+  gone: new URLs get covered when they are added.
 """
 
 from __future__ import annotations
@@ -243,28 +253,29 @@ def test_every_catalog_url_has_a_row(world):
     assert {p.name for p in catalog_urls.urlpatterns} == set(_matrix(world))
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(world, client, role):
-    user = world["users"].get(role)
-    if user is not None:
-        client.force_login(user)
-    for name, (kwargs, get_expected, post_expected, post_data) in _matrix(world).items():
-        url = reverse(f"catalogs:{name}", kwargs=kwargs)
-        index = ROLES.index(role)
-        expected_get = get_expected[index]
-        response = client.get(url)
-        assert response.status_code == expected_get, f"GET {name} as {role}: {response.status_code}"
-        if expected_get == 302:
-            assert response["Location"].startswith("/accounts/login/")
-        if expected_get == 200 and user is not None and response.context is not None:
-            _assert_context_in_scope(response, user, f"GET {name}")
-        expected_post = post_expected[index]
-        if expected_post is None:
-            continue
-        before = _snapshot()
-        response = client.post(url, post_data)
-        assert response.status_code == expected_post, f"POST {name} as {role}: {response.status_code}"
-        assert _snapshot() == before, f"POST {name} as {role} changed data"
+def test_access_matrix(world, client):
+    """Each role in turn over one data set (building it is most of the cost)."""
+    for index, role in enumerate(ROLES):
+        user = world["users"].get(role)
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, (kwargs, get_expected, post_expected, post_data) in _matrix(world).items():
+            url = reverse(f"catalogs:{name}", kwargs=kwargs)
+            expected_get = get_expected[index]
+            response = client.get(url)
+            assert response.status_code == expected_get, f"GET {name} as {role}: {response.status_code}"
+            if expected_get == 302:
+                assert response["Location"].startswith("/accounts/login/")
+            if expected_get == 200 and user is not None and response.context is not None:
+                _assert_context_in_scope(response, user, f"GET {name}")
+            expected_post = post_expected[index]
+            if expected_post is None:
+                continue
+            before = _snapshot()
+            response = client.post(url, post_data)
+            assert response.status_code == expected_post, f"POST {name} as {role}: {response.status_code}"
+            assert _snapshot() == before, f"POST {name} as {role} changed data"
 
 
 def test_county_b_sees_nothing_of_county_a_on_its_own_pages(world, client):
@@ -310,3 +321,397 @@ def test_the_context_walk_sees_the_objects_a_page_shows(world, client):
     assert any(isinstance(o, ReviewComment) for o in objects)
     with pytest.raises(AssertionError, match="leaked"):
         _assert_context_in_scope(response, world["users"]["county_b"], "detail")
+
+
+# --- every named URL of every app, the admin included ---------------------------------------
+
+ALL_ROLES = (*ROLES, "superuser")
+A, B, T, C, P, S = "county_a", "county_b", "township", "city", "province", "superuser"
+
+
+def _row(anonymous: int, *, default: int, **per_role: int) -> tuple[int, ...]:
+    """Expected statuses in `ALL_ROLES` order: `default` for every signed-in role
+    not named (county_a=…, city=…, superuser=…)."""
+    unknown = set(per_role) - set(ALL_ROLES)
+    assert not unknown, unknown
+    return (anonymous, *(per_role.get(role, default) for role in ALL_ROLES[1:]))
+
+
+PUBLIC = _row(200, default=200)
+STAFF_ANY = _row(302, default=200)  # any region staff, their own region
+REVIEWERS = _row(302, default=403, city=200, province=200, superuser=200)
+# A record of 李楼街道 (county A): another county's staff get 404; a superuser,
+# which has no region to act for, manages no records (404 as well).
+COUNTY_A_RECORD = _row(302, default=200, county_b=404, superuser=404)
+COUNTY_A_LIST = _row(302, default=200, county_b=404)
+POST_ONLY = _row(302, default=405)
+ADMIN_ONLY = _row(302, default=403, province=200, superuser=200)
+PROGRESS_A = _row(302, default=200, county_b=404, township=403)  # county A's progress
+
+
+@pytest.fixture
+def everything(world, superuser, settings, tmp_path):
+    """`world` plus what the other apps' URLs need: a published township record of
+    county A with an attachment and a confirmed name list, a draft record of
+    county A with a staged name-list upload (the township clerk's), the two
+    province-wide settings, and a superuser."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from disclosures import namelists
+    from disclosures import services as record_services
+    from disclosures.models import MaskingPolicySetting, Obligation, ProgressThreshold
+    from tests.disclosures.test_views_public import add_name_list, at, item_for
+
+    settings.NAME_LIST_STAGING_DIR = str(tmp_path)
+    township = Region.objects.get(code="410311012")
+    item = item_for("410311012", "审核信息")
+    today = timezone.localdate()
+    record = record_services.record_create(
+        region=township,
+        item=item,
+        trigger_date=today - timezone.timedelta(days=5),
+        title="李楼街道低保审核对象公示（访问矩阵）",
+        body="经入户调查和民主评议，以下家庭拟纳入最低生活保障。",
+        actor=world["users"]["township"],
+        publish=record_services.PUBLISH_NOW,
+        files=[SimpleUploadedFile("说明.csv", "项目,金额\n临时救助备用金,10000\n".encode(), "text/csv")],
+        now=at(today - timezone.timedelta(days=2)),
+    )
+    name_list = add_name_list(record)
+    name_list.uploaded_by = world["users"]["township"]
+    name_list.confirmed_by = world["users"]["county_a"]
+    name_list.region_id, name_list.confirmed_region_id = "410311012", "410311"
+    name_list.save()
+    draft = record_services.record_create(
+        region=township,
+        item=item,
+        trigger_date=today - timezone.timedelta(days=1),
+        title="李楼街道低保审核对象公示（草稿）",
+        actor=world["users"]["township"],
+    )
+    staged = namelists.name_list_stage_upload(
+        record=draft,
+        data="姓名,家庭人口,保障金额（元/月）,村（社区）\n张三,3,500,李楼村\n".encode(),
+        filename="名单.csv",
+        actor=world["users"]["township"],
+    )
+    ProgressThreshold.objects.create()
+    MaskingPolicySetting.objects.create()
+    from datetime import date
+
+    from catalogs.calendar import calendar_day_set
+
+    access = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "clerk-lilou", "path_info": "/accounts/login/"}
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    AccessAttempt.objects.create(**access, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**access)
+    AccessLog.objects.create(**access)
+    holiday = calendar_day_set(day=date(2024, 3, 11), kind="holiday", name="矩阵测试", actor=None)
+    published_item = CatalogItem.objects.filter(catalog__region_id="4103", catalog__status="published").first()
+    return {
+        **world,
+        "users": {**world["users"], "superuser": superuser},
+        "record": record,
+        "attachment": record.attachments.get(),
+        "name_list": name_list,
+        "draft_record": draft,
+        "token": staged.token,
+        "published_item": published_item,
+        "obligation": Obligation.objects.filter(region_id="410311012").first(),
+        "calendar_day": holiday,
+    }
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("root", "root@example.invalid", "pw-Testing-2026-root")
+
+
+def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
+    """Every named URL outside the admin: name → (kwargs, expected statuses)."""
+    a = w["a_social"]
+    record, attachment, name_list = w["record"], w["attachment"], w["name_list"]
+    key = w["published_item"].key
+    sa = "social-assistance"
+    own_catalog = {n: (kw, (*get, get[-1])) for n, (kw, get, _post, _data) in _matrix(w).items()}
+    # A superuser has no region of its own: it reads everything, edits nothing
+    # that belongs to a region (403 rather than a region's form), reviews anything.
+    superuser_catalog = {
+        "catalog_submit": 403, "item_add": 403, "item_edit": 403, "item_omit": 403,
+        "item_restore": 403, "item_delete": 403, "comment_resolve": 403,
+        "catalog_clone": 403,
+    }
+    table = {
+        f"catalogs:{n}": (kw, (*get[:-1], superuser_catalog.get(n, get[-1])))
+        for n, (kw, get) in own_catalog.items()
+    }
+    table.update({
+        # the site
+        "healthz": ({}, PUBLIC),
+        "robots_txt": ({}, PUBLIC),
+        "preferences": ({}, _row(302, default=302)),  # sets a cookie, goes back
+        "login": ({}, PUBLIC),
+        "logout": ({}, _row(405, default=405)),  # POST only
+        "workspace": ({}, STAFF_ANY),
+        # catalog documents in the workspace (county A's draft)
+        "catalog_documents:download_docx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
+        "catalog_documents:download_xlsx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
+        "catalog_documents:preview": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
+        "catalog_documents:upload": ({"domain_slug": sa}, _row(302, default=200, superuser=403)),
+        # the public portal
+        "disclosures:home": ({}, PUBLIC),
+        "disclosures:region_pick": ({}, PUBLIC),
+        "disclosures:region_options": ({}, PUBLIC, {"parent": "4103"}),
+        "disclosures:region_detail": ({"code": "410311"}, PUBLIC),
+        "disclosures:region_feed_rss": ({"code": "410311"}, PUBLIC),
+        "disclosures:region_feed_atom": ({"code": "410311"}, PUBLIC),
+        "disclosures:catalog_detail": ({"code": "4103", "domain_slug": sa}, PUBLIC),
+        "disclosures:catalog_version": ({"code": "4103", "domain_slug": sa, "version": 1}, PUBLIC),
+        "disclosures:catalog_download": ({"code": "4103", "domain_slug": sa, "fmt": "xlsx"}, PUBLIC),
+        "disclosures:catalog_version_download": (
+            {"code": "4103", "domain_slug": sa, "version": 1, "fmt": "xlsx"},
+            PUBLIC,
+        ),
+        "disclosures:item_records": ({"code": "4103", "domain_slug": sa, "key": key}, PUBLIC),
+        "disclosures:domain_feed_rss": ({"code": "4103", "domain_slug": sa}, PUBLIC),
+        "disclosures:domain_feed_atom": ({"code": "4103", "domain_slug": sa}, PUBLIC),
+        "disclosures:record_detail": ({"pk": record.pk}, PUBLIC),
+        "disclosures:attachment_download": ({"pk": record.pk, "attachment_pk": attachment.pk}, PUBLIC),
+        "disclosures:namelist_download": ({"pk": record.pk, "fmt": "csv"}, PUBLIC),
+        "disclosures:search": ({}, PUBLIC),
+        # progress review: reviewers of a region above (county A's page)
+        # progress review: region staff above township level (redirect: to the latest quarter)
+        "disclosures:progress_home": ({}, _row(302, default=302, township=403)),
+        "disclosures:progress_switch": (
+            {},
+            _row(302, default=302, county_b=404, township=403),
+            {"period": "2026Q1", "region": "410311"},
+        ),
+        "disclosures:progress": ({"period": "2026Q1"}, _row(302, default=200, township=403)),
+        "disclosures:progress_region": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
+        "disclosures:progress_export_xlsx": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
+        "disclosures:progress_export_docx": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
+        # records (a record of 李楼街道)
+        "disclosures:record_worklist": ({}, STAFF_ANY),
+        "disclosures:record_create": ({}, STAFF_ANY),
+        "disclosures:record_manage": ({"pk": record.pk}, COUNTY_A_RECORD),
+        "disclosures:record_publish": ({"pk": record.pk}, COUNTY_A_RECORD),
+        "disclosures:record_correct": ({"pk": record.pk}, COUNTY_A_RECORD),
+        "disclosures:record_withdraw": ({"pk": record.pk}, COUNTY_A_RECORD),
+        "disclosures:record_attachment": ({"pk": record.pk, "attachment_pk": attachment.pk}, COUNTY_A_RECORD),
+        "disclosures:attachment_confirm": ({"pk": record.pk, "attachment_pk": attachment.pk}, COUNTY_A_RECORD),
+        # name lists
+        "disclosures:namelist_index": ({}, STAFF_ANY),
+        "disclosures:namelist_upload_choose": (
+            {},
+            _row(302, default=302, county_b=404, superuser=404),
+            {"record": w["draft_record"].pk},
+        ),
+        "disclosures:namelist_upload": ({"record_pk": w["draft_record"].pk}, COUNTY_A_RECORD),
+        # a staged upload is its uploader's only
+        "disclosures:namelist_map": ({"token": w["token"]}, _row(302, default=404, township=200)),
+        "disclosures:namelist_review_queue": ({}, STAFF_ANY),
+        # A superuser reads and removes name lists anywhere (scope: everything).
+        "disclosures:namelist_detail": ({"pk": name_list.pk}, COUNTY_A_LIST),
+        "disclosures:namelist_submit": ({"pk": name_list.pk}, POST_ONLY),
+        "disclosures:namelist_delete": ({"pk": name_list.pk}, COUNTY_A_LIST),
+        # already confirmed: nothing left to review (403); another county's: 404
+        "disclosures:namelist_review": ({"pk": name_list.pk}, _row(302, default=403, county_b=404)),
+    })
+    return table
+
+
+# The admin: what a province admin / a superuser may do per registered model.
+# Everyone else signed in gets 403 everywhere; anonymous visitors the admin login.
+READ_ONLY = {"changelist": 200, "add": 403, "change": 200, "delete": 403, "history": 200}
+VIA_SERVICES = {**READ_ONLY, "add": 200}
+SINGLETON = {**READ_ONLY, "add": 403}  # its one row exists: changed, never added again
+
+
+def _admin_models(w) -> dict[str, tuple[object, dict[str, int], dict[str, int]]]:
+    """`app_model` → (an object, what a province admin gets, what a superuser gets)."""
+    from django.contrib.auth.models import Group
+
+    from catalogs.models import CalendarYear, LegalDocument
+    from disclosures.models import MaskingPolicySetting, NameListRow, Obligation, ProgressThreshold
+
+    item = w["item"]
+    history = {"simple_history": 200}
+    export = {"export": 200}
+    both = lambda spec: (spec, spec)  # noqa: E731
+    return {
+        "auth_group": (Group.objects.get(name="县级工作人员"), dict.fromkeys(READ_ONLY, 403), READ_ONLY),
+        "catalogs_region": (Region.objects.get(code="410311"), *both(READ_ONLY)),
+        "catalogs_domain": (Domain.objects.first(), *both(READ_ONLY)),
+        "catalogs_category": (Category.objects.first(), *both(READ_ONLY)),
+        "catalogs_legaldocument": (LegalDocument.objects.first(), *both({**VIA_SERVICES, **export})),
+        "catalogs_catalog": (w["a_social"], *both({**READ_ONLY, **history})),
+        "catalogs_catalogitem": (item, *both({**READ_ONLY, **history, **export})),
+        "catalogs_itembasis": (ItemBasis.objects.filter(item=w["local"]).first(), *both(READ_ONLY)),
+        "catalogs_reviewcomment": (w["comment"], *both(READ_ONLY)),
+        "catalogs_user": (
+            w["users"]["county_a"],
+            {**READ_ONLY, "change": 200, "password": 200},
+            {**READ_ONLY, "add": 200, "password": 200},
+        ),
+        "catalogs_auditlogentry": (AuditLogEntry.objects.filter(region_id="410311").first(), *both(READ_ONLY)),
+        "catalogs_calendaryear": (CalendarYear.objects.order_by("year").first(), *both(VIA_SERVICES)),
+        "catalogs_calendarday": (w["calendar_day"], *both({**VIA_SERVICES, "delete": 200, **history})),
+        "disclosures_progressthreshold": (ProgressThreshold.objects.get(), *both(SINGLETON)),
+        "disclosures_disclosurerecord": (w["record"], *both({**READ_ONLY, **history})),
+        "disclosures_obligation": (Obligation.objects.filter(region_id="410311012").first(), *both(READ_ONLY)),
+        "disclosures_attachment": (w["attachment"], *both(READ_ONLY)),
+        "disclosures_namelist": (w["name_list"], *both(READ_ONLY)),
+        "disclosures_namelistrow": (NameListRow.objects.filter(name_list=w["name_list"]).first(), *both(READ_ONLY)),
+        "disclosures_maskingpolicysetting": (MaskingPolicySetting.objects.get(), *both(SINGLETON)),
+        # django-axes (login lockouts): superusers only; province admins hold no axes permissions.
+        **{
+            f"axes_{model._meta.model_name}": (
+                model.objects.first(),
+                dict.fromkeys(READ_ONLY, 403),
+                {**READ_ONLY, "delete": 200},
+            )
+            for model in _axes_models()
+        },
+    }
+
+
+def _axes_models():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    return (AccessAttempt, AccessFailureLog, AccessLog)
+
+
+def _admin_table(w) -> dict[str, tuple[dict | list, tuple[int, ...]]]:
+    """Every named admin URL: name → (kwargs or args, expected statuses)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    def admin_row(province: int, superuser: int) -> tuple[int, ...]:
+        return _row(302, default=403, province=province, superuser=superuser)
+
+    region = Region.objects.get(code="410311")
+    table = {
+        "admin:index": ({}, admin_row(200, 200)),
+        "admin:login": ({}, _row(200, default=403, province=302, superuser=302)),
+        "admin:logout": ({}, _row(302, default=403, province=405, superuser=405)),  # POST only
+        "admin:password_change": ({}, admin_row(200, 200)),
+        "admin:password_change_done": ({}, admin_row(200, 200)),
+        "admin:autocomplete": ({}, admin_row(403, 403)),  # needs its query parameters
+        "admin:jsi18n": ({}, admin_row(200, 200)),
+        "admin:view_on_site": (
+            {"content_type_id": ContentType.objects.get_for_model(Region).pk, "object_id": region.pk},
+            admin_row(302, 302),
+        ),
+        "admin:app_list": ({"app_label": "catalogs"}, admin_row(200, 200)),
+    }
+    for prefix, (obj, province, superuser) in _admin_models(w).items():
+        views = set(province) | set(superuser)
+        for view in views:
+            if view in ("changelist", "add", "export"):
+                kwargs = {}
+            elif view == "simple_history":
+                kwargs = [obj.pk, obj.history.order_by("history_id").first().history_id]
+            elif view == "password":
+                kwargs = {"id": obj.pk}
+            else:
+                kwargs = [obj.pk]
+            name = "admin:auth_user_password_change" if view == "password" else f"admin:{prefix}_{view}"
+            table[name] = (kwargs, admin_row(province.get(view, 403), superuser.get(view, 403)))
+    return table
+
+
+def _named_urls() -> set[str]:
+    """Every URL name the resolver knows, namespaced ("admin:index", "catalogs:…")."""
+    from django.urls import URLResolver, get_resolver
+
+    names: set[str] = set()
+
+    def walk(resolver, namespace: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern, inner)
+            elif pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver(), "")
+    return names
+
+
+def test_every_named_url(everything, client):
+    """GET every named URL as each role; all mismatches are reported at once.
+
+    Every URL the resolver knows needs a row, and every row a URL. One walk over one data set (building it is most of the cost). The staff
+    catalog pages are walked for the superuser only here: `test_access_matrix`
+    walks them, GET and POST, for the six other roles.
+    """
+    named = _named_urls()
+    table = {**_site_table(everything), **_admin_table(everything)}
+    assert sorted(named - set(table)) == [], "URLs without an expected row: add them to the table"
+    assert sorted(set(table) - named) == [], "rows for URLs that no longer exist"
+    problems = []
+    for index, role in enumerate(ALL_ROLES):
+        user = everything["users"].get(role)
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for name, (params, expected, *query) in sorted(table.items()):
+            if name.startswith("catalogs:") and role in ROLES and name in _matrix_names():
+                continue
+            url = reverse(name, args=params) if isinstance(params, list) else reverse(name, kwargs=params)
+            response = client.get(url, *query)
+            status = response.status_code
+            if status != expected[index]:
+                problems.append(f"{role}: {name} {url}: {status}, expected {expected[index]}")
+            elif status == 302 and role == "anonymous" and name not in NOT_A_LOGIN_REDIRECT:
+                login = "/admin/login/" if name.startswith("admin:") else "/accounts/login/"
+                if not response["Location"].startswith(login):
+                    problems.append(f"{role}: {name} sent to {response['Location']}, not {login}")
+    assert problems == [], "\n".join(problems)
+
+
+# Redirects of anonymous visitors that are not "please log in first".
+NOT_A_LOGIN_REDIRECT = {"preferences", "admin:logout"}
+
+
+def _matrix_names() -> set[str]:
+    return {f"catalogs:{p.name}" for p in catalog_urls.urlpatterns}
+
+
+def test_another_countys_records_and_lists_answer_404_to_posts(everything, client):
+    """偃师区's clerk posting to 洛龙区's record, attachment, name list and staged
+    upload: 404 (as if they did not exist), and nothing changes."""
+    from disclosures.models import Attachment, DisclosureRecord, NameList
+
+    def snapshot():
+        return (
+            sorted(DisclosureRecord.objects.values_list("pk", "status", "title", "body", "publish_at")),
+            sorted(NameList.objects.values_list("pk", "status", "confirmed_by_id", "submitted_at")),
+            sorted(Attachment.objects.values_list("pk", "record_id", "original_name")),
+            AuditLogEntry.objects.count(),
+        )
+
+    w = everything
+    record, attachment, name_list = w["record"], w["attachment"], w["name_list"]
+    posts = {
+        "disclosures:record_publish": ({"pk": w["draft_record"].pk}, {}),
+        "disclosures:record_correct": ({"pk": record.pk}, {"title": "被篡改", "body": "被篡改", "reason": "x"}),
+        "disclosures:record_withdraw": ({"pk": record.pk}, {"reason": "被篡改"}),
+        "disclosures:attachment_confirm": ({"pk": record.pk, "attachment_pk": attachment.pk}, {}),
+        "disclosures:namelist_upload": ({"record_pk": w["draft_record"].pk}, {}),
+        "disclosures:namelist_map": ({"token": w["token"]}, {"action": "start"}),
+        "disclosures:namelist_submit": ({"pk": name_list.pk}, {}),
+        "disclosures:namelist_delete": ({"pk": name_list.pk}, {"reason": "被篡改"}),
+        "disclosures:namelist_review": ({"pk": name_list.pk}, {"decision": "reject", "note": "被篡改"}),
+    }
+    assert set(posts) <= _named_urls()
+    client.force_login(w["users"]["county_b"])
+    before = snapshot()
+    for name, (kwargs, data) in posts.items():
+        response = client.post(reverse(name, kwargs=kwargs), data)
+        assert response.status_code == 404, f"POST {name}: {response.status_code}"
+    assert snapshot() == before

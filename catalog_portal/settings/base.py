@@ -306,3 +306,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 AUTH_USER_MODEL = "catalogs.User"
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # admin exports: a leading "=" is not a live formula
