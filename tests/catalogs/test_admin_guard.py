@@ -353,6 +353,7 @@ def test_superuser_changes_a_role_through_the_service(client, superuser, county_
     assert entry.actor == superuser and entry.object_id == str(county_clerk.pk)
     assert entry.data["before"]["role"] == "county_clerk" and entry.data["after"]["role"] == "province_admin"
     assert entry.data["after"]["region_id"] == "41" and entry.data["is_staff"] is True
+    assert entry.data["ip"] == "127.0.0.1"  # with the client's address, like the other security events
     # And back to a clerk: no admin any more.
     client.post(url, _user_post(county_clerk, role="township_clerk", region="410311012"))
     county_clerk.refresh_from_db()
@@ -388,3 +389,29 @@ def test_the_data_migration_derives_is_staff_and_restores_the_role_group(county_
     province_admin.refresh_from_db()
     assert not county_clerk.is_staff and province_admin.is_staff
     assert list(county_clerk.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["county_clerk"]]
+
+
+def test_superuser_creates_an_account_through_the_service(client, superuser):
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:catalogs_user_add"),
+        {
+            "username": "new-clerk",
+            "usable_password": "true",
+            "password1": "Henan-Portal-2026-new",
+            "password2": "Henan-Portal-2026-new",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="new-clerk")
+    assert not user.is_staff and not user.groups.exists() and user.check_password("Henan-Portal-2026-new")
+    entry = AuditLogEntry.objects.get(action="catalogs.user.created")
+    assert entry.actor == superuser and entry.object_id == str(user.pk)
+    assert "Henan-Portal-2026-new" not in str(entry.data)
+    # Then the role, on the change page: group and is_staff follow.
+    client.post(
+        reverse("admin:catalogs_user_change", args=[user.pk]),
+        _user_post(user, role="county_clerk", region="410311"),
+    )
+    user.refresh_from_db()
+    assert user.groups.get().name == ROLE_GROUP_NAMES["county_clerk"] and not user.is_staff
