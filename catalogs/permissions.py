@@ -263,6 +263,22 @@ def can_confirm_name_list(user: User, name_list) -> bool:
     )
 
 
+def can_confirm_attachment(user: User, attachment) -> bool:
+    """The second look at an attachment the scanner could not read (a scan, a photo).
+
+    The name-list rule: a second person of the record's region or of a region
+    above it, never the uploader, with the capability to change records.
+    """
+    code = scope_code(user)
+    return (
+        bool(code)
+        and attachment.scan_status == "needs_review"
+        and attachment.record.region_id.startswith(code)
+        and (attachment.uploaded_by_id is None or attachment.uploaded_by_id != user.pk)
+        and user.has_perm("disclosures.change_disclosurerecord")
+    )
+
+
 def can_view_security_log(user: User) -> bool:
     """The security log (安全日志): active province admins (their province's
     accounts) and superusers (all)."""

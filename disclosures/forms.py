@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogs.models import CatalogItem
 
 from . import services
+from .attachments import ATTACHMENT_ACCEPT
 
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -21,7 +22,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; cleans to a list (empty when none was chosen)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -43,7 +44,11 @@ def _attachments_field():
     return MultipleFileField(
         label=_("附件"),
         required=False,
-        help_text=_("可选多个PDF、Word（.docx）或Excel（.xlsx）文件，每个不超过%(max)s MB。上传时会自动清除作者、单位和批注等文档信息。")
+        help_text=_(
+            "可选多个PDF、Word（.docx）、Excel（.xlsx）、CSV文件或JPG、PNG图片，每个不超过%(max)s MB。"
+            "上传时会自动清除作者、单位、批注和照片位置等信息，并检查其中是否有身份证号、手机号、银行卡号；"
+            "扫描件和图片需另一位工作人员确认后才能公开。名单请通过名单公示上传。"
+        )
         % {"max": services.attachment_max_bytes() // (1024 * 1024)},
     )
 
@@ -155,4 +160,13 @@ class WithdrawForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("撤回后公众不再能看到这条信息，工作人员仍可查看。例如“信息有误，更正后重新发布”。"),
+    )
+
+
+class AttachmentConfirmForm(forms.Form):
+    """The second person's confirmation of an attachment the scanner could not read."""
+
+    checked = forms.BooleanField(
+        label=_("我已打开并逐页查看了这个附件，其中没有身份证号、手机号、银行卡号等个人隐私信息。"),
+        error_messages={"required": _("请先打开附件逐页查看，确认后勾选此项。")},
     )

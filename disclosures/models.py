@@ -22,6 +22,7 @@ from catalogs.models import CatalogItem, Domain, Region
 
 from .querysets import (
     DEFAULT_DISPLAY_DAYS,
+    AttachmentQuerySet,
     DisclosureRecordQuerySet,
     NameListQuerySet,
     ObligationQuerySet,
@@ -174,7 +175,19 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A file published with a record; document metadata is stripped on upload."""
+    """A file published with a record; document metadata is stripped on upload.
+
+    Its text was scanned on upload (``disclosures.attachments``): a file with an
+    identifier is never stored. A file whose content cannot be read as text (a
+    scan, a photo) waits for a second person of the record's region or a region
+    above it, not the uploader, to confirm that it holds no personal data;
+    only ``publishable()`` attachments are public.
+    """
+
+    class ScanStatus(models.TextChoices):
+        CLEAN = "clean", _("已通过扫描")
+        NEEDS_REVIEW = "needs_review", _("无法自动扫描，待他人确认")
+        CONFIRMED = "confirmed", _("已人工确认")
 
     record = models.ForeignKey(
         DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="attachments"
@@ -183,14 +196,46 @@ class Attachment(models.Model):
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
+    # Not publishable by default: only the upload scan sets CLEAN.
+    scan_status = models.CharField(
+        _("隐私扫描"), max_length=12, choices=ScanStatus.choices, default=ScanStatus.NEEDS_REVIEW
+    )
+    scan_note = models.CharField(_("扫描说明"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("uploaded_by")),
+                name="attachment_not_self_confirmed",
+                violation_error_message=_("上传人不能确认自己上传的附件，请由另一位工作人员确认。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(scan_status="confirmed") | Q(confirmed_at__isnull=False),
+                name="attachment_confirmed_has_time",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_publishable(self) -> bool:
+        """Scanned clean or confirmed by a second person (see ``publishable()``)."""
+        return self.scan_status in (self.ScanStatus.CLEAN, self.ScanStatus.CONFIRMED)
 
 
 class NameList(models.Model):

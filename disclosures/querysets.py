@@ -128,3 +128,13 @@ class NameListQuerySet(models.QuerySet):
         if code is None:
             return self.none()
         return self.filter(record__region__code__startswith=code)
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def publishable(self):
+        """Attachments that may be public with their record: scanned clean on upload,
+        or confirmed by a second person when they could not be scanned (scans, photos)."""
+        return self.filter(scan_status__in=["clean", "confirmed"])
+
+    def needs_review(self):
+        return self.filter(scan_status="needs_review")

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from catalogs.deadlines import PROVISIONAL_NOTE
-from catalogs.permissions import RegionStaffRequiredMixin
+from catalogs.permissions import RegionStaffRequiredMixin, can_confirm_attachment
 from catalogs.rules import item_rule
 
-from .. import services, worklists
-from ..forms import CorrectForm, PublishForm, RecordForm, WithdrawForm
+from .. import attachments, services, worklists
+from ..forms import AttachmentConfirmForm, CorrectForm, PublishForm, RecordForm, WithdrawForm
 from ..models import Attachment, DisclosureRecord, Obligation
 
 
@@ -201,7 +201,7 @@ class RecordManageView(StaffRecordMixin, TemplateView):
         context.update(
             record=record,
             obligation=record.obligation,
-            attachments=list(record.attachments.all()),
+            attachments=attachments.attachments_for_staff(record, self.request.user),
             history=list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[:20]),
             is_public=is_public,
             is_waiting=record.status == DisclosureRecord.Status.SCHEDULED and not is_public,
@@ -309,6 +309,51 @@ class AttachmentDownloadView(StaffRecordMixin, TemplateView):
         )
 
 
+class AttachmentConfirmView(StaffRecordMixin, TemplateView):
+    """A second person confirms an attachment the scanner could not read (扫描件、图片).
+
+    Anyone of the record's subtree sees the page; the uploader is told that a
+    colleague must confirm, and the service refuses the uploader's POST.
+    """
+
+    permission_required = "disclosures.change_disclosurerecord"
+    template_name = "disclosures/manage/attachment_confirm.html"
+
+    def get_attachment(self) -> Attachment:
+        return attachments.access_attachment(self.request.user, self.kwargs["pk"], self.kwargs["attachment_pk"])
+
+    def render_page(self, attachment: Attachment, form):
+        user = self.request.user
+        return self.render_to_response(
+            self.get_context_data(
+                record=attachment.record,
+                attachment=attachment,
+                form=form,
+                can_confirm=can_confirm_attachment(user, attachment),
+                is_uploader=attachment.uploaded_by_id is not None and attachment.uploaded_by_id == user.pk,
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page(self.get_attachment(), AttachmentConfirmForm())
+
+    def post(self, request, *args, **kwargs):
+        attachment = self.get_attachment()
+        form = AttachmentConfirmForm(request.POST)
+        if form.is_valid():
+            try:
+                attachments.attachment_confirm(attachment=attachment, actor=request.user)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已确认附件“%(name)s”没有个人隐私信息，它将随信息一起公开。") % {"name": attachment.original_name},
+                )
+                return HttpResponseRedirect(reverse("disclosures:record_manage", args=[attachment.record_id]))
+        return self.render_page(attachment, form)
+
+
 urlpatterns = [
     path("work/records/", WorklistView.as_view(), name="record_worklist"),
     path("work/records/new/", RecordCreateView.as_view(), name="record_create"),
@@ -320,5 +365,10 @@ urlpatterns = [
         "work/records/<int:pk>/attachments/<int:attachment_pk>/",
         AttachmentDownloadView.as_view(),
         name="record_attachment",
+    ),
+    path(
+        "work/records/<int:pk>/attachments/<int:attachment_pk>/confirm/",
+        AttachmentConfirmView.as_view(),
+        name="attachment_confirm",
     ),
 ]

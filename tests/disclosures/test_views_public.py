@@ -397,7 +397,10 @@ def test_attachments_of_public_records_download_and_others_do_not(client, portal
     hidden = draft_record(title="草稿")
     attachments = []
     for owner in (record, hidden):
-        attachment = Attachment(record=owner, original_name="审核对象公示.pdf", size=8, content_type="application/pdf")
+        attachment = Attachment(
+            record=owner, original_name="审核对象公示.pdf", size=8, content_type="application/pdf",
+            scan_status=Attachment.ScanStatus.CLEAN,  # as `attachments_add` stores a scanned file
+        )
         attachment.file.save("公示.pdf", ContentFile(b"%PDF-1.4"), save=False)
         attachment.save()
         attachments.append(attachment)
