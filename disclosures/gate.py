@@ -25,6 +25,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .attachment_scan import REFUSED_KINDS
 from .deidentify import FINDING_KIND_LABELS, scan_text
 from .models import Attachment, DisclosureRecord, NameList
 
@@ -53,13 +54,16 @@ class IdentifierHit:
 
 
 def locate_identifiers(text: str) -> list[IdentifierHit]:
-    """Where `scan_text` finds ID, mobile, bank-card numbers or long digit runs.
+    """Where `scan_text` finds ID, mobile or bank-card numbers.
 
     `scan_text` replaces each identifier by as many ``*`` as it had characters,
-    so the masked spans line up with the original text.
+    so the masked spans line up with the original text. Other long digit runs
+    (an office landline with its area code, 0379-63921234) are not refused:
+    the same kinds as in attachments (`attachment_scan.REFUSED_KINDS`).
     """
     text = text or ""
     masked, kinds = scan_text(text)
+    kinds = [k for k in kinds if k in REFUSED_KINDS]
     if not kinds:
         return []
     hits: list[IdentifierHit] = []
@@ -69,10 +73,12 @@ def locate_identifiers(text: str) -> list[IdentifierHit]:
             start = i
             while i < n and masked[i] == "*" and text[i] != "*":
                 i += 1
-            span_kinds = scan_text(text[start:i])[1] or kinds
+            span_kinds = scan_text(text[start:i])[1]
+            if span_kinds and span_kinds[0] not in REFUSED_KINDS:
+                continue
             line = text.count("\n", 0, start) + 1
             column = start - (text.rfind("\n", 0, start) + 1) + 1
-            hits.append(IdentifierHit(kind=span_kinds[0], line=line, column=column))
+            hits.append(IdentifierHit(kind=(span_kinds or kinds)[0], line=line, column=column))
         else:
             i += 1
     if not hits:  # masking changed nothing visible: still refuse, at the start

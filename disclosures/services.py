@@ -24,18 +24,13 @@ can publish "in the past"; views never pass it.
 
 from __future__ import annotations
 
-import io
-import posixpath
-import re
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -60,7 +55,8 @@ from catalogs.rules import item_rule
 from catalogs.selectors import work_calendar
 from catalogs.services import audit
 
-from .models import Attachment, DisclosureRecord, Obligation
+from . import gate
+from .models import DisclosureRecord, Obligation
 from .querysets import public_q
 
 PUBLISH_DRAFT = "draft"
@@ -664,7 +660,12 @@ def record_schedule(
 def _set_publication(
     record: DisclosureRecord, *, status: str, publish_at: datetime, actor: User | None, action: str
 ) -> None:
-    """Set status and publication time, recompute the record's dates, save and audit."""
+    """Scan, set status and publication time, recompute the record's dates, save and audit.
+
+    The publication gate refuses a record whose title, body or attachment
+    names hold an identifier, or whose attachments are not publishable.
+    """
+    gate.record_clear_for_publication(record)
     record.status = status
     record.publish_at = publish_at
     _set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
@@ -700,6 +701,13 @@ def record_correct(
         raise ValidationError(_("标题、正文都没有改动，也没有新增附件：没有需要更正的内容。"))
     record.title = title
     record.body = body
+    if files:
+        attachments_add(record=record, files=files, actor=actor)
+    if record.status == Status.DRAFT:
+        record.privacy_checked_at = None  # scanned again when it is published
+    else:
+        # A public or scheduled record stays public only with clean content.
+        gate.record_clear_for_publication(record)
     record.full_clean()
     record._change_reason = reason[:100]
     _save_record(record, actor)
@@ -711,7 +719,6 @@ def record_correct(
         fields=changed,
         reason=reason,
     )
-    attachments_add(record=record, files=files, actor=actor)
     return record
 
 
@@ -784,9 +791,27 @@ def record_publish_due(*, now: datetime | None = None, actor: User | None = None
         .order_by("publish_at", "pk")
     )
     obligations = {}
+    published = 0
     for record in due:
+        try:
+            gate.record_clear_for_publication(record, now=now)
+        except ValidationError as exc:
+            # The scanner learned something since the record was scheduled:
+            # back to draft, and off public pages from now on (no stamp).
+            record.status = Status.DRAFT
+            record.privacy_checked_at = None
+            _save_record(record, actor, update_fields=["status", "privacy_checked_at", "updated_at"])
+            audit(
+                "disclosures.record.publication_refused",
+                actor=actor,
+                region=record.region_id,
+                obj=record,
+                fields=sorted(exc.message_dict),
+            )
+            continue
         record.status = Status.PUBLISHED
-        _save_record(record, actor, update_fields=["status", "updated_at"])
+        published += 1
+        _save_record(record, actor, update_fields=["status", "privacy_checked_at", "updated_at"])
         audit(
             "disclosures.record.published",
             actor=actor,
@@ -799,7 +824,7 @@ def record_publish_due(*, now: datetime | None = None, actor: User | None = None
             obligations[record.obligation_id] = record.obligation
     for obligation in obligations.values():
         obligation_sync(obligation=obligation, actor=actor, now=now)
-    return len(due)
+    return published
 
 
 # --------------------------------------------------------------------------- reminders

@@ -21,13 +21,18 @@ from catalogs.deadlines import PROVISIONAL_NOTE
 from catalogs.permissions import RegionStaffRequiredMixin, can_confirm_attachment
 from catalogs.rules import item_rule
 
-from .. import attachments, services, worklists
+from .. import attachments, gate, services, worklists
 from ..forms import AttachmentConfirmForm, CorrectForm, PublishForm, RecordForm, WithdrawForm
 from ..models import Attachment, DisclosureRecord, Obligation
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one."""
+    """Put a service's ValidationError on the form: on its field when the form has one.
+
+    A refusal by the publication gate also flags the form, so that the page
+    points the clerk to the name-list upload.
+    """
+    form.identifier_found = gate.has_identifier_refusal(exc)
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

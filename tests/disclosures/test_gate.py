@@ -85,8 +85,9 @@ def test_locate_identifiers_names_kind_and_position(text, kind, line, column):
         assert hits[0].kind == kind
 
 
-def test_locate_identifiers_passes_ordinary_text():
+def test_locate_identifiers_passes_ordinary_text_and_office_landlines():
     assert gate.locate_identifiers("2025年第三季度临时救助12户，金额合计36800元，电话0379-1234") == []
+    assert gate.locate_identifiers("监督电话：0379-63921234，(0379)63921235") == []
 
 
 # --- refusing -------------------------------------------------------------------
