@@ -41,7 +41,7 @@ check: venv
 	$(DEMO) $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
 
 # Refresh the zh_Hans catalog (needs GNU gettext); commit the .po and the .mo.
 messages: venv

@@ -168,7 +168,7 @@ def main() -> None:
     )
     try:
         for label, cache_url in (("no page cache (every request renders)", "dummy://"),
-                                 ("default page cache (locmem per worker)", None)):
+                                 ("default page cache (shared database cache)", None)):
             print(f"\n== {label}", flush=True)
             port = free_port()
             server = subprocess.Popen(

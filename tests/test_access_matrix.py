@@ -455,6 +455,8 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
         "login": ({}, PUBLIC),
         "logout": ({}, _row(405, default=405)),  # POST only
         "workspace": ({}, STAFF_ANY),
+        "password_change": ({}, _row(302, default=200)),
+        "password_change_done": ({}, _row(302, default=200)),
         # catalog documents in the workspace (county A's draft)
         "catalog_documents:download_docx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
         "catalog_documents:download_xlsx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.views.generic import TemplateView
 
 from catalogs import selectors as catalog_selectors
-from catalogs.permissions import RegionStaffRequiredMixin, can_use_admin
+from catalogs.permissions import RegionStaffRequiredMixin, can_use_admin, can_view_security_log
 
 from ..worklists import worklist_for
 
@@ -22,4 +22,5 @@ class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
         context.update(catalog_selectors.workspace_overview(self.request.user))
         context["worklist"] = worklist_for(self.request.user, limit=5)
         context["can_use_admin"] = can_use_admin(self.request.user)
+        context["can_view_security_log"] = can_view_security_log(self.request.user)
         return context
