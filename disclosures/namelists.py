@@ -37,8 +37,9 @@ Life cycle (`NameList.Status`)
    and downloadable as xlsx and csv, through its last public day
    ``public_until``, stored at confirmation (`compute_public_until`):
 
-   * a list with a publicity period (公示期, its own ``publicity_end`` or else
-     its record's) until the period ends;
+   * a list with a publicity period (公示期: its ``publicity_end``, which the
+     mapping form fills in from the record's while that is running) until the
+     period ends;
    * a standing list (``standing``: 低保/特困 current recipients, 长期公示; the
      clerk ticks it on the mapping form, suggested from the catalog item by
      `standing_list_suggested`) until a newer confirmed list of the same item
@@ -1303,12 +1304,6 @@ def _settle_public_until(name_list: NameList, *, display_days: int, today: date)
     becomes public; if this list is a standing list and a newer list already
     exists, this one ends likewise. Returns the ids of the lists ended.
     """
-    record = name_list.record
-    changed = ["public_until"]
-    if not name_list.standing and name_list.publicity_end is None and record.publicity_end:
-        # The record's 公示期 holds for its list when the clerk left it empty.
-        name_list.publicity_end = record.publicity_end
-        changed.append("publicity_end")
     name_list.public_until = compute_public_until(name_list, display_days=display_days, today=today)
     others = list(
         _same_item_and_region(name_list).select_related("record").select_for_update(of=("self",))
@@ -1320,7 +1315,7 @@ def _settle_public_until(name_list: NameList, *, display_days: int, today: date)
         first = min(newer, key=_newer_than)
         first_day = timezone.localdate(first.confirmed_at) if first.confirmed_at else today
         name_list.public_until = _public_start(first, first_day) - timedelta(days=1)
-    name_list.save(update_fields=changed)
+    name_list.save(update_fields=["public_until"])
     end = _public_start(name_list, today) - timedelta(days=1)
     ended = []
     for other in others:

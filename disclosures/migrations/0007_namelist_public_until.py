@@ -6,7 +6,7 @@ masking, the display period), then computes ``public_until`` for the lists
 already confirmed, with the rules of `disclosures.namelists` as they stand
 here (frozen, so that later changes of the service do not change history):
 
-* a list with a publicity period (its own, or its record's 公示期) ends with it;
+* a list with a publicity period (its ``publicity_end``) ends with it;
 * a standing list (低保/特困 current recipients: an 审批 item of those
   categories, or an item published 长期) ends the day before a newer confirmed
   list of the same item and region became public, or stays until replaced;
@@ -62,8 +62,6 @@ def compute_public_until(apps, schema_editor):
         confirmed = _day(name_list.confirmed_at, today)
         name_list._start = max(_day(record.publish_at, confirmed), confirmed)
         name_list._from = _day(record.publish_at, confirmed)
-        if name_list.publicity_end is None and record.publicity_end is not None:
-            name_list.publicity_end = record.publicity_end
         name_list.standing = name_list.publicity_end is None and _standing_item(record.item, record)
         groups[(record.item_key, record.region_id)].append(name_list)
     for members in groups.values():
@@ -77,9 +75,7 @@ def compute_public_until(apps, schema_editor):
             else:
                 name_list.public_until = name_list._from + timedelta(days=days - 1)
             NameList.objects.filter(pk=name_list.pk).update(
-                standing=name_list.standing,
-                publicity_end=name_list.publicity_end,
-                public_until=name_list.public_until,
+                standing=name_list.standing, public_until=name_list.public_until
             )
 
 

@@ -302,6 +302,13 @@ class MapView(NameListStaffMixin, TemplateView):
     permission_required = "disclosures.add_namelist"
     template_name = "disclosures/namelists/namelist_map.html"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        record = context.get("record")
+        end = record.publicity_end if record is not None else None
+        context["record_publicity_over"] = end is not None and end < timezone.localdate()
+        return context
+
     def setup_objects(self):
         try:
             staged = namelists.staged_upload_get(self.kwargs["token"], user=self.request.user)

@@ -713,3 +713,24 @@ def test_a_standing_list_ends_when_a_newer_one_is_confirmed(client, portal, town
     staff = client.get(reverse("disclosures:namelist_detail", args=[older.pk]))
     assertContains(staff, "长期公示，已被新名单替换")
     assert len(staff.context["rows"]) == 12
+
+
+def test_a_record_whose_publicity_is_over_is_pointed_out_and_the_review_shows_the_period(
+    client, portal, township_clerk, county_clerk  # noqa: F811
+):
+    review_record = publish_record(title="李楼街道低保审核对象公示")  # 公示7个工作日, published 20 days ago
+    assert review_record.publicity_end < timezone.localdate()
+    client.force_login(township_clerk)
+    _url, page = mapping_page(client, review_record, list_bytes())
+    assertContains(page, "这条公开信息的公示期已于")
+    assert page.context["form"]["publicity_end"].value() is None
+    name_list = process(review_record, township_clerk)
+    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    client.force_login(county_clerk)
+    review = client.get(reverse("disclosures:namelist_review", args=[name_list.pk]))
+    assertContains(review, "未设公示期：确认公开后按全省规定的展示期公开")
+    confirmed = namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+    assert confirmed.public_period_kind == "display" and confirmed.publicity_end is None
+    live = temporary_record("李楼街道临时救助名单")
+    _url, page = mapping_page(client, live, list_bytes())
+    assertNotContains(page, "这条公开信息的公示期已于")
