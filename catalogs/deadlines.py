@@ -748,7 +748,27 @@ def check_not_looser(
     local_text = local.text or render_rule(local)
     template_text = template.text or render_rule(template)
     params = {"local": local_text, "template": template_text}
+    verdict = _kind_verdict(local, template, params)
+    if verdict is not None:
+        return verdict
+    # Both rules are proactive with a due date from here on.
+    one_day = timedelta(days=1)
+    triggers = [sample_start + i * one_day for i in range(max(sample_days, 0))]
+    return [
+        *_trigger_changed(local, template),
+        *_due_later(local, template, cal, triggers, params),
+        *_publicity_shorter(local, template, cal, triggers),
+    ]
 
+
+def _kind_verdict(
+    local: DeadlineRule, template: DeadlineRule, params: dict[str, str]
+) -> list[str] | None:
+    """The verdict when the kinds of rule alone decide it, else None.
+
+    None means both rules are proactive with a due date, to be compared by
+    :func:`_due_later` and :func:`_publicity_shorter`.
+    """
     if template.kind is RuleKind.UNPARSED:
         if _same_text(local, template):
             return []
@@ -796,8 +816,11 @@ def check_not_looser(
             )
             % params
         ]
+    return None
 
-    messages: list[str] = []
+
+def _trigger_changed(local: DeadlineRule, template: DeadlineRule) -> list[str]:
+    """A message if two counted rules count from different events (not comparable)."""
     if (
         local.kind is not RuleKind.PERIODIC
         and template.kind is not RuleKind.PERIODIC
@@ -805,22 +828,34 @@ def check_not_looser(
         and template.trigger
         and local.trigger != template.trigger
     ):
-        messages.append(
+        return [
             gettext(
                 "公开时限的起算事件不能改变：模板从“%(template_trigger)s之日起”计算，"
                 "本地为“%(local_trigger)s之日起”，两者无法比较长短。请保留模板的起算事件，只缩短天数。"
             )
             % {"template_trigger": template.trigger, "local_trigger": local.trigger}
-        )
+        ]
+    return []
 
-    one_day = timedelta(days=1)
-    triggers = [sample_start + i * one_day for i in range(max(sample_days, 0))]
 
-    for t in [] if _due_never_later(local, template) else triggers:
+def _due_later(
+    local: DeadlineRule,
+    template: DeadlineRule,
+    cal: WorkCalendar,
+    triggers: list[date],
+    params: dict[str, str],
+) -> list[str]:
+    """A message for the first trigger date whose local due date is later than the template's.
+
+    Skips the sampling when :func:`_due_never_later` proves the answer.
+    """
+    if _due_never_later(local, template):
+        return []
+    for t in triggers:
         local_due = _fast_due(local, t, cal)
         template_due = _fast_due(template, t, cal)
         if local_due > template_due:
-            messages.append(
+            return [
                 gettext(
                     "公开时限不能长于模板：模板为“%(template)s”，本地为“%(local)s”，"
                     "在%(trigger)s触发时本地截止日%(local_due)s晚于模板的%(template_due)s。"
@@ -832,50 +867,58 @@ def check_not_looser(
                     "local_due": local_due.isoformat(),
                     "template_due": template_due.isoformat(),
                 }
-            )
-            break
+            ]
+    return []
 
-    if template.has_publicity:
-        publicity_params = {
-            "template_publicity": _render_publicity(template),
-            "local_publicity": _render_publicity(local),
-        }
-        if not local.has_publicity:
-            messages.append(
-                gettext(
-                    "公示期不能取消：模板要求“%(template_publicity)s”，本地没有公示期。"
-                    "公示期只能延长，不能缩短。"
-                )
-                % publicity_params
+
+def _publicity_shorter(
+    local: DeadlineRule, template: DeadlineRule, cal: WorkCalendar, triggers: list[date]
+) -> list[str]:
+    """A message if the template's publicity period (公示期) is dropped or ends earlier.
+
+    Every trigger date is tried as the publication day; the same unit with a
+    count not smaller never ends earlier, so it is not sampled.
+    """
+    if not template.has_publicity:
+        return []
+    publicity_params = {
+        "template_publicity": _render_publicity(template),
+        "local_publicity": _render_publicity(local),
+    }
+    if not local.has_publicity:
+        return [
+            gettext(
+                "公示期不能取消：模板要求“%(template_publicity)s”，本地没有公示期。"
+                "公示期只能延长，不能缩短。"
             )
-        elif local.publicity_unit == template.publicity_unit and (
-            (local.publicity_amount or 0) >= (template.publicity_amount or 0)
-        ):
-            pass  # same unit, not shorter: never ends earlier
-        else:
-            for t in triggers:
-                local_end = publicity_end(
-                    cal, t, local.publicity_amount or 0, unit=local.publicity_unit or WORKING_DAY
-                )[0]
-                template_end = publicity_end(
-                    cal,
-                    t,
-                    template.publicity_amount or 0,
-                    unit=template.publicity_unit or WORKING_DAY,
-                )[0]
-                if local_end < template_end:
-                    messages.append(
-                        gettext(
-                            "公示期不能短于模板：模板为“%(template_publicity)s”，本地为“%(local_publicity)s”，"
-                            "在%(published)s发布时本地公示期于%(local_end)s结束，早于模板的%(template_end)s。"
-                            "请保持或延长公示期。"
-                        )
-                        % {
-                            **publicity_params,
-                            "published": t.isoformat(),
-                            "local_end": local_end.isoformat(),
-                            "template_end": template_end.isoformat(),
-                        }
-                    )
-                    break
-    return messages
+            % publicity_params
+        ]
+    if local.publicity_unit == template.publicity_unit and (
+        (local.publicity_amount or 0) >= (template.publicity_amount or 0)
+    ):
+        return []
+    for t in triggers:
+        local_end = publicity_end(
+            cal, t, local.publicity_amount or 0, unit=local.publicity_unit or WORKING_DAY
+        )[0]
+        template_end = publicity_end(
+            cal,
+            t,
+            template.publicity_amount or 0,
+            unit=template.publicity_unit or WORKING_DAY,
+        )[0]
+        if local_end < template_end:
+            return [
+                gettext(
+                    "公示期不能短于模板：模板为“%(template_publicity)s”，本地为“%(local_publicity)s”，"
+                    "在%(published)s发布时本地公示期于%(local_end)s结束，早于模板的%(template_end)s。"
+                    "请保持或延长公示期。"
+                )
+                % {
+                    **publicity_params,
+                    "published": t.isoformat(),
+                    "local_end": local_end.isoformat(),
+                    "template_end": template_end.isoformat(),
+                }
+            ]
+    return []
