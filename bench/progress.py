@@ -79,7 +79,7 @@ def main() -> None:
 
     from catalogs.models import User
     from disclosures.models import DisclosureRecord, Obligation
-    from disclosures.views.progress import default_period
+    from disclosures.progress.views import default_period
 
     period = args.period or default_period().slug
     client = Client()

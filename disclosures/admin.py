@@ -60,7 +60,7 @@ class ProgressThresholdAdminForm(forms.ModelForm):
         fields = ["commend_on_time_rate", "criticize_on_time_rate", "criticize_missed"]
 
     def clean(self):
-        from .progress import progress_thresholds_validate
+        from .progress.services import progress_thresholds_validate
 
         cleaned = super().clean()
         try:
@@ -73,7 +73,7 @@ class ProgressThresholdAdminForm(forms.ModelForm):
 @admin.register(ProgressThreshold)
 class ProgressThresholdAdmin(ProvinceSingletonAdmin):
     """The 先进/落后 thresholds of the progress review (changed through
-    `progress.progress_thresholds_set`, which logs the change)."""
+    `progress.services.progress_thresholds_set`, which logs the change)."""
 
     form = ProgressThresholdAdminForm
 
@@ -87,7 +87,7 @@ class ProgressThresholdAdmin(ProvinceSingletonAdmin):
     readonly_fields = ["updated_at"]
 
     def save_model(self, request, obj, form, change):
-        from .progress import progress_thresholds_set
+        from .progress.services import progress_thresholds_set
 
         saved = progress_thresholds_set(
             commend_on_time_rate=obj.commend_on_time_rate,

@@ -53,7 +53,7 @@ from catalogs.selectors import work_calendar
 
 from . import gate
 from .models import DisclosureRecord, Obligation
-from .quarters import period_of
+from .progress.quarters import period_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEED = "henan-progress-demo"

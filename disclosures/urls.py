@@ -1,6 +1,7 @@
 """Each views module owns its url patterns; this file only joins them."""
 
-from .views import manage, namelists, progress, public
+from .progress import views as progress
+from .views import manage, namelists, public
 
 app_name = "disclosures"
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from catalogs.models import CatalogItem, User
 from disclosures.models import DisclosureRecord
-from disclosures.quarters import period_of
+from disclosures.progress.quarters import period_of
 
 pytestmark = [pytest.mark.postgres]
 

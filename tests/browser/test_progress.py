@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from catalogs.demo import seed_users
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from disclosures import demo_province
-from disclosures.views.progress import default_period
+from disclosures.progress.views import default_period
 from tests.browser.axe import inject_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,9 +14,10 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from catalogs.models import Region
-from disclosures import progress
+from catalogs.selectors import region_get_with_ancestors
 from disclosures.models import Obligation, ProgressThreshold
-from disclosures.quarters import parse_period
+from disclosures.progress import access, selectors
+from disclosures.progress.quarters import parse_period
 
 from .progress_data import (
     PUBLISHED_AT,
@@ -38,9 +39,9 @@ def dataset(templates):
     return build_catalogs()
 
 
-def report_for(code: str, period=Q3, **kw) -> progress.ProgressReport:
-    region, ancestors = progress.region_get_with_ancestors(code)
-    return progress.region_progress(
+def report_for(code: str, period=Q3, **kw) -> selectors.ProgressReport:
+    region, ancestors = region_get_with_ancestors(code)
+    return selectors.region_progress(
         region=region, ancestors=ancestors, period=period, today=TODAY, **kw
     )
 
@@ -263,7 +264,7 @@ def test_domain_breakdown(dataset):
 
 def test_levels_of_an_export_add_up_to_the_same_total(dataset):
     region = Region.objects.get(code="41")
-    levels = progress.progress_levels(region=region, period=Q3, today=TODAY)
+    levels = selectors.progress_levels(region=region, period=Q3, today=TODAY)
     assert [lv.name for lv in levels] == ["省辖市", "县（市、区）", "乡镇（街道）"]
     assert {lv.total.due for lv in levels} == {17}
     county_level = {r.code: r for r in levels[1].rows}
@@ -296,7 +297,7 @@ def test_query_count_does_not_grow_with_data(templates):
     assert small == large == 10
     province = Region.objects.get(code="41")
     levels = _count_queries(
-        lambda: progress.progress_levels(region=province, period=Q3, today=TODAY)
+        lambda: selectors.progress_levels(region=province, period=Q3, today=TODAY)
     )
     assert levels == 3 + 4 * 3  # domains, thresholds, regions; four per level
 
@@ -307,16 +308,16 @@ def test_query_count_does_not_grow_with_data(templates):
 def test_who_may_view_progress(
     county_clerk, township_clerk, city_reviewer, province_admin
 ):
-    assert progress.can_view_progress(province_admin)
-    assert progress.can_view_progress(city_reviewer)
-    assert progress.can_view_progress(county_clerk)
-    assert not progress.can_view_progress(township_clerk)
+    assert access.can_view_progress(province_admin)
+    assert access.can_view_progress(city_reviewer)
+    assert access.can_view_progress(county_clerk)
+    assert not access.can_view_progress(township_clerk)
     with pytest.raises(PermissionDenied):
-        progress.progress_access_region(township_clerk, "410311012")
+        access.progress_access_region(township_clerk, "410311012")
 
 
 def test_regions_outside_the_subtree_are_404(city_reviewer, county_clerk):
-    region, ancestors = progress.progress_access_region(city_reviewer, "410311")
+    region, ancestors = access.progress_access_region(city_reviewer, "410311")
     assert region.code == "410311" and [a.code for a in ancestors] == ["41", "4103"]
     for user, code in [
         (city_reviewer, "4101"),
@@ -325,12 +326,12 @@ def test_regions_outside_the_subtree_are_404(city_reviewer, county_clerk):
         (county_clerk, "4103"),
     ]:
         with pytest.raises(Http404):
-            progress.progress_access_region(user, code)
+            access.progress_access_region(user, code)
     with pytest.raises(Http404):
-        progress.progress_access_region(city_reviewer, "41039")  # not a level's length
+        access.progress_access_region(city_reviewer, "41039")  # not a level's length
     with pytest.raises(Http404):
-        progress.progress_access_region(city_reviewer, "410399")  # no such region
-    assert progress.progress_access_region(county_clerk)[0].code == "410311"
+        access.progress_access_region(city_reviewer, "410399")  # no such region
+    assert access.progress_access_region(county_clerk)[0].code == "410311"
 
 
 # --- province-scale demo data (built here for one city) --------------------------------

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalogs.models import Domain, Region
-from disclosures import progress, progress_exports
-from disclosures.quarters import parse_period
+from catalogs.selectors import region_get_with_ancestors
+from disclosures.progress import bulletin, exports, selectors
+from disclosures.progress.quarters import parse_period
 
 from .progress_data import TODAY, build_catalogs, build_obligations
 
@@ -31,21 +32,21 @@ def dataset(templates):
 
 def _xlsx(code: str) -> bytes:
     region = Region.objects.get(code=code)
-    return progress_exports.progress_xlsx(
+    return exports.progress_xlsx(
         region=region,
         period=Q3,
-        levels=progress.progress_levels(region=region, period=Q3, today=TODAY),
+        levels=selectors.progress_levels(region=region, period=Q3, today=TODAY),
         domains=list(Domain.objects.order_by("order")),
         today=TODAY,
     )
 
 
 def _docx(code: str) -> bytes:
-    region, ancestors = progress.region_get_with_ancestors(code)
-    report = progress.region_progress(
+    region, ancestors = region_get_with_ancestors(code)
+    report = selectors.region_progress(
         region=region, ancestors=ancestors, period=Q3, today=TODAY, sort="rank"
     )
-    return progress_exports.progress_docx(report)
+    return bulletin.progress_docx(report)
 
 
 def _rows(sheet):

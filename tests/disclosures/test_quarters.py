@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from disclosures.quarters import (
+from disclosures.progress.quarters import (
     Period,
     PeriodError,
     month_bounds,

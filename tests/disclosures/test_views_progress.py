@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from catalogs.models import AuditLogEntry, Catalog, CatalogItem
 from disclosures.models import Obligation
-from disclosures.progress_exports import DOCX_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from disclosures.views.progress import default_period
+from disclosures.progress.bulletin import DOCX_CONTENT_TYPE
+from disclosures.progress.exports import XLSX_CONTENT_TYPE
+from disclosures.progress.views import default_period
 
 from .progress_data import build_catalogs, build_obligations, obligation
 

@@ -16,8 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from catalogs.models import Domain, Region
-from disclosures import progress, progress_exports
-from disclosures.quarters import PeriodError, parse_period
+from catalogs.selectors import region_get_with_ancestors
+from disclosures.progress import bulletin, exports, selectors
+from disclosures.progress.access import PROVINCE_CODE
+from disclosures.progress.quarters import PeriodError, parse_period
 
 FORMATS = ("xlsx", "docx")
 
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--region",
-            default=progress.PROVINCE_CODE,
+            default=PROVINCE_CODE,
             help="区划代码，默认 41（河南省）",
         )
         parser.add_argument("--format", dest="fmt", help="输出格式：xlsx 或 docx")
@@ -74,7 +76,7 @@ class Command(BaseCommand):
                 % {"path": destination.parent}
             )
         try:
-            root, ancestors = progress.region_get_with_ancestors(region.strip())
+            root, ancestors = region_get_with_ancestors(region.strip())
         except Region.DoesNotExist:
             raise CommandError(
                 gettext(
@@ -84,24 +86,24 @@ class Command(BaseCommand):
             ) from None
         today = timezone.localdate()
         if fmt == "xlsx":
-            content = progress_exports.progress_xlsx(
+            content = exports.progress_xlsx(
                 region=root,
                 period=chosen,
-                levels=progress.progress_levels(
+                levels=selectors.progress_levels(
                     region=root, period=chosen, today=today
                 ),
                 domains=list(Domain.objects.order_by("order", "pk")),
                 today=today,
             )
         else:
-            report = progress.region_progress(
+            report = selectors.region_progress(
                 region=root,
                 ancestors=ancestors,
                 period=chosen,
                 today=today,
                 sort="rank",
             )
-            content = progress_exports.progress_docx(report)
+            content = bulletin.progress_docx(report)
         try:
             destination.write_bytes(content)
         except OSError as exc:

@@ -15,7 +15,14 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from .progress import CATALOG_STATE_LABELS, CATALOG_STATES, ProgressReport, ProgressRow
+from .metrics import (
+    CATALOG_STATE_LABELS,
+    CATALOG_STATES,
+    COUNTY_LENGTH,
+    UNIT_NAMES,
+    ProgressRow,
+)
+from .selectors import ProgressReport
 
 WIDTH = 720
 FONT = 13
@@ -190,6 +197,66 @@ def rate_bars(report: ProgressReport) -> Chart:
     )
 
 
+def _trend_lines(
+    coords: list[tuple[float, float] | None], points, *, top: int
+) -> list[str]:
+    """The line through the known rates (broken where a quarter has none) and its labelled points."""
+    parts = []
+    segment: list[str] = []
+    for point in [*coords, None]:
+        if point is None:
+            if len(segment) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(segment)}" fill="none" stroke="#0b4f9c" stroke-width="2.5"/>'
+                )
+            segment = []
+        else:
+            segment.append(f"{point[0]:.1f},{point[1]:.1f}")
+    for (_period, metrics), point in zip(points, coords, strict=True):
+        if point is None:
+            continue
+        x, y = point
+        parts.append(
+            f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="#ffffff" '
+            f'stroke="#0b4f9c" stroke-width="2.5"/>'
+            f'<text x="{x:.1f}" y="{y + 22 if y < top + 20 else y - 10:.1f}" text-anchor="middle" fill="#1a1a1a" font-weight="bold">'
+            f"{escape(_percent(metrics.rate))}</text>"
+        )
+    return parts
+
+
+def _trend_table(points) -> dict:
+    """Title, summary and the data table of the trend chart."""
+    return {
+        "title": _("近四个季度按时公开率"),
+        "summary": _("从%(first)s到%(last)s的按时公开率依次为：%(values)s。")
+        % {
+            "first": points[0][0].label,
+            "last": points[-1][0].label,
+            "values": "、".join(_percent(m.rate) for _p, m in points),
+        },
+        "headers": [
+            _("季度"),
+            _("应公开"),
+            _("按时公开"),
+            _("逾期公开"),
+            _("仍逾期未公开"),
+            _("按时公开率"),
+        ],
+        "rows": [
+            [
+                p.label,
+                str(m.due),
+                str(m.on_time),
+                str(m.late),
+                str(m.overdue),
+                _percent(m.rate),
+            ]
+            for p, m in points
+        ],
+    }
+
+
 def quarter_line(report: ProgressReport) -> Chart:
     """On-time rate of the whole subtree in the last four quarters (line with labelled points)."""
     prefix = f"trend-{report.region.code}"
@@ -227,55 +294,11 @@ def quarter_line(report: ProgressReport) -> Chart:
             coords.append(None)
             continue
         coords.append((x, y_of(float(metrics.rate))))
-    segment: list[str] = []
-    for point in [*coords, None]:
-        if point is None:
-            if len(segment) > 1:
-                parts.append(
-                    f'<polyline points="{" ".join(segment)}" fill="none" stroke="#0b4f9c" stroke-width="2.5"/>'
-                )
-            segment = []
-        else:
-            segment.append(f"{point[0]:.1f},{point[1]:.1f}")
-    for (_period, metrics), point in zip(points, coords, strict=True):
-        if point is None:
-            continue
-        x, y = point
-        parts.append(
-            f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="#ffffff" '
-            f'stroke="#0b4f9c" stroke-width="2.5"/>'
-            f'<text x="{x:.1f}" y="{y + 22 if y < top + 20 else y - 10:.1f}" text-anchor="middle" fill="#1a1a1a" font-weight="bold">'
-            f"{escape(_percent(metrics.rate))}</text>"
-        )
+    parts += _trend_lines(coords, points, top=top)
     return Chart(
         id=prefix,
-        title=_("近四个季度按时公开率"),
-        summary=_("从%(first)s到%(last)s的按时公开率依次为：%(values)s。")
-        % {
-            "first": points[0][0].label,
-            "last": points[-1][0].label,
-            "values": "、".join(_percent(m.rate) for _p, m in points),
-        },
         svg=_svg(prefix, height, "".join(parts), []),
-        headers=[
-            _("季度"),
-            _("应公开"),
-            _("按时公开"),
-            _("逾期公开"),
-            _("仍逾期未公开"),
-            _("按时公开率"),
-        ],
-        rows=[
-            [
-                p.label,
-                str(m.due),
-                str(m.on_time),
-                str(m.late),
-                str(m.overdue),
-                _percent(m.rate),
-            ]
-            for p, m in points
-        ],
+        **_trend_table(points),
     )
 
 
@@ -352,8 +375,6 @@ def catalog_status(report: ProgressReport) -> Chart:
 
 
 def _catalog_unit(report: ProgressReport) -> str:
-    from .progress import COUNTY_LENGTH, UNIT_NAMES
-
     length = max(report.child_length or 0, COUNTY_LENGTH)
     return str(UNIT_NAMES.get(length, ""))
 

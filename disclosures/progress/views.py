@@ -22,8 +22,9 @@ from catalogs.models import Domain
 from catalogs.permissions import RegionStaffRequiredMixin, in_scope
 from catalogs.scope import scope_code
 
-from .. import charts, progress, progress_exports
-from ..quarters import Period, PeriodError, parse_period, period_of
+from . import bulletin, charts, exports, selectors
+from .access import progress_access_region
+from .quarters import Period, PeriodError, parse_period, period_of
 
 
 def default_period(today=None) -> Period:
@@ -50,7 +51,7 @@ class ProgressAccessMixin(RegionStaffRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and scope_code(request.user) is not None:
-            self.region, self.ancestors = progress.progress_access_region(
+            self.region, self.ancestors = progress_access_region(
                 request.user, kwargs.get("code")
             )
             self.period = (
@@ -86,7 +87,7 @@ class ProgressSwitchView(ProgressAccessMixin, View):
         )
 
 
-def _columns(report: progress.ProgressReport) -> list[dict]:
+def _columns(report: selectors.ProgressReport) -> list[dict]:
     """Sortable headers: label, the ?sort= value a click asks for, aria-sort."""
     specs = [("name", _("名称"))]
     specs += [
@@ -143,7 +144,7 @@ class ProgressView(ProgressAccessMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        report = progress.region_progress(
+        report = selectors.region_progress(
             region=self.region,
             ancestors=self.ancestors,
             period=self.period,
@@ -203,28 +204,28 @@ class ProgressExportView(ProgressAccessMixin, View):
 
     def get(self, request, period, code):
         if self.fmt == "xlsx":
-            levels = progress.progress_levels(region=self.region, period=self.period)
-            content = progress_exports.progress_xlsx(
+            levels = selectors.progress_levels(region=self.region, period=self.period)
+            content = exports.progress_xlsx(
                 region=self.region,
                 period=self.period,
                 levels=levels,
                 domains=list(Domain.objects.order_by("order", "pk")),
                 today=timezone.localdate(),
             )
-            content_type = progress_exports.XLSX_CONTENT_TYPE
+            content_type = exports.XLSX_CONTENT_TYPE
         else:
-            report = progress.region_progress(
+            report = selectors.region_progress(
                 region=self.region,
                 ancestors=self.ancestors,
                 period=self.period,
                 sort="rank",
             )
-            content = progress_exports.progress_docx(report)
-            content_type = progress_exports.DOCX_CONTENT_TYPE
+            content = bulletin.progress_docx(report)
+            content_type = bulletin.DOCX_CONTENT_TYPE
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True,
-            filename=progress_exports.file_name(self.region, self.period, self.fmt),
+            filename=exports.file_name(self.region, self.period, self.fmt),
         )
         response["Cache-Control"] = "private, no-store"
         return response

@@ -1,269 +1,32 @@
-"""Progress review exports: an xlsx workbook (a sheet per level) and a docx 通报.
+"""The progress review's docx 通报: summary, ranked table, commended and criticised units.
 
-Both are built from the selectors in `disclosures.progress`; nothing here reads
-the database. Text cells of the workbook are neutralised against formula
-injection (SPEC §5: cells starting with = + - @).
+Built from a `ProgressReport` (`disclosures.progress.selectors`); nothing here
+reads the database.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from datetime import date, datetime
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalogs.models import Domain, Region
+from catalogs.models import Region
 
-from .progress import (
-    CATALOG_STATE_LABELS,
-    CATALOG_STATES,
-    CatalogCell,
-    Metrics,
-    ProgressLevel,
-    ProgressReport,
-    ProgressRow,
-)
-from .quarters import Period
+from .exports import date_text
+from .metrics import Metrics
+from .selectors import ProgressReport
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_CONTENT_TYPE = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 )
-
-
-def safe_text(value: str) -> str:
-    """A text cell a spreadsheet program will not run as a formula."""
-    if value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _date(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date()
-    return f"{value:%Y-%m-%d}"
-
-
-def _rate(metrics: Metrics) -> float | None:
-    return None if metrics.rate is None else float(metrics.rate)
-
-
-def catalog_text(cell: CatalogCell) -> str:
-    """One domain's catalog status as text: counts for a summary, else the state."""
-    if cell.summarised:
-        return " ".join(
-            f"{CATALOG_STATE_LABELS[state]}{cell.counts[state]}"
-            for state in reversed(CATALOG_STATES)
-        )
-    return str(CATALOG_STATE_LABELS[cell.state])
-
-
-def file_name(region: Region, period: Period, extension: str) -> str:
-    """进展统计_洛阳市_2026Q3.xlsx (a download name without path characters)."""
-    name = re.sub(r"[\\/:*?\"<>|\s]", "", region.name)
-    return _("进展统计_%(region)s_%(period)s.%(ext)s") % {
-        "region": name,
-        "period": period.slug,
-        "ext": extension,
-    }
-
-
-# --- xlsx ---------------------------------------------------------------------------------
-
-
-def _headers(domains: Sequence[Domain]) -> list[str]:
-    headers = [_("上级区划"), _("区划代码"), _("名称")]
-    for domain in domains:
-        headers += [
-            _("%(domain)s目录") % {"domain": domain.name},
-            _("%(domain)s目录时间") % {"domain": domain.name},
-        ]
-    return headers + [
-        _("新增事项"),
-        _("不公开事项"),
-        _("缩短时限"),
-        _("应公开"),
-        _("按时公开"),
-        _("逾期公开"),
-        _("仍逾期未公开"),
-        _("漏报周期性公开"),
-        _("按时公开率（%）"),
-        _("排名"),
-        _("评价"),
-        _("说明"),
-    ]
-
-
-def _row_values(row: ProgressRow) -> list:
-    values: list = [
-        row.parent_name if not row.is_self else "",
-        row.code,
-        row.display_name,
-    ]
-    for cell in row.catalogs:
-        values += [catalog_text(cell), "" if cell.summarised else _date(cell.at)]
-    m, loc = row.metrics, row.localization
-    return values + [
-        loc.added,
-        loc.omitted,
-        loc.shortened,
-        m.due,
-        m.on_time,
-        m.late,
-        m.overdue,
-        m.missed,
-        _rate(m),
-        row.rank,
-        row.verdict,
-        "；".join(row.reasons),
-    ]
-
-
-def _total_values(level: ProgressLevel, domains: Sequence[Domain]) -> list:
-    m, loc = level.total, level.localization
-    return (
-        ["", "", _("合计")]
-        + ["", ""] * len(domains)
-        + [
-            loc.added,
-            loc.omitted,
-            loc.shortened,
-            m.due,
-            m.on_time,
-            m.late,
-            m.overdue,
-            m.missed,
-            _rate(m),
-            None,
-            "",
-            "",
-        ]
-    )
-
-
-def _sheet_title(name: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\']", "", name)[:31] or _("统计")
-    base, n = title, 2
-    while title in used:
-        title = f"{base[:28]}{n}"
-        n += 1
-    used.add(title)
-    return title
-
-
-def progress_xlsx(
-    *,
-    region: Region,
-    period: Period,
-    levels: Sequence[ProgressLevel],
-    domains: Sequence[Domain],
-    today: date,
-) -> bytes:
-    """A workbook with one sheet per level below `region` (省辖市, 县（市、区）, 乡镇（街道）).
-
-    Each sheet: a title row, a row stating the period, the header row (row 3),
-    one row per region (本级 rows for the work of the regions above), and a 合计
-    row whose figures are the same on every sheet.
-    """
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    headers = _headers(domains)
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    used: set[str] = set()
-    for level in levels:
-        sheet = workbook.create_sheet(_sheet_title(level.name, used))
-        sheet.append(
-            [
-                safe_text(
-                    _("%(region)s%(period)s基层政务公开工作进展（%(level)s）")
-                    % {
-                        "region": region.name,
-                        "period": period.label,
-                        "level": level.name,
-                    }
-                )
-            ]
-        )
-        sheet.append(
-            [
-                safe_text(
-                    _(
-                        "统计期：%(start)s至%(end)s；统计截至：%(today)s；按公开截止日期计入统计期。"
-                    )
-                    % {
-                        "start": _date(period.start),
-                        "end": _date(period.end),
-                        "today": _date(today),
-                    }
-                )
-            ]
-        )
-        sheet.append(headers)
-        for row in level.rows:
-            sheet.append(
-                [safe_text(v) if isinstance(v, str) else v for v in _row_values(row)]
-            )
-        sheet.append(
-            [
-                safe_text(v) if isinstance(v, str) else v
-                for v in _total_values(level, domains)
-            ]
-        )
-        sheet["A1"].font = Font(bold=True, size=14)
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE4EE")
-            cell.alignment = Alignment(
-                horizontal="center", vertical="center", wrap_text=True
-            )
-        for row_cells in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-            for cell in row_cells:
-                cell.border = border
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        for column in range(1, len(headers) + 1):
-            sheet.column_dimensions[get_column_letter(column)].width = 12
-        sheet.column_dimensions["A"].width = 14
-        sheet.column_dimensions["C"].width = 22
-        sheet.freeze_panes = "D4"
-        sheet.auto_filter.ref = (
-            f"A3:{get_column_letter(len(headers))}{sheet.max_row - 1}"
-        )
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.print_title_rows = "3:3"
-    if not levels:
-        workbook.create_sheet(_("统计"))
-    workbook.properties.title = _("%(region)s%(period)s基层政务公开工作进展") % {
-        "region": region.name,
-        "period": period.label,
-    }
-    workbook.properties.creator = _("基层政务公开标准目录平台")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- docx 通报 ---------------------------------------------------------------------------------
 
 _BODY_FONT = "仿宋"
 _HEADING_FONT = "黑体"
@@ -328,15 +91,15 @@ def summary_text(report: ProgressReport) -> str:
         )
     text = template % {
         "period": report.period.label,
-        "start": _date(report.period.start),
-        "end": _date(report.period.end),
+        "start": date_text(report.period.start),
+        "end": date_text(report.period.end),
         "region": report.region.name,
         "count": len(report.rows),
         "unit": report.unit_name or _("单位"),
         "due": m.due,
         "on_time": m.on_time,
         "late": m.late,
-        "today": _date(report.today),
+        "today": date_text(report.today),
         "overdue": m.overdue,
         "missed": m.missed,
         "rate": _percent(m),
@@ -436,9 +199,8 @@ def _table(document, report: ProgressReport) -> None:
             cell.width = width
 
 
-def progress_docx(report: ProgressReport) -> bytes:
-    """The 通报: title, period, summary with counts, the table, commended and criticised units."""
-    document = Document()
+def _heading(document, report: ProgressReport) -> None:
+    """A4 page, document properties, the title, the period and the opening paragraph."""
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.6)
@@ -463,8 +225,8 @@ def progress_docx(report: ProgressReport) -> bytes:
         _("（统计期：%(period)s，%(start)s至%(end)s）")
         % {
             "period": report.period.label,
-            "start": _date(report.period.start),
-            "end": _date(report.period.end),
+            "start": date_text(report.period.start),
+            "end": date_text(report.period.end),
         },
         size=14,
         align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -479,10 +241,10 @@ def progress_docx(report: ProgressReport) -> bytes:
         )
         % {"period": report.period.label},
     )
-    _paragraph(document, _("一、总体情况"), font=_HEADING_FONT)
-    _paragraph(document, summary_text(report))
-    _paragraph(document, _("二、各地进展情况"), font=_HEADING_FONT)
-    _table(document, report)
+
+
+def _verdicts(document, report: ProgressReport) -> None:
+    """三、通报表扬 and 四、通报批评, with the units and the reasons."""
     thresholds = report.thresholds
     _paragraph(document, _("三、通报表扬"), font=_HEADING_FONT)
     commended = report.commended
@@ -513,6 +275,10 @@ def progress_docx(report: ProgressReport) -> bytes:
         )
     else:
         _paragraph(document, _("本期无需通报批评的单位。"))
+
+
+def _closing(document, report: ProgressReport) -> None:
+    """The request to the regions, the issuer and the date."""
     _paragraph(
         document,
         _(
@@ -537,6 +303,18 @@ def progress_docx(report: ProgressReport) -> bytes:
         align=WD_ALIGN_PARAGRAPH.RIGHT,
         indent=False,
     )
+
+
+def progress_docx(report: ProgressReport) -> bytes:
+    """The 通报: title, period, summary with counts, the table, commended and criticised units."""
+    document = Document()
+    _heading(document, report)
+    _paragraph(document, _("一、总体情况"), font=_HEADING_FONT)
+    _paragraph(document, summary_text(report))
+    _paragraph(document, _("二、各地进展情况"), font=_HEADING_FONT)
+    _table(document, report)
+    _verdicts(document, report)
+    _closing(document, report)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
