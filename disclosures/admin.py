@@ -203,13 +203,16 @@ class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAd
 class MaskingPolicySettingAdmin(ProvinceSingletonAdmin):
     """The province-wide masking policy; changes are audited."""
 
-    list_display = ["__str__", "publish_id_number", "publish_phone", "updated_at"]
+    list_display = [
+        "__str__", "publish_id_number", "publish_phone", "publish_category", "publish_address",
+        "mask_names_default", "display_days", "updated_at",
+    ]
     readonly_fields = ["updated_at"]
 
     def save_model(self, request, obj, form, change):
-        from .namelists import masking_policy_set
+        from .namelists import MASKING_POLICY_FIELDS, masking_policy_set
 
         saved = masking_policy_set(
-            publish_id_number=obj.publish_id_number, publish_phone=obj.publish_phone, actor=request.user
+            **{field: getattr(obj, field) for field in MASKING_POLICY_FIELDS}, actor=request.user
         )
         obj.pk = saved.pk

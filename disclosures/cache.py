@@ -42,6 +42,7 @@ from catalogs.models import Catalog
 from catalogs.signals import catalog_published
 
 from .models import Attachment, DisclosureRecord, NameList
+from .namelists import name_list_next_end
 
 ALIAS = "public_pages"
 GENERATION_KEY = "public:generation"
@@ -63,16 +64,15 @@ def next_change_at(*, now: datetime | None = None) -> datetime | None:
     """When the public pages next change without a write (2 queries).
 
     That is the earliest future `publish_at` of a scheduled record, or the
-    first moment after the publicity period of a confirmed name list ends.
+    first moment after a public name list's last public day (publicity
+    period, replacement or display period: `namelists.name_list_next_end`).
     """
     now = now or timezone.now()
     scheduled = DisclosureRecord.objects.filter(
         status=DisclosureRecord.Status.SCHEDULED, publish_at__gt=now
     ).aggregate(m=Min("publish_at"))["m"]
     today = timezone.localdate(now)
-    list_end = NameList.objects.confirmed().filter(publicity_end__gte=today).aggregate(
-        m=Min("publicity_end")
-    )["m"]
+    list_end = name_list_next_end(today=today)
     candidates = [scheduled] if scheduled else []
     if list_end is not None:
         # The list is public through its last day; it disappears at the next midnight.

@@ -56,6 +56,7 @@ from catalogs.selectors import work_calendar
 from catalogs.services import audit
 
 from . import gate
+from .namelists import name_list_sync_with_record
 from .models import DisclosureRecord, Obligation
 from .querysets import public_q
 
@@ -672,6 +673,9 @@ def _set_publication(
     record.full_clean()
     _save_record(record, actor)
     audit(action, actor=actor, region=record.region_id, obj=record, publish_at=publish_at.isoformat())
+    # A list confirmed before the record went public counts its display period
+    # from the record's publication day.
+    name_list_sync_with_record(record=record, actor=actor)
 
 
 @transaction.atomic
