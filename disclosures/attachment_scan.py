@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from openpyxl.utils import get_column_letter
+
 from django.utils.translation import gettext as _
 
 from .deidentify import FINDING_KIND_LABELS, ColumnKind, scan_text, suggest_mapping
@@ -170,15 +172,6 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _column_letter(index: int) -> str:
-    """Spreadsheet column letter of a 1-based index."""
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 # --------------------------------------------------------------------------- name lists
 
 
@@ -191,7 +184,7 @@ def looks_like_name_list(rows: Sequence[Sequence[object]]) -> bool:
     column, and at least one row below the header whose name cell looks like a
     Chinese personal name.
     """
-    from .spreadsheets import _detect_header
+    from .spreadsheets.read import _detect_header
 
     found = _detect_header(list(rows[:_HEADER_ROWS]))
     if found is None:
@@ -463,7 +456,7 @@ def _scan_sheet(sheet, result: ScanResult) -> None:
             text = _cell_text(value)
             if text is None:
                 continue
-            params = {"sheet": title, "row": cell.row, "column": _column_letter(cell.column)}
+            params = {"sheet": title, "row": cell.row, "column": get_column_letter(cell.column)}
             if hidden:
                 position = _("隐藏的工作表“%(sheet)s”第%(row)s行%(column)s列") % params
             else:
@@ -480,7 +473,7 @@ def _scan_sheet(sheet, result: ScanResult) -> None:
 
 def scan_csv(data: bytes, name: str = "upload.csv") -> ScanResult:
     """Scan every cell of a csv file (UTF-8, UTF-16 with BOM, GBK/GB18030)."""
-    from .spreadsheets import _CSV_DELIMITERS, SpreadsheetError, _detect_encoding
+    from .spreadsheets.read import _CSV_DELIMITERS, SpreadsheetError, _detect_encoding
 
     try:
         encoding = _detect_encoding(io.BytesIO(data), name)
@@ -504,7 +497,7 @@ def scan_csv(data: bytes, name: str = "upload.csv") -> ScanResult:
         if len(top) < _NAME_LIST_ROWS:
             top.append(row)
         for index, value in enumerate(row, start=1):
-            position = _("第%(row)s行%(column)s列") % {"row": number, "column": _column_letter(index)}
+            position = _("第%(row)s行%(column)s列") % {"row": number, "column": get_column_letter(index)}
             result.add(text_finding(value, position))
     if looks_like_name_list(top):
         result.name_list = _("表格")

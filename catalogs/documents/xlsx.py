@@ -10,7 +10,8 @@ sheet 填写说明 explains the format. Inside a cell:
   :data:`MULTI_VALUE_SEPARATOR` (``、``) in the official order; the free text of
   其他 has its own column 其他渠道说明;
 - a text cell that a spreadsheet program would run as a formula is neutralised
-  by :func:`neutralise_formula`; the importer undoes it with
+  by :func:`catalogs.textsafety.neutralise_formula` (the project's one neutraliser);
+  the importer undoes it with
   :func:`restore_neutralised`, so export → import → export is exact.
 """
 
@@ -35,6 +36,7 @@ from catalogs.choices import (
     SUBJECT_VALUES,
 )
 
+from ..textsafety import neutralise_formula, restore_neutralised
 from .cells import in_official_order, norm
 from .citations import format_basis
 from .detect import require_format, unreadable_file_error
@@ -72,7 +74,6 @@ XLSX_COLUMNS: list[tuple[str, str]] = [
     ("note", "备注"),
 ]
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_WIDTHS = {
     "key": 14,
     "seq": 6,
@@ -106,28 +107,6 @@ _XLSX_HEADER_PREFIXES = (
     ("公开层级", "levels"),
     ("备注", "note"),
 )
-
-
-def neutralise_formula(value: str) -> str:
-    """Make a text cell inert in spreadsheet programs (formula injection).
-
-    A leading apostrophe is added before ``= + - @``, tab and CR, and before an
-    apostrophe that is itself followed by one of them, so
-    :func:`restore_neutralised` restores the exact text. This is the catalog
-    workbook's only formula neutraliser: every text cell it writes passes here.
-    """
-    if value.startswith(_FORMULA_TRIGGERS) or (
-        value.startswith("'") and value[1:2] in (*_FORMULA_TRIGGERS, "'") and value[1:2]
-    ):
-        return "'" + value
-    return value
-
-
-def restore_neutralised(value: str) -> str:
-    """Undo :func:`neutralise_formula` on a cell read back from a workbook."""
-    if value.startswith("'") and value[1:2] and value[1:2] in (*_FORMULA_TRIGGERS, "'"):
-        return value[1:]
-    return value
 
 
 def _xlsx_values(item: ItemRow, position: int) -> dict[str, object]:

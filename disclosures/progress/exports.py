@@ -2,8 +2,8 @@
 
 Built from the selectors in `disclosures.progress.selectors`; nothing here reads
 the database. Every cell goes through `_append`, the one place that writes rows
-with openpyxl: text cells are neutralised against formula injection there
-(SPEC §5: cells starting with = + - @). The docx 通报 is in `bulletin`.
+with openpyxl: text cells pass the project's one formula neutraliser there
+(`catalogs.textsafety`, SPEC §5: = + - @ and their full-width forms). The docx 通报 is in `bulletin`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogs.models import Domain, Region
+from catalogs.textsafety import neutralise_formula
 
 from .metrics import (
     CATALOG_STATE_LABELS,
@@ -32,15 +33,7 @@ from .metrics import (
 from .quarters import Period
 from .selectors import ProgressLevel
 
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_text(value: str) -> str:
-    """A text cell a spreadsheet program will not run as a formula."""
-    if value.startswith(_FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def date_text(value: datetime | date | None) -> str:
@@ -161,7 +154,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 def _append(sheet, values: Sequence) -> None:
     """Write one row; text cells are neutralised against formula injection."""
-    sheet.append([safe_text(v) if isinstance(v, str) else v for v in values])
+    sheet.append([neutralise_formula(v) for v in values])
 
 
 def _fill_sheet(
@@ -195,7 +188,7 @@ def _fill_sheet(
             }
         ],
     )
-    sheet.append(headers)
+    _append(sheet, headers)
     for row in level.rows:
         _append(sheet, _row_values(row))
     _append(sheet, _total_values(level, domains))

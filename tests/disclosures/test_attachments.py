@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from catalogs.models import AuditLogEntry, User
 from disclosures import attachment_scan, attachments, services
@@ -542,7 +543,7 @@ def test_property_an_identifier_in_any_cell_of_an_xlsx_is_found_there(rows, colu
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = attachment_scan.scan_xlsx(buffer.getvalue())
-    letter = attachment_scan._column_letter(column)
+    letter = get_column_letter(column)
     assert [f.position for f in result.findings] == [
         f"{'隐藏的工作表' if hidden else '工作表'}“Sheet”第{row}行{letter}列"
     ]

@@ -12,13 +12,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from disclosures import spreadsheets
+from catalogs.textsafety import neutralise_formula
+from disclosures.spreadsheets import files as spreadsheet_files
 from disclosures.deidentify import MaskingPolicy, gb11643_check_digit
 from disclosures.spreadsheets import (
     OLE2_MAGIC,
     SpreadsheetError,
     deidentify_file,
-    neutralise_formula,
     open_table,
     write_csv,
     write_xlsx,
@@ -429,7 +429,7 @@ def test_deidentify_file_leaves_nothing_on_failure(tmp_path, monkeypatch):
         out.write(b"partial")
         raise SpreadsheetError("写到一半失败", code="corrupt")
 
-    monkeypatch.setattr(spreadsheets, "write_xlsx", broken)
+    monkeypatch.setattr(spreadsheet_files, "write_xlsx", broken)
     with pytest.raises(SpreadsheetError):
         deidentify_file(source, tmp_path / "公示.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["名单.xlsx"]
