@@ -50,6 +50,7 @@ from .models import (
     ReviewComment,
     User,
 )
+from .textsafety import neutralise_formula
 
 # --- the site: admins only -------------------------------------------------------------
 
@@ -213,7 +214,18 @@ class CategoryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # --- the legal library: clerks propose, province admins add --------------------------------
 
 
-class LegalDocumentResource(resources.ModelResource):
+class FormulaSafeResource(resources.ModelResource):
+    """Admin spreadsheet exports whose text cells pass the project's one formula neutraliser.
+
+    ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` only strips a leading "="; this
+    neutralises = + - @ (and full-width ＝＋－＠) like every other export.
+    """
+
+    def export_field(self, field, instance, **kwargs):
+        return neutralise_formula(super().export_field(field, instance, **kwargs))
+
+
+class LegalDocumentResource(FormulaSafeResource):
     """Export only (no import: every library write goes through the services)."""
 
     class Meta:
@@ -330,7 +342,7 @@ class CatalogAdmin(RegionScopedAdminMixin, ReadOnlyHistoryAdmin):
     list_select_related = ["region", "domain"]
 
 
-class CatalogItemResource(resources.ModelResource):
+class CatalogItemResource(FormulaSafeResource):
     """Spreadsheet export of items (no import: items change in the workspace)."""
 
     category = fields.Field(attribute="category__name", column_name=_("一级事项"), readonly=True)
