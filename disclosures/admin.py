@@ -210,7 +210,7 @@ class MaskingPolicySettingAdmin(ProvinceSingletonAdmin):
     readonly_fields = ["updated_at"]
 
     def save_model(self, request, obj, form, change):
-        from .namelists import MASKING_POLICY_FIELDS, masking_policy_set
+        from .namelists.services import MASKING_POLICY_FIELDS, masking_policy_set
 
         saved = masking_policy_set(
             **{field: getattr(obj, field) for field in MASKING_POLICY_FIELDS}, actor=request.user

@@ -42,7 +42,7 @@ from catalogs.models import Catalog
 from catalogs.signals import catalog_published
 
 from .models import Attachment, DisclosureRecord, NameList
-from .namelists import name_list_next_end
+from .namelists.public import name_list_next_end
 
 ALIAS = "public_pages"
 GENERATION_KEY = "public:generation"

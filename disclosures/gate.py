@@ -190,13 +190,13 @@ def attachment(record_pk: int, attachment_pk: int) -> Attachment:
 
 def name_list(record: DisclosureRecord, *, page=1, today: date | None = None):
     """What the public may see of a public record's name list (see `namelists`)."""
-    from .namelists import name_list_public
+    from .namelists.public import name_list_public
 
     return name_list_public(record, page=page, today=today)
 
 
 def name_list_download(record_pk: int, *, today: date | None = None) -> NameList:
     """A confirmed list, inside its display period, of a public record; DoesNotExist otherwise."""
-    from .namelists import name_list_for_download
+    from .namelists.public import name_list_for_download
 
     return name_list_for_download(record_pk, today=today)

@@ -56,7 +56,7 @@ from catalogs.selectors import work_calendar
 from catalogs.services import audit
 
 from . import gate
-from .namelists import name_list_sync_with_record
+from .namelists.services import name_list_sync_with_record
 from .models import DisclosureRecord, Obligation
 from .querysets import public_q
 

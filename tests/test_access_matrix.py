@@ -358,7 +358,7 @@ def everything(world, superuser, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from disclosures import namelists
+    from disclosures.namelists import staging as namelist_staging
     from disclosures import services as record_services
     from disclosures.models import MaskingPolicySetting, Obligation, ProgressThreshold
     from tests.disclosures.test_views_public import add_name_list, at, item_for
@@ -390,7 +390,7 @@ def everything(world, superuser, settings, tmp_path):
         title="李楼街道低保审核对象公示（草稿）",
         actor=world["users"]["township"],
     )
-    staged = namelists.name_list_stage_upload(
+    staged = namelist_staging.name_list_stage_upload(
         record=draft,
         data="姓名,家庭人口,保障金额（元/月）,村（社区）\n张三,3,500,李楼村\n".encode(),
         filename="名单.csv",

@@ -11,22 +11,33 @@ from django.shortcuts import redirect, render
 from django.urls import path, register_converter
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from catalogs.exports import catalog_export
 from catalogs.models import Catalog, CatalogItem, Domain, Region
 
+from .. import gate, selectors
 from .. import search as public_search
-from .. import selectors
 from ..cache import cache_public_page
 from ..feeds import RegionAtomFeed, RegionRssFeed
-from ..models import Attachment, DisclosureRecord
+from ..models import Attachment, DisclosureRecord, NameList
+from ..namelists.public import name_list_export
 
 
 class RegionCodeConverter:
     """Statistical region codes: 2 (province) to 12 (village) digits."""
 
     regex = "[0-9]{2,12}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class ExportFormatConverter:
+    regex = "xlsx|csv"
 
     def to_python(self, value: str) -> str:
         return value
@@ -47,6 +58,7 @@ class DocumentFormatConverter:
 
 register_converter(RegionCodeConverter, "region")
 register_converter(DocumentFormatConverter, "docfmt")
+register_converter(ExportFormatConverter, "namelistfmt")
 
 NOT_FOUND = (Region.DoesNotExist, Domain.DoesNotExist, Catalog.DoesNotExist)
 
@@ -180,6 +192,21 @@ def attachment_download(request, pk: int, attachment_pk: int):
     )
 
 
+@require_GET
+@cache_public_page
+def name_list_download(request, pk: int, fmt: str):
+    """The masked list of a public record, xlsx or csv, through the publication gate
+    (confirmed, inside its public period, record public)."""
+    try:
+        name_list = gate.name_list_download(pk)
+    except NameList.DoesNotExist:
+        raise Http404 from None
+    data, filename, content_type = name_list_export(name_list, fmt)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 @require_safe
 @cache_public_page
 def search(request):
@@ -228,6 +255,11 @@ urlpatterns = [
         "records/<int:pk>/attachments/<int:attachment_pk>/",
         attachment_download,
         name="attachment_download",
+    ),
+    path(
+        "records/<int:pk>/namelist.<namelistfmt:fmt>",
+        name_list_download,
+        name="namelist_download",
     ),
     path("search/", search, name="search"),
 ]

@@ -17,17 +17,31 @@ from datetime import time as time_of_day
 from pathlib import Path
 
 import pytest
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalogs.models import AuditLogEntry, User
-from disclosures import demo_namelists, namelists
+from demo import namelists as demo_namelists
 from disclosures.deidentify import gb11643_check_digit, mask_name
-from disclosures.models import DisclosureRecord, MaskingPolicySetting, NameList, NameListRow
+from disclosures.models import (
+    DisclosureRecord,
+    MaskingPolicySetting,
+    NameList,
+    NameListRow,
+)
+from disclosures.namelists import processing as namelist_processing
+from disclosures.namelists import public as namelist_public
+from disclosures.namelists import selectors as namelist_selectors
+from disclosures.namelists import services as namelist_services
+from disclosures.namelists import staging as namelist_staging
 from disclosures.spreadsheets import SpreadsheetError
-from tests.disclosures.test_views_public import portal, publish_record  # noqa: F401  (fixture)
+from tests.disclosures.test_views_public import (  # noqa: F401  (fixture)
+    portal,
+    publish_record,
+)
 
 LILOU, LUOLONG, YANSHI = "410311012", "410311", "410307"
 GUANLIN = "410311004"  # another township of 洛龙区
@@ -85,13 +99,13 @@ def process(
     publicity_end=None,
 ) -> NameList:
     """Upload, map (suggestions unless given) and process in this thread."""
-    staged = namelists.name_list_stage_upload(
+    staged = namelist_staging.name_list_stage_upload(
         record=record, data=data if data is not None else list_bytes(), filename=filename, actor=actor
     )
-    table = namelists.staged_upload_table(staged)
+    table = namelist_staging.staged_upload_table(staged)
     if mapping is None:
         mapping = {c.index: c.suggested for c in table.columns}
-    name_list = namelists.name_list_start(
+    name_list = namelist_processing.name_list_start(
         staged=staged,
         record=record,
         sheet=table.sheet,
@@ -101,13 +115,13 @@ def process(
         actor=actor,
         dispatch=False,
     )
-    return namelists.name_list_process(name_list.pk)
+    return namelist_processing.name_list_process(name_list.pk)
 
 
 def publish_list(record, uploader, reviewer, **kwargs) -> NameList:
     name_list = process(record, uploader, **kwargs)
-    name_list = namelists.name_list_submit(name_list=name_list, actor=uploader)
-    return namelists.name_list_confirm(name_list=name_list, actor=reviewer)
+    name_list = namelist_services.name_list_submit(name_list=name_list, actor=uploader)
+    return namelist_services.name_list_confirm(name_list=name_list, actor=reviewer)
 
 
 def all_published_text(name_list: NameList) -> str:
@@ -149,7 +163,7 @@ def test_unmapped_columns_are_not_published(lilou_record, township_clerk):
     """Deny by default: only the columns given a publishable kind appear."""
     name_list = process(lilou_record, township_clerk, mapping={1: "name", 8: "village"})
     assert name_list.columns == ["姓名", "所属村"]
-    summary = namelists.name_list_summary(name_list)
+    summary = namelist_selectors.name_list_summary(name_list)
     dropped = {c["header"]: c["reason"] for c in summary.columns_dropped}
     assert dropped["家庭人口"] == "未对应到可公开的类型，默认不公开"
     assert dropped["备注"] == "未对应到可公开的类型，默认不公开"
@@ -157,9 +171,9 @@ def test_unmapped_columns_are_not_published(lilou_record, township_clerk):
 
 
 def test_a_mapping_that_publishes_nothing_is_refused_and_stores_nothing(lilou_record, township_clerk, staging):
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
     with pytest.raises(ValidationError, match="没有可以公开的列"):
-        namelists.name_list_start(
+        namelist_processing.name_list_start(
             staged=staged, record=lilou_record, sheet=None, mapping={2: "id_number", 3: "phone", 4: "bank_card"},
             mask_names=False, publicity_end=None, actor=township_clerk, dispatch=False,
         )
@@ -200,7 +214,7 @@ def test_wrong_check_digits_are_reported_by_row_and_column(lilou_record, townshi
     ]
     data = "\n".join(",".join(map(str, r)) for r in rows).encode("utf-8")
     name_list = process(lilou_record, township_clerk, data, "名单.csv")
-    summary = namelists.name_list_summary(name_list)
+    summary = namelist_selectors.name_list_summary(name_list)
     assert summary.bad_check_digits == [{"row": 4, "column": "身份证号码"}, {"row": 5, "column": "村（社区）"}]
     assert summary.bad_check_digits_total == 2
     assert summary.findings == [{"row": 5, "column": "村（社区）", "kind": "id_number_bad_check", "kind_label": "身份证号（校验位错误）"}]
@@ -208,7 +222,7 @@ def test_wrong_check_digits_are_reported_by_row_and_column(lilou_record, townshi
 
 
 def test_province_policy_enabled_id_column_shows_first_and_last_two(lilou_record, township_clerk, province_admin):
-    namelists.masking_policy_set(publish_id_number=True, publish_phone=True, actor=province_admin)
+    namelist_services.masking_policy_set(publish_id_number=True, publish_phone=True, actor=province_admin)
     crowd = people(3)
     name_list = process(lilou_record, township_clerk, list_bytes(3))
     assert name_list.columns == ["姓名", "公民身份号码", "联系电话", "家庭人口", "救助金额（元）", "所属村"]
@@ -223,8 +237,8 @@ def test_a_failure_half_way_stores_nothing(lilou_record, township_clerk, staging
     """All or nothing: rows written before the error are deleted, the list is failed
     with a Chinese message, the staged file is gone, and the log names no identifier."""
     crowd = people(30)
-    monkeypatch.setattr(namelists, "ROW_BATCH", 10)
-    original = namelists._json_cell
+    monkeypatch.setattr(namelist_processing, "ROW_BATCH", 10)
+    original = namelist_processing._json_cell
     calls = {"n": 0}
 
     def explode(value):
@@ -233,7 +247,7 @@ def test_a_failure_half_way_stores_nothing(lilou_record, township_clerk, staging
             raise ValueError(f"cannot convert {crowd[20].id_number}")
         return original(value)
 
-    monkeypatch.setattr(namelists, "_json_cell", explode)
+    monkeypatch.setattr(namelist_processing, "_json_cell", explode)
     with caplog.at_level(logging.DEBUG):
         name_list = process(lilou_record, township_clerk, list_bytes(30))
     assert name_list.status == Status.FAILED
@@ -243,12 +257,12 @@ def test_a_failure_half_way_stores_nothing(lilou_record, township_clerk, staging
     assert staged_files(staging) == []
     assert crowd[20].id_number not in caplog.text
     assert "ValueError" in caplog.text
-    assert namelists.name_list_public(lilou_record) is None
+    assert namelist_public.name_list_public(lilou_record) is None
 
 
 def test_refused_uploads_leave_nothing_behind(lilou_record, township_clerk, staging):
     with pytest.raises(SpreadsheetError) as error:
-        namelists.name_list_stage_upload(record=lilou_record, data=b"%PDF-1.4 nothing", filename="名单.pdf", actor=township_clerk)
+        namelist_staging.name_list_stage_upload(record=lilou_record, data=b"%PDF-1.4 nothing", filename="名单.pdf", actor=township_clerk)
     assert error.value.code == "not_spreadsheet"
     assert staged_files(staging) == []
     assert not AuditLogEntry.objects.filter(action="disclosures.namelist.uploaded").exists()
@@ -257,27 +271,27 @@ def test_refused_uploads_leave_nothing_behind(lilou_record, township_clerk, stag
 def test_oversized_upload_is_refused_before_it_is_written(lilou_record, township_clerk, staging, settings):
     settings.MAX_UPLOAD_BYTES = 1000
     with pytest.raises(SpreadsheetError, match="超过了1000\xa0字节的上限") as error:
-        namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+        namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
     assert error.value.code == "too_large"
     assert staged_files(staging) == []
 
 
 def test_staged_upload_belongs_to_its_uploader(lilou_record, township_clerk, colleague, staging):
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
-    assert namelists.staged_upload_get(staged.token, user=township_clerk).record_id == lilou_record.pk
-    with pytest.raises(namelists.StagedUploadMissing):
-        namelists.staged_upload_get(staged.token, user=colleague)
-    with pytest.raises(namelists.StagedUploadMissing):
-        namelists.staged_upload_get("../" + staged.token, user=township_clerk)
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    assert namelist_staging.staged_upload_get(staged.token, user=township_clerk).record_id == lilou_record.pk
+    with pytest.raises(namelist_staging.StagedUploadMissing):
+        namelist_staging.staged_upload_get(staged.token, user=colleague)
+    with pytest.raises(namelist_staging.StagedUploadMissing):
+        namelist_staging.staged_upload_get("../" + staged.token, user=township_clerk)
     assert oct((staging / f"{staged.token}.upload").stat().st_mode & 0o777) == "0o600"
 
 
 def test_stale_staged_uploads_are_pruned(lilou_record, township_clerk, staging):
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
-    assert namelists.prune_staging(max_age=3600) == 0
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    assert namelist_staging.prune_staging(max_age=3600) == 0
     old = time.time() - 7200
     os.utime(staged.path, (old, old))
-    assert namelists.prune_staging(max_age=3600) == 1
+    assert namelist_staging.prune_staging(max_age=3600) == 1
     assert staged_files(staging) == []
 
 
@@ -286,8 +300,8 @@ def test_stale_staged_uploads_are_pruned(lilou_record, township_clerk, staging):
 
 def test_a_rejected_list_is_replaced_by_a_new_upload(lilou_record, township_clerk, county_clerk):
     first = process(lilou_record, township_clerk)
-    namelists.name_list_submit(name_list=first, actor=township_clerk)
-    namelists.name_list_reject(name_list=first, actor=county_clerk, note="备注列请删除与救助无关的内容。")
+    namelist_services.name_list_submit(name_list=first, actor=township_clerk)
+    namelist_services.name_list_reject(name_list=first, actor=county_clerk, note="备注列请删除与救助无关的内容。")
     second = process(lilou_record, township_clerk, list_bytes(5, seed="again"))
     assert second.status == Status.PREVIEW and second.row_count == 5
     assert list(NameList.objects.values_list("pk", flat=True)) == [second.pk]
@@ -297,18 +311,18 @@ def test_a_rejected_list_is_replaced_by_a_new_upload(lilou_record, township_cler
 @pytest.mark.parametrize("state", ["pending", "confirmed"])
 def test_a_list_under_review_or_public_blocks_a_new_upload(lilou_record, township_clerk, county_clerk, state):
     name_list = process(lilou_record, township_clerk)
-    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     if state == "confirmed":
-        namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=name_list, actor=county_clerk)
     with pytest.raises(ValidationError, match="请先删除"):
-        namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+        namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
 
 
 def test_deleting_a_public_list_removes_it_from_the_record(lilou_record, township_clerk, county_clerk):
     name_list = publish_list(lilou_record, township_clerk, county_clerk)
-    assert namelists.name_list_public(lilou_record) is not None
-    namelists.name_list_delete(name_list=name_list, actor=township_clerk, reason="名单有误")
-    assert namelists.name_list_public(lilou_record) is None
+    assert namelist_public.name_list_public(lilou_record) is not None
+    namelist_services.name_list_delete(name_list=name_list, actor=township_clerk, reason="名单有误")
+    assert namelist_public.name_list_public(lilou_record) is None
     assert not NameListRow.objects.exists()
     entry = AuditLogEntry.objects.get(action="disclosures.namelist.deleted")
     assert entry.data["reason"] == "名单有误" and entry.data["status"] == "confirmed"
@@ -320,21 +334,21 @@ def test_deleting_a_public_list_removes_it_from_the_record(lilou_record, townshi
 @pytest.fixture
 def pending(lilou_record, township_clerk) -> NameList:
     name_list = process(lilou_record, township_clerk)
-    return namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    return namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
 
 
 def test_the_uploader_cannot_confirm_their_own_list(pending, township_clerk):
     with pytest.raises(PermissionDenied, match="上传人不能审查自己上传的名单"):
-        namelists.name_list_confirm(name_list=pending, actor=township_clerk)
+        namelist_services.name_list_confirm(name_list=pending, actor=township_clerk)
     pending.refresh_from_db()
     assert pending.status == Status.PENDING and pending.confirmed_by is None
 
 
 def test_another_county_cannot_confirm(pending, other_county_clerk):
     with pytest.raises(PermissionDenied):
-        namelists.name_list_confirm(name_list=pending, actor=other_county_clerk)
+        namelist_services.name_list_confirm(name_list=pending, actor=other_county_clerk)
     with pytest.raises(PermissionDenied):
-        namelists.name_list_reject(name_list=pending, actor=other_county_clerk, note="不同意")
+        namelist_services.name_list_reject(name_list=pending, actor=other_county_clerk, note="不同意")
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
 
@@ -342,14 +356,14 @@ def test_another_county_cannot_confirm(pending, other_county_clerk):
 def test_a_sibling_township_cannot_confirm(pending, make_user):
     guanlin = make_user(User.Role.TOWNSHIP_CLERK, GUANLIN, username="clerk-guanlin")
     with pytest.raises(PermissionDenied):
-        namelists.name_list_confirm(name_list=pending, actor=guanlin)
+        namelist_services.name_list_confirm(name_list=pending, actor=guanlin)
 
 
 @pytest.mark.parametrize("reviewer", ["colleague", "county_clerk", "city_reviewer"])
 def test_same_or_parent_region_confirms(pending, reviewer, request):
     """A second clerk of 李楼街道, 洛龙区 (the parent) or 洛阳市 above it."""
     actor = request.getfixturevalue(reviewer)
-    confirmed = namelists.name_list_confirm(name_list=pending, actor=actor, note="已核对")
+    confirmed = namelist_services.name_list_confirm(name_list=pending, actor=actor, note="已核对")
     assert confirmed.status == Status.CONFIRMED
     assert confirmed.confirmed_by == actor and confirmed.confirmed_region_id == actor.region_id
     entry = AuditLogEntry.objects.get(action="disclosures.namelist.confirmed")
@@ -359,15 +373,15 @@ def test_same_or_parent_region_confirms(pending, reviewer, request):
 def test_only_pending_lists_can_be_confirmed(lilou_record, township_clerk, county_clerk):
     preview = process(lilou_record, township_clerk)
     with pytest.raises(PermissionDenied):
-        namelists.name_list_confirm(name_list=preview, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=preview, actor=county_clerk)
 
 
 def test_rejection_needs_a_reason_and_is_never_public(pending, county_clerk, lilou_record):
     with pytest.raises(ValidationError, match="请填写退回理由"):
-        namelists.name_list_reject(name_list=pending, actor=county_clerk, note=" ")
-    rejected = namelists.name_list_reject(name_list=pending, actor=county_clerk, note="地址列请只保留到村。")
+        namelist_services.name_list_reject(name_list=pending, actor=county_clerk, note=" ")
+    rejected = namelist_services.name_list_reject(name_list=pending, actor=county_clerk, note="地址列请只保留到村。")
     assert rejected.status == Status.REJECTED and rejected.review_note == "地址列请只保留到村。"
-    assert namelists.name_list_public(lilou_record) is None
+    assert namelist_public.name_list_public(lilou_record) is None
 
 
 def test_database_refuses_self_confirmation(pending, township_clerk):
@@ -405,16 +419,16 @@ def test_database_accepts_a_confirmer_of_the_parent_region(pending, county_clerk
 
 
 def test_a_changed_province_policy_sends_the_list_back(pending, county_clerk, province_admin):
-    namelists.masking_policy_set(publish_id_number=True, publish_phone=False, actor=province_admin)
+    namelist_services.masking_policy_set(publish_id_number=True, publish_phone=False, actor=province_admin)
     with pytest.raises(ValidationError, match="全省名单脱敏规则在该名单处理之后已调整"):
-        namelists.name_list_confirm(name_list=pending, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=pending, actor=county_clerk)
 
 
 def test_review_queue_lists_pending_lists_of_the_subtree_but_not_own_uploads(pending, township_clerk, county_clerk, other_county_clerk, colleague):
-    assert list(namelists.name_list_review_queue(county_clerk)) == [pending]
-    assert list(namelists.name_list_review_queue(colleague)) == [pending]
-    assert list(namelists.name_list_review_queue(township_clerk)) == []
-    assert list(namelists.name_list_review_queue(other_county_clerk)) == []
+    assert list(namelist_selectors.name_list_review_queue(county_clerk)) == [pending]
+    assert list(namelist_selectors.name_list_review_queue(colleague)) == [pending]
+    assert list(namelist_selectors.name_list_review_queue(township_clerk)) == []
+    assert list(namelist_selectors.name_list_review_queue(other_county_clerk)) == []
 
 
 # --- public, expiry -------------------------------------------------------------------------
@@ -423,25 +437,25 @@ def test_review_queue_lists_pending_lists_of_the_subtree_but_not_own_uploads(pen
 def test_public_list_until_its_publicity_period_ends(lilou_record, township_clerk, county_clerk):
     today = timezone.localdate()
     name_list = publish_list(lilou_record, township_clerk, county_clerk, publicity_end=today)
-    public = namelists.name_list_public(lilou_record, today=today)
+    public = namelist_public.name_list_public(lilou_record, today=today)
     assert not public.expired and len(public.rows) == 12
     assert public.published_from == timezone.localdate(lilou_record.publish_at)
-    assert namelists.name_list_for_download(lilou_record.pk, today=today) == name_list
+    assert namelist_public.name_list_for_download(lilou_record.pk, today=today) == name_list
 
     later = today + timedelta(days=1)
-    expired = namelists.name_list_public(lilou_record, today=later)
+    expired = namelist_public.name_list_public(lilou_record, today=later)
     assert expired.expired and expired.rows is None
     assert expired.published_until == today
     with pytest.raises(NameList.DoesNotExist):
-        namelists.name_list_for_download(lilou_record.pk, today=later)
+        namelist_public.name_list_for_download(lilou_record.pk, today=later)
     # Staff still see the rows.
-    assert len(namelists.name_list_rows_page(name_list)) == 12
+    assert len(namelist_selectors.name_list_rows_page(name_list)) == 12
 
 
 def test_unconfirmed_lists_have_no_download(lilou_record, township_clerk):
     process(lilou_record, township_clerk)
     with pytest.raises(NameList.DoesNotExist):
-        namelists.name_list_for_download(lilou_record.pk)
+        namelist_public.name_list_for_download(lilou_record.pk)
 
 
 # --- processing in the background, stuck jobs -----------------------------------------------------
@@ -452,9 +466,9 @@ def test_large_lists_are_processed_in_a_background_thread(portal, township_clerk
     """The mapping returns with the list in processing; the thread updates rows_done
     every PROGRESS_EVERY rows and ends in preview."""
     settings.NAME_LIST_INLINE_ROWS = 10
-    monkeypatch.setattr(namelists, "PROGRESS_EVERY", 20)
+    monkeypatch.setattr(namelist_processing, "PROGRESS_EVERY", 20)
     seen: list[int] = []
-    original = namelists._progress
+    original = namelist_processing._progress
 
     def spy(pk):
         update = original(pk)
@@ -465,25 +479,25 @@ def test_large_lists_are_processed_in_a_background_thread(portal, township_clerk
 
         return record
 
-    monkeypatch.setattr(namelists, "_progress", spy)
+    monkeypatch.setattr(namelist_processing, "_progress", spy)
     record = publish_record(title="李楼街道临时救助名单（大）")
-    staged = namelists.name_list_stage_upload(record=record, data=list_bytes(70), filename="名单.xlsx", actor=township_clerk)
-    table = namelists.staged_upload_table(staged)
-    started = namelists.name_list_start(
+    staged = namelist_staging.name_list_stage_upload(record=record, data=list_bytes(70), filename="名单.xlsx", actor=township_clerk)
+    table = namelist_staging.staged_upload_table(staged)
+    started = namelist_processing.name_list_start(
         staged=staged, record=record, sheet=table.sheet, mapping={c.index: c.suggested for c in table.columns},
         mask_names=False, publicity_end=None, actor=township_clerk,
     )
     assert started.status == Status.PROCESSING and started.row_count == 70  # the estimate, for progress
-    namelists.wait_for_background(timeout=60)
+    namelist_processing.wait_for_background(timeout=60)
     started.refresh_from_db()
     assert started.status == Status.PREVIEW and started.row_count == 70
     assert seen == [20, 40, 60, 70]
 
 
 def test_small_lists_are_processed_after_commit_in_the_request(lilou_record, township_clerk, django_capture_on_commit_callbacks):
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(5), filename="名单.xlsx", actor=township_clerk)
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(5), filename="名单.xlsx", actor=township_clerk)
     with django_capture_on_commit_callbacks(execute=True):
-        started = namelists.name_list_start(
+        started = namelist_processing.name_list_start(
             staged=staged, record=lilou_record, sheet=None, mapping={1: "name"},
             mask_names=False, publicity_end=None, actor=township_clerk,
         )
@@ -497,16 +511,16 @@ def test_process_name_lists_finishes_stuck_lists_and_fails_orphans(lilou_record,
     stuck = []
     for title, count in [("甲", 30), ("乙", 20)]:
         record = publish_record(title=f"李楼街道名单{title}")
-        staged = namelists.name_list_stage_upload(record=record, data=list_bytes(count), filename="名单.xlsx", actor=township_clerk)
+        staged = namelist_staging.name_list_stage_upload(record=record, data=list_bytes(count), filename="名单.xlsx", actor=township_clerk)
         stuck.append(
-            namelists.name_list_start(
+            namelist_processing.name_list_start(
                 staged=staged, record=record, sheet=None, mapping={1: "name", 8: "village"},
                 mask_names=False, publicity_end=None, actor=township_clerk,
             )
         )
     # The second one's staged file was lost (e.g. the server was replaced).
-    namelists._discard_token(stuck[1].report["job"]["token"])
-    assert namelists.name_list_finish_stuck(older_than=3600).ids == []  # not old enough yet
+    namelist_staging.discard_token(stuck[1].report["job"]["token"])
+    assert namelist_processing.name_list_finish_stuck(older_than=3600).ids == []  # not old enough yet
     NameList.objects.filter(pk__in=[s.pk for s in stuck]).update(progress_at=timezone.now() - timedelta(hours=2))
     call_command("process_name_lists")
     finished, orphan = (NameList.objects.get(pk=s.pk) for s in stuck)
@@ -554,7 +568,7 @@ def test_demo_lists_go_through_the_pipeline_once(db):
     lilou = [n for n in lists if n.record.region_id == LILOU]
     assert any(n.mask_names for n in lilou) and any(not n.mask_names for n in lilou)
     assert any(n.report["bad_check_digits_total"] for n in lists)
-    assert max(n.row_count for n in lists) > namelists.ROWS_PER_PAGE  # paginated
+    assert max(n.row_count for n in lists) > namelist_public.ROWS_PER_PAGE  # paginated
     assert {tuple(n.column_kinds) for n in lists} == {("name", "household_size", "amount", "village")}
     text = "".join(all_published_text(n) for n in lists)
     for identifier in demo_namelists.raw_identifiers(demo_namelists.demo_people()):
@@ -588,7 +602,7 @@ def test_demo_people_carry_valid_check_digits_but_one():
 
 def test_masking_policy_defaults_when_unset(db):
     assert not MaskingPolicySetting.objects.exists()
-    policy = namelists.masking_policy(mask_names=True)
+    policy = namelist_services.masking_policy(mask_names=True)
     assert (policy.publish_id_number, policy.publish_phone, policy.mask_names) == (False, False, True)
 
 
@@ -633,16 +647,16 @@ def test_fifteen_column_dibao_list_publishes_exactly_four_columns(lilou_record, 
         assert word not in published, word
     for identifier in demo_namelists.raw_identifiers(crowd):
         assert identifier not in published
-    summary = namelists.name_list_summary(name_list)
+    summary = namelist_selectors.name_list_summary(name_list)
     dropped = {c["header"]: c["kind"] for c in summary.columns_dropped}
     assert dropped["致困原因"] == "reason" and dropped["类别"] == "category" and dropped["备注"] == "remark"
     assert len(summary.columns_dropped) == 11
-    public = namelists.name_list_public(lilou_record)
+    public = namelist_public.name_list_public(lilou_record)
     assert [len(row.cells) for row in public.rows] == [4] * 9
 
 
 def test_province_policy_may_publish_category_but_never_remarks(lilou_record, township_clerk, province_admin):
-    namelists.masking_policy_set(
+    namelist_services.masking_policy_set(
         publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin
     )
     name_list = process(lilou_record, township_clerk, dibao_bytes())
@@ -652,7 +666,7 @@ def test_province_policy_may_publish_category_but_never_remarks(lilou_record, to
     for word in ("尿毒症", "精神残疾", "刑满释放", "因病致困"):
         assert word not in text
     # 类别 "B类（重残）" holds a disability word: the report names the rows.
-    summary = namelists.name_list_summary(name_list)
+    summary = namelist_selectors.name_list_summary(name_list)
     [flagged] = summary.sensitive_columns
     assert flagged["header"] == "类别" and flagged["sensitive_label"] == "残疾"
     assert flagged["sensitive_cells"] == 3 and flagged["sensitive_rows"] == [3, 6, 9]
@@ -667,17 +681,17 @@ def test_a_list_holding_a_column_the_rules_no_longer_publish_is_refused(pending,
     )
     pending.refresh_from_db()
     with pytest.raises(ValidationError, match="名单中的列“备注”按现行全省规则不公开"):
-        namelists.name_list_confirm(name_list=pending, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=pending, actor=county_clerk)
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
 
 
 def test_a_changed_category_switch_sends_the_list_back(pending, county_clerk, province_admin):
-    namelists.masking_policy_set(
+    namelist_services.masking_policy_set(
         publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin
     )
     with pytest.raises(ValidationError, match="全省名单脱敏规则在该名单处理之后已调整"):
-        namelists.name_list_confirm(name_list=pending, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=pending, actor=county_clerk)
 
 
 # --- the mapping step: masked samples, sensitive words ------------------------------------------
@@ -685,16 +699,16 @@ def test_a_changed_category_switch_sends_the_list_back(pending, county_clerk, pr
 
 def test_mapping_table_has_masked_samples_and_sensitive_word_warnings(lilou_record, township_clerk):
     crowd = people(9, seed="dibao")
-    staged = namelists.name_list_stage_upload(
+    staged = namelist_staging.name_list_stage_upload(
         record=lilou_record, data=dibao_bytes(), filename="低保.xlsx", actor=township_clerk
     )
-    table = namelists.staged_upload_table(staged)
+    table = namelist_staging.staged_upload_table(staged)
     columns = {c.header: c for c in table.columns}
     assert [c.suggested for c in table.columns] == [
         "", "name", "id_number", "", "", "household_size", "amount", "category", "remark",
         "reason", "address", "village", "phone", "bank_card", "bank_card",
     ]
-    assert len(columns["姓名"].samples) == namelists.SAMPLES_PER_COLUMN
+    assert len(columns["姓名"].samples) == namelist_staging.SAMPLES_PER_COLUMN
     assert columns["姓名"].samples[0] == mask_name(crowd[0].name)
     first_id = crowd[0].id_number
     assert columns["身份证号"].samples[0] == first_id[0] + "*" * 15 + first_id[-2:].upper()
@@ -714,11 +728,11 @@ def test_mapping_table_has_masked_samples_and_sensitive_word_warnings(lilou_reco
 
 
 def test_mapping_scan_stops_after_its_row_limit(lilou_record, township_clerk, monkeypatch):
-    monkeypatch.setattr(namelists, "MAPPING_SCAN_ROWS", 4)
-    staged = namelists.name_list_stage_upload(
+    monkeypatch.setattr(namelist_staging, "MAPPING_SCAN_ROWS", 4)
+    staged = namelist_staging.name_list_stage_upload(
         record=lilou_record, data=dibao_bytes(), filename="低保.xlsx", actor=township_clerk
     )
-    table = namelists.staged_upload_table(staged)
+    table = namelist_staging.staged_upload_table(staged)
     assert table.rows_scanned == 4 and table.scan_truncated
     assert next(c for c in table.columns if c.header == "备注").sensitive_cells == 4
 
@@ -732,19 +746,19 @@ def dibao_record(title: str, *, region_code: str = LILOU, **kwargs):
 
 
 def test_standing_list_is_suggested_from_the_catalog_item(portal):  # noqa: F811
-    assert namelists.standing_list_suggested(dibao_record("李楼街道城乡低保对象名单"))
-    assert namelists.standing_list_suggested(
+    assert namelist_processing.standing_list_suggested(dibao_record("李楼街道城乡低保对象名单"))
+    assert namelist_processing.standing_list_suggested(
         publish_record(title="李楼街道特困人员名单", item_name="审批信息", category="特困人员救助供养")
     )
-    assert not namelists.standing_list_suggested(temporary_record("李楼街道临时救助审批结果"))
+    assert not namelist_processing.standing_list_suggested(temporary_record("李楼街道临时救助审批结果"))
     review = publish_record(title="李楼街道低保审核对象公示")  # 审核信息, 公示7个工作日
     assert review.publicity_end is not None
-    assert not namelists.standing_list_suggested(review)
+    assert not namelist_processing.standing_list_suggested(review)
     item = review.item
     item.time_limit_text = "长期公开"
     item.publicity_amount = None
     review.publicity_end = None
-    assert namelists.standing_list_suggested(review)
+    assert namelist_processing.standing_list_suggested(review)
 
 
 def test_the_three_ways_a_list_ends(portal, township_clerk, county_clerk):  # noqa: F811
@@ -761,26 +775,26 @@ def test_the_three_ways_a_list_ends(portal, township_clerk, county_clerk):  # no
     assert (standing.public_period_kind, standing.standing, standing.public_until) == ("standing", True, None)
     for name_list, last in [(publicity, publicity.public_until), (display, display.public_until), (standing, today + timedelta(days=3650))]:
         record = name_list.record
-        on_last = namelists.name_list_public(record, today=last)
+        on_last = namelist_public.name_list_public(record, today=last)
         assert not on_last.expired and len(on_last.rows) == 12
-        assert namelists.name_list_for_download(record.pk, today=last) == name_list
+        assert namelist_public.name_list_for_download(record.pk, today=last) == name_list
         if name_list is standing:
             continue
-        after = namelists.name_list_public(record, today=last + timedelta(days=1))
+        after = namelist_public.name_list_public(record, today=last + timedelta(days=1))
         assert after.expired and after.rows is None
         assert (after.published_from, after.published_until) == (timezone.localdate(record.publish_at), last)
         with pytest.raises(NameList.DoesNotExist):
-            namelists.name_list_for_download(record.pk, today=last + timedelta(days=1))
+            namelist_public.name_list_for_download(record.pk, today=last + timedelta(days=1))
     entry = AuditLogEntry.objects.filter(action="disclosures.namelist.confirmed", object_id=str(display.pk)).get()
     assert entry.data["public_until"] == display.public_until.isoformat()
 
 
 def test_the_display_period_is_the_provinces(lilou_record, township_clerk, county_clerk, province_admin):
-    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=30, actor=province_admin)
+    namelist_services.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=30, actor=province_admin)
     name_list = publish_list(lilou_record, township_clerk, county_clerk)
     assert name_list.public_until == timezone.localdate(lilou_record.publish_at) + timedelta(days=29)
     with pytest.raises(ValidationError):
-        namelists.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=0, actor=province_admin)
+        namelist_services.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=0, actor=province_admin)
 
 
 def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(portal, township_clerk, county_clerk, city_reviewer):  # noqa: F811
@@ -792,7 +806,7 @@ def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(porta
         dibao_record("洛龙区低保对象名单", region_code=LUOLONG, published_on=today - timedelta(days=50)),
         county_clerk, city_reviewer,
     )
-    assert older.public_until is None and namelists.name_list_public(older.record, today=today + timedelta(days=900)).rows
+    assert older.public_until is None and namelist_public.name_list_public(older.record, today=today + timedelta(days=900)).rows
     newer = publish_list(
         dibao_record("李楼街道低保对象名单（六月）", published_on=today - timedelta(days=2)), township_clerk, county_clerk
     )
@@ -801,11 +815,11 @@ def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(porta
     assert older.public_until == today - timedelta(days=1)  # gone from today, as the newer one is public
     assert other_region.public_until is None  # another region's list is not replaced
     assert newer.public_until is None
-    assert namelists.name_list_public(older.record, today=today).expired
-    assert namelists.name_list_public(older.record, today=today - timedelta(days=1)).rows
+    assert namelist_public.name_list_public(older.record, today=today).expired
+    assert namelist_public.name_list_public(older.record, today=today - timedelta(days=1)).rows
     with pytest.raises(NameList.DoesNotExist):
-        namelists.name_list_for_download(older.record.pk, today=today)
-    assert namelists.name_list_for_download(newer.record.pk, today=today) == newer
+        namelist_public.name_list_for_download(older.record.pk, today=today)
+    assert namelist_public.name_list_for_download(newer.record.pk, today=today) == newer
     confirmed = AuditLogEntry.objects.filter(action="disclosures.namelist.confirmed", object_id=str(newer.pk)).get()
     assert confirmed.data["replaced"] == [older.pk]
 
@@ -823,18 +837,18 @@ def test_a_standing_list_confirmed_after_a_newer_one_is_not_public(portal, towns
     newer.refresh_from_db()
     assert newer.public_until is None
     assert late.public_until == today - timedelta(days=1)
-    assert namelists.name_list_public(late.record, today=today).expired
+    assert namelist_public.name_list_public(late.record, today=today).expired
 
 
 def test_a_standing_list_cannot_have_a_publicity_period(portal, township_clerk):  # noqa: F811
     record = dibao_record("李楼街道低保对象名单")
-    staged = namelists.name_list_stage_upload(record=record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    staged = namelist_staging.name_list_stage_upload(record=record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
     with pytest.raises(ValidationError, match="不能同时设为长期公示"):
-        namelists.name_list_start(
+        namelist_processing.name_list_start(
             staged=staged, record=record, sheet=None, mapping={1: "name"}, mask_names=False,
             publicity_end=timezone.localdate(), standing=True, actor=township_clerk, dispatch=False,
         )
-    started = namelists.name_list_start(
+    started = namelist_processing.name_list_start(
         staged=staged, record=record, sheet=None, mapping={1: "name"}, mask_names=False,
         publicity_end=None, actor=township_clerk, dispatch=False,
     )
@@ -846,12 +860,12 @@ def test_sync_with_record_recounts_the_display_period(lilou_record, township_cle
     later = lilou_record.publish_at + timedelta(days=10)
     DisclosureRecord.objects.filter(pk=lilou_record.pk).update(publish_at=later)
     lilou_record.refresh_from_db()
-    synced = namelists.name_list_sync_with_record(record=lilou_record)
+    synced = namelist_services.name_list_sync_with_record(record=lilou_record)
     assert synced.public_until == timezone.localdate(later) + timedelta(days=364)
     assert AuditLogEntry.objects.filter(action="disclosures.namelist.public_until_changed").exists()
     # A publicity period is the clerk's, and an ended list stays ended.
     NameList.objects.filter(pk=name_list.pk).update(public_until=timezone.localdate() - timedelta(days=1))
-    assert namelists.name_list_sync_with_record(record=lilou_record).public_until == timezone.localdate() - timedelta(days=1)
+    assert namelist_services.name_list_sync_with_record(record=lilou_record).public_until == timezone.localdate() - timedelta(days=1)
 
 
 PUBLIC_STATES = [
@@ -925,10 +939,10 @@ def test_the_data_migration_computes_ends_and_narrows_columns(portal, township_c
 
 def test_next_end_tells_the_page_cache_when_rows_disappear(portal, township_clerk, county_clerk):  # noqa: F811
     today = timezone.localdate()
-    assert namelists.name_list_next_end(today=today) is None
+    assert namelist_public.name_list_next_end(today=today) is None
     publish_list(dibao_record("李楼街道低保对象名单"), township_clerk, county_clerk)  # standing: no end
-    assert namelists.name_list_next_end(today=today) is None
+    assert namelist_public.name_list_next_end(today=today) is None
     publish_list(temporary_record("甲"), township_clerk, county_clerk, publicity_end=today + timedelta(days=9))
     soon = publish_list(temporary_record("乙"), township_clerk, county_clerk, publicity_end=today + timedelta(days=2))
-    assert namelists.name_list_next_end(today=today) == soon.public_until == today + timedelta(days=2)
-    assert namelists.name_list_next_end(today=today + timedelta(days=3)) == today + timedelta(days=9)
+    assert namelist_public.name_list_next_end(today=today) == soon.public_until == today + timedelta(days=2)
+    assert namelist_public.name_list_next_end(today=today + timedelta(days=3)) == today + timedelta(days=9)

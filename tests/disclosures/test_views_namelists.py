@@ -12,14 +12,19 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.urls import reverse
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
+from django.urls import reverse
+from django.utils import timezone
+
 from catalogs.models import AuditLogEntry
-from disclosures import demo_namelists, namelists
+from demo import namelists as demo_namelists
 from disclosures.deidentify import mask_name
 from disclosures.models import NameList, NameListRow
+from disclosures.namelists import processing as namelist_processing
+from disclosures.namelists import selectors as namelist_selectors
+from disclosures.namelists import services as namelist_services
+from disclosures.namelists import staging as namelist_staging
 from disclosures.spreadsheets import OLE2_MAGIC
 from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
     dibao_bytes,
@@ -275,8 +280,8 @@ def test_cancel_deletes_the_staged_file(client, lilou_record, township_clerk, st
 def test_processing_page_refreshes_itself_and_shows_progress(client, lilou_record, township_clerk, settings):
     settings.NAME_LIST_BACKGROUND = False  # large lists wait for the command: stays processing
     settings.NAME_LIST_INLINE_ROWS = 5
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(40), filename="名单.xlsx", actor=township_clerk)
-    name_list = namelists.name_list_start(
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(40), filename="名单.xlsx", actor=township_clerk)
+    name_list = namelist_processing.name_list_start(
         staged=staged, record=lilou_record, sheet=None, mapping={1: "name"}, mask_names=False,
         publicity_end=None, actor=township_clerk, dispatch=False,
     )
@@ -291,7 +296,7 @@ def test_processing_page_refreshes_itself_and_shows_progress(client, lilou_recor
 
 def test_rejected_list_shows_the_reviewers_note(client, lilou_record, township_clerk, county_clerk):
     name_list = process(lilou_record, township_clerk)
-    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     client.force_login(county_clerk)
     page = client.post(reverse("disclosures:namelist_review", args=[name_list.pk]), {"decision": "reject", "note": ""})
     assertContains(page, "请填写退回理由")
@@ -339,10 +344,10 @@ def test_workspace_links_to_the_name_lists(client, township_clerk, portal):  # n
 def test_another_county_gets_404_everywhere_and_changes_nothing(
     client, lilou_record, township_clerk, other_county_clerk, staging
 ):
-    staged = namelists.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
+    staged = namelist_staging.name_list_stage_upload(record=lilou_record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
     name_list = process(publish_record(title="李楼街道另一份名单"), township_clerk)
     pending = process(publish_record(title="李楼街道待审查名单"), township_clerk)
-    namelists.name_list_submit(name_list=pending, actor=township_clerk)
+    namelist_services.name_list_submit(name_list=pending, actor=township_clerk)
     before = sorted(NameList.objects.values_list("pk", "status", "confirmed_by_id"))
     audit_before = AuditLogEntry.objects.count()
     client.force_login(other_county_clerk)
@@ -368,7 +373,7 @@ def test_another_county_gets_404_everywhere_and_changes_nothing(
     assert sorted(NameList.objects.values_list("pk", "status", "confirmed_by_id")) == before
     assert AuditLogEntry.objects.count() == audit_before
     assert len(staged_files(staging)) == 2  # the staged upload is still there, untouched
-    assert list(namelists.name_list_review_queue(other_county_clerk)) == []
+    assert list(namelist_selectors.name_list_review_queue(other_county_clerk)) == []
     index = client.get(reverse("disclosures:namelist_index"))
     assertNotContains(index, "李楼街道")
 
@@ -435,11 +440,11 @@ def test_no_download_unless_confirmed_unexpired_and_public(client, lilou_record,
 
     name_list = process(lilou_record, township_clerk)
     if state != "preview":
-        namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+        namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     if state == "rejected":
-        namelists.name_list_reject(name_list=name_list, actor=county_clerk, note="不同意")
+        namelist_services.name_list_reject(name_list=name_list, actor=county_clerk, note="不同意")
     if state in ("expired", "withdrawn_record"):
-        namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+        namelist_services.name_list_confirm(name_list=name_list, actor=county_clerk)
     if state == "expired":
         yesterday = timezone.localdate() - timedelta(days=1)
         NameList.objects.filter(pk=name_list.pk).update(publicity_end=yesterday, public_until=yesterday)
@@ -504,11 +509,11 @@ def test_staff_pages_query_counts_do_not_grow(client, portal, township_clerk, co
 
     for n in range(2):
         name_list = process(publish_record(title=f"李楼街道名单{n}"), township_clerk, list_bytes(5, seed=str(n)))
-        namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+        namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     few = counts()
     for n in range(2, 6):
         name_list = process(publish_record(title=f"李楼街道名单{n}"), township_clerk, list_bytes(5, seed=str(n)))
-        namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+        namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     assert counts() == few
     assert all(c > 0 for c in few)
 
@@ -516,7 +521,7 @@ def test_staff_pages_query_counts_do_not_grow(client, portal, township_clerk, co
 def test_uploader_of_the_county_may_be_reviewed_by_the_city(client, portal, county_clerk, city_reviewer):  # noqa: F811
     record = publish_record(region_code="410311", title="洛龙区临时救助名单", item_name="审批信息")
     name_list = process(record, county_clerk)
-    namelists.name_list_submit(name_list=name_list, actor=county_clerk)
+    namelist_services.name_list_submit(name_list=name_list, actor=county_clerk)
     client.force_login(city_reviewer)
     assertContains(client.get(reverse("disclosures:namelist_review_queue")), "洛龙区临时救助名单")
     client.post(reverse("disclosures:namelist_review", args=[name_list.pk]), {"decision": "confirm"})
@@ -558,7 +563,7 @@ def test_admin_masking_policy_is_for_province_admins_and_audited(client, county_
     assert response.status_code == 302
     setting = MaskingPolicySetting.objects.get()
     assert setting.publish_id_number and not setting.publish_phone
-    assert namelists.masking_policy().publish_id_number
+    assert namelist_services.masking_policy().publish_id_number
     entry = AuditLogEntry.objects.get(action="disclosures.masking_policy.changed")
     assert entry.actor == province_admin and entry.data["after"]["publish_id_number"] is True
     assert client.get(add).status_code == 403  # a singleton: change it, do not add another
@@ -592,7 +597,7 @@ def test_mapping_page_shows_masked_samples_and_warns_on_sensitive_words(client, 
 
 
 def test_the_warning_is_loud_when_the_clerk_publishes_such_a_column(client, lilou_record, township_clerk, province_admin):
-    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin)
+    namelist_services.masking_policy_set(publish_id_number=False, publish_phone=False, publish_category=True, actor=province_admin)
     client.force_login(township_clerk)
     url, page = mapping_page(client, lilou_record, dibao_bytes())
     # The province publishes 类别: suggested, so published, and it holds 重残.
@@ -611,7 +616,7 @@ def test_name_default_and_standing_flag_come_from_policy_and_item(client, portal
     assertContains(page, '<input type="radio" name="mask_names" value="mask" id="id_mask_names_1" required checked>', html=True)
     assertContains(page, '<input type="checkbox" name="standing" id="id_standing" aria-describedby="id_standing_helptext">', html=True)
     assertContains(page, "自公开之日起展示365天")
-    namelists.masking_policy_set(publish_id_number=False, publish_phone=False, mask_names_default=False, display_days=180, actor=province_admin)
+    namelist_services.masking_policy_set(publish_id_number=False, publish_phone=False, mask_names_default=False, display_days=180, actor=province_admin)
     dibao = publish_record(title="李楼街道城乡低保对象名单", item_name="审批信息", category="最低生活保障")
     _url, page = mapping_page(client, dibao, list_bytes())
     assertContains(page, '<input type="radio" name="mask_names" value="full" id="id_mask_names_0" required checked>', html=True)
@@ -642,8 +647,8 @@ def test_fifteen_column_list_through_the_pages_publishes_four_columns(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, form)
     name_list = NameList.objects.get()
-    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
-    namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+    namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
+    namelist_services.name_list_confirm(name_list=name_list, actor=county_clerk)
     client.logout()
     public = client.get(lilou_record.get_absolute_url())
     table = table_html(public.content)
@@ -725,11 +730,11 @@ def test_a_record_whose_publicity_is_over_is_pointed_out_and_the_review_shows_th
     assertContains(page, "这条公开信息的公示期已于")
     assert page.context["form"]["publicity_end"].value() is None
     name_list = process(review_record, township_clerk)
-    namelists.name_list_submit(name_list=name_list, actor=township_clerk)
+    namelist_services.name_list_submit(name_list=name_list, actor=township_clerk)
     client.force_login(county_clerk)
     review = client.get(reverse("disclosures:namelist_review", args=[name_list.pk]))
     assertContains(review, "未设公示期：确认公开后按全省规定的展示期公开")
-    confirmed = namelists.name_list_confirm(name_list=name_list, actor=county_clerk)
+    confirmed = namelist_services.name_list_confirm(name_list=name_list, actor=county_clerk)
     assert confirmed.public_period_kind == "display" and confirmed.publicity_end is None
     live = temporary_record("李楼街道临时救助名单")
     _url, page = mapping_page(client, live, list_bytes())

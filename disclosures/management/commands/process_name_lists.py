@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from disclosures.namelists import name_list_finish_stuck
+from disclosures.namelists.processing import name_list_finish_stuck
 
 
 class Command(BaseCommand):

@@ -1,14 +1,11 @@
-"""Name-list pages: staff workflow under /work/namelists/, public downloads under /records/.
+"""Name-list staff pages under /work/namelists/ (the public downloads are in the public room).
 
-Staff: upload → map columns (choose the sheet when there are several) →
+Upload → map columns (choose the sheet when there are several) →
 processing (self-refreshing status page) → preview → submit for the
 confidentiality review (保密审查) → another person of the same or a parent
 region confirms or rejects. Objects come only through the `access_*` helpers
-of `disclosures.namelists`: another region's list, record or staged upload is
+of `disclosures.permissions`: another region's list, record or staged upload is
 a 404 on GET and POST alike.
-
-Public: the masked list of a public record as xlsx or csv (UTF-8 with BOM),
-only while it is confirmed and its publicity period has not ended.
 """
 
 from __future__ import annotations
@@ -18,38 +15,23 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.urls import path, register_converter, reverse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from catalogs.permissions import RegionStaffRequiredMixin
 
-from .. import gate, namelists
-from ..cache import cache_public_page
+from .. import permissions
 from ..deidentify import COLUMN_KIND_LABELS, ColumnKind, publishable
 from ..models import NameList
 from ..spreadsheets import SpreadsheetError
+from . import processing, selectors, services, staging, states
 
 Status = NameList.Status
 LISTS_PER_PAGE = 30
-
-
-class ExportFormatConverter:
-    regex = "xlsx|csv"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ExportFormatConverter, "namelistfmt")
 
 
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -113,7 +95,7 @@ class MappingForm(forms.Form):
             "不填且不是长期公示的名单，自公开之日起展示%(days)s天。"
         ) % {"days": setting.display_days}
         if record is not None:
-            self.fields["standing"].initial = namelists.standing_list_suggested(record)
+            self.fields["standing"].initial = processing.standing_list_suggested(record)
         choices = [("", _("不公开"))]
         for kind in ColumnKind:
             if kind is ColumnKind.OTHER:
@@ -235,14 +217,14 @@ class NameListIndexView(NameListStaffMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status not in Status.values:
             status = ""
-        lists = Paginator(namelists.name_list_list_for(user, status=status), LISTS_PER_PAGE)
+        lists = Paginator(selectors.name_list_list_for(user, status=status), LISTS_PER_PAGE)
         context.update(
             lists=lists.get_page(self.request.GET.get("page", 1)),
             status_filter=status,
             statuses=Status.choices,
-            records=namelists.records_for_upload(user),
-            review_count=namelists.name_list_review_queue(user).count(),
-            can_upload=user.has_perm("disclosures.add_namelist"),
+            records=selectors.records_for_upload(user),
+            review_count=selectors.name_list_review_queue(user).count(),
+            can_upload=permissions.can_upload_name_lists(user),
         )
         return context
 
@@ -255,7 +237,7 @@ class UploadChooseView(NameListStaffMixin, TemplateView):
         if not pk.isdigit():
             messages.error(request, _("请先选择要上传名单的公开信息。"))
             return HttpResponseRedirect(reverse("disclosures:namelist_index"))
-        record = namelists.access_record_for_name_list(request.user, int(pk))
+        record = permissions.access_record_for_name_list(request.user, int(pk))
         return HttpResponseRedirect(reverse("disclosures:namelist_upload", args=[record.pk]))
 
 
@@ -266,7 +248,7 @@ class UploadView(NameListStaffMixin, TemplateView):
     template_name = "disclosures/namelists/namelist_upload.html"
 
     def get_record(self):
-        return namelists.access_record_for_name_list(self.request.user, self.kwargs["record_pk"])
+        return permissions.access_record_for_name_list(self.request.user, self.kwargs["record_pk"])
 
     def get(self, request, *args, **kwargs):
         record = self.get_record()
@@ -278,7 +260,7 @@ class UploadView(NameListStaffMixin, TemplateView):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                staged = namelists.name_list_stage_upload(
+                staged = staging.name_list_stage_upload(
                     record=record, data=upload, filename=upload.name, actor=request.user
                 )
             except SpreadsheetError as exc:
@@ -291,8 +273,8 @@ class UploadView(NameListStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["max_size"] = namelists.upload_max_bytes()
-        context["existing"] = namelists.name_list_of_record(context["record"])
+        context["max_size"] = staging.upload_max_bytes()
+        context["existing"] = selectors.name_list_of_record(context["record"])
         return context
 
 
@@ -311,28 +293,28 @@ class MapView(NameListStaffMixin, TemplateView):
 
     def setup_objects(self):
         try:
-            staged = namelists.staged_upload_get(self.kwargs["token"], user=self.request.user)
-        except namelists.StagedUploadMissing:
+            staged = staging.staged_upload_get(self.kwargs["token"], user=self.request.user)
+        except staging.StagedUploadMissing:
             raise Http404 from None
-        record = namelists.access_record_for_name_list(self.request.user, staged.record_id)
+        record = permissions.access_record_for_name_list(self.request.user, staged.record_id)
         return staged, record
 
     def _table(self, staged, sheet):
         """The chosen sheet's header; a sheet without one falls back to the default."""
         problem = ""
         try:
-            return namelists.staged_upload_table(staged, sheet=sheet), problem
+            return staging.staged_upload_table(staged, sheet=sheet), problem
         except SpreadsheetError as exc:
             if not sheet:
                 raise
             problem = exc.message
-        return namelists.staged_upload_table(staged), problem
+        return staging.staged_upload_table(staged), problem
 
     def get(self, request, *args, **kwargs):
         staged, record = self.setup_objects()
         table, problem = self._table(staged, request.GET.get("sheet") or None)
-        setting = namelists.policy_setting()
-        policy = namelists.masking_policy(setting=setting)
+        setting = services.policy_setting()
+        policy = services.masking_policy(setting=setting)
         form = MappingForm(
             columns=table.columns,
             policy=policy,
@@ -347,19 +329,19 @@ class MapView(NameListStaffMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         staged, record = self.setup_objects()
         if request.POST.get("action") == "cancel":
-            namelists.staged_upload_discard(staged)
+            staging.staged_upload_discard(staged)
             messages.info(request, _("已取消上传，上传的文件已删除。"))
             return HttpResponseRedirect(reverse("disclosures:namelist_index"))
         sheet = request.POST.get("sheet") or None
         if sheet is not None and sheet not in staged.sheet_names:
             sheet = None
         table, problem = self._table(staged, sheet)
-        setting = namelists.policy_setting()
-        policy = namelists.masking_policy(setting=setting)
+        setting = services.policy_setting()
+        policy = services.masking_policy(setting=setting)
         form = MappingForm(request.POST, columns=table.columns, policy=policy, setting=setting, record=record)
         if form.is_valid():
             try:
-                name_list = namelists.name_list_start(
+                name_list = processing.name_list_start(
                     staged=staged,
                     record=record,
                     sheet=table.sheet,
@@ -381,16 +363,16 @@ class MapView(NameListStaffMixin, TemplateView):
 
 
 def _detail_context(user, name_list: NameList, page) -> dict:
-    flags = namelists.staff_can(user, name_list)
-    rows = namelists.name_list_rows_page(name_list, page) if flags["rows_visible"] else None
+    flags = permissions.staff_can(user, name_list)
+    rows = selectors.name_list_rows_page(name_list, page) if flags["rows_visible"] else None
     return {
         "name_list": name_list,
         "record": name_list.record,
-        "summary": namelists.name_list_summary(name_list),
-        "progress": namelists.name_list_progress(name_list),
+        "summary": selectors.name_list_summary(name_list),
+        "progress": selectors.name_list_progress(name_list),
         "rows": rows,
-        "expired": namelists.name_list_is_expired(name_list),
-        "stuck": namelists.name_list_is_stuck(name_list),
+        "expired": selectors.name_list_is_expired(name_list),
+        "stuck": states.name_list_is_stuck(name_list),
         "error": (name_list.report or {}).get("error", ""),
         **flags,
     }
@@ -404,7 +386,7 @@ class DetailView(NameListStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        name_list = namelists.access_name_list(self.request.user, self.kwargs["pk"])
+        name_list = permissions.access_name_list(self.request.user, self.kwargs["pk"])
         context.update(_detail_context(self.request.user, name_list, self.request.GET.get("page", 1)))
         context["refresh_seconds"] = (
             self.REFRESH_SECONDS if name_list.status == Status.PROCESSING and not context["stuck"] else None
@@ -419,9 +401,9 @@ class SubmitView(NameListStaffMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
         try:
-            namelists.name_list_submit(name_list=name_list, actor=request.user)
+            services.name_list_submit(name_list=name_list, actor=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -437,15 +419,15 @@ class DeleteView(NameListStaffMixin, TemplateView):
     template_name = "disclosures/namelists/namelist_delete.html"
 
     def get(self, request, *args, **kwargs):
-        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
         return self.render_to_response(self.get_context_data(name_list=name_list, form=DeleteForm()))
 
     def post(self, request, *args, **kwargs):
-        name_list = namelists.access_name_list(request.user, kwargs["pk"], for_write=True)
+        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
         form = DeleteForm(request.POST)
         if form.is_valid():
             try:
-                namelists.name_list_delete(
+                services.name_list_delete(
                     name_list=name_list, actor=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
@@ -463,7 +445,7 @@ class ReviewQueueView(NameListStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queue = Paginator(namelists.name_list_review_queue(self.request.user), LISTS_PER_PAGE)
+        queue = Paginator(selectors.name_list_review_queue(self.request.user), LISTS_PER_PAGE)
         context["queue"] = queue.get_page(self.request.GET.get("page", 1))
         return context
 
@@ -480,20 +462,20 @@ class ReviewView(NameListStaffMixin, TemplateView):
         return self.render_to_response(context)
 
     def get(self, request, *args, **kwargs):
-        name_list = namelists.access_name_list_for_review(request.user, kwargs["pk"])
+        name_list = permissions.access_name_list_for_review(request.user, kwargs["pk"])
         return self.render_review(name_list, ReviewForm())
 
     def post(self, request, *args, **kwargs):
-        name_list = namelists.access_name_list_for_review(request.user, kwargs["pk"])
+        name_list = permissions.access_name_list_for_review(request.user, kwargs["pk"])
         form = ReviewForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 if data["decision"] == ReviewForm.CONFIRM:
-                    namelists.name_list_confirm(name_list=name_list, actor=request.user, note=data["note"])
+                    services.name_list_confirm(name_list=name_list, actor=request.user, note=data["note"])
                     message = _("已确认公开“%(title)s”的名单。") % {"title": name_list.record.title}
                 else:
-                    namelists.name_list_reject(name_list=name_list, actor=request.user, note=data["note"])
+                    services.name_list_reject(name_list=name_list, actor=request.user, note=data["note"])
                     message = _("已退回“%(title)s”的名单，上传人会看到您的审查意见。") % {
                         "title": name_list.record.title
                     }
@@ -503,24 +485,6 @@ class ReviewView(NameListStaffMixin, TemplateView):
                 messages.success(request, message)
                 return HttpResponseRedirect(reverse("disclosures:namelist_review_queue"))
         return self.render_review(name_list, form)
-
-
-# --------------------------------------------------------------------------- public
-
-
-@require_GET
-@cache_public_page
-def name_list_download(request, pk: int, fmt: str):
-    """The masked list of a public record, xlsx or csv, through the publication gate
-    (confirmed, inside its public period, record public)."""
-    try:
-        name_list = gate.name_list_download(pk)
-    except NameList.DoesNotExist:
-        raise Http404 from None
-    data, filename, content_type = namelists.name_list_export(name_list, fmt)
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 urlpatterns = [
@@ -537,9 +501,4 @@ urlpatterns = [
     path("work/namelists/<int:pk>/submit/", SubmitView.as_view(), name="namelist_submit"),
     path("work/namelists/<int:pk>/delete/", DeleteView.as_view(), name="namelist_delete"),
     path("work/namelists/<int:pk>/review/", ReviewView.as_view(), name="namelist_review"),
-    path(
-        "records/<int:pk>/namelist.<namelistfmt:fmt>",
-        name_list_download,
-        name="namelist_download",
-    ),
 ]

@@ -1,0 +1,572 @@
+"""Name-list mapping and processing: a staged upload and its column mapping become
+a ``processing`` list (`name_list_start`), whose rows are masked into `NameListRow`
+in the request or a background thread (`name_list_process`); the report the
+summary pages read; stuck lists finished by `process_name_lists`.
+
+The life cycle and the processing model are described in `disclosures.namelists`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalogs.models import User
+from catalogs.services import audit
+
+from ..deidentify import (
+    MAX_STORED_FINDINGS,
+    ColumnKind,
+    DeidentificationReport,
+    DeidentifyError,
+    MaskingPolicy,
+    deidentify_rows,
+    no_publishable_column_message,
+    publishable,
+    scan_text,
+)
+from ..deidentify import (
+    column_letter as _column_letter,
+)
+from ..models import DisclosureRecord, NameList, NameListRow
+from ..spreadsheets import TableSource, open_table
+from .services import masking_policy, policy_json
+from .staging import (
+    TOKEN_PATTERN,
+    StagedUpload,
+    blocking_message,
+    discard_token,
+    prune_staging,
+    staged_upload_open,
+    staging_dir,
+    upload_max_bytes,
+)
+from .states import DEFAULT_STUCK_AFTER, REPLACEABLE, Status, now_or, region_code
+
+logger = logging.getLogger(__name__)
+
+#: ``rows_done`` is written every this many source rows while processing.
+PROGRESS_EVERY = 1000
+#: Masked rows inserted per query.
+ROW_BATCH = 1000
+#: Lists estimated at more data rows than this are processed in a background thread.
+DEFAULT_INLINE_ROWS = 2000
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+
+
+def _inline_rows() -> int:
+    return int(getattr(settings, "NAME_LIST_INLINE_ROWS", DEFAULT_INLINE_ROWS))
+
+
+def _background_enabled() -> bool:
+    return bool(getattr(settings, "NAME_LIST_BACKGROUND", True))
+
+
+# --------------------------------------------------------------------------- start
+
+#: Categories (一级事项) whose 审批 items publish current recipients.
+STANDING_CATEGORY_WORDS = ("最低生活保障", "低保", "特困")
+
+
+def standing_list_suggested(record: DisclosureRecord) -> bool:
+    """Whether the record's list is by its item a standing list (长期公示) of current recipients.
+
+    The rule, from the catalog item (no query when ``record.item`` and its
+    category are loaded): an item with a publicity period (公示N个工作日) or
+    a record with a 公示期 is never standing; an item whose time limit says
+    长期 is; otherwise an 审批 item of 最低生活保障 or 特困人员救助供养 (低保对象名单,
+    特困人员名单) is. The clerk confirms or changes it on the mapping form.
+    """
+    item = record.item
+    if record.publicity_end is not None or item.publicity_amount:
+        return False
+    if "长期" in (item.time_limit_text or ""):
+        return True
+    text = f"{item.category.name}{item.name}"
+    return "审批" in item.name and any(word in text for word in STANDING_CATEGORY_WORDS)
+
+
+
+def _estimate_data_rows(path: Path, table: TableSource) -> int:
+    """Rough number of data rows below the header, for progress only (0 = unknown).
+
+    csv: newlines in the file; xlsx: the sheet's stored ``<dimension>``. Both
+    are cheap (no cell is parsed) and may be off; nothing depends on them
+    being exact.
+    """
+    try:
+        if table.format == "csv":
+            lines = 0
+            last = b""
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1024 * 1024):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            if last and last != b"\n":
+                lines += 1
+            return max(lines - table.header_row_number, 0)
+        worksheet = getattr(table, "_ws", None)
+        member = getattr(worksheet, "_worksheet_path", "").lstrip("/")
+        if not member:
+            return 0
+        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            head = handle.read(64 * 1024)
+        match = _DIMENSION.search(head)
+        if match is None:
+            return 0
+        return max(int(match.group(1)) - table.header_row_number, 0)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return 0
+
+
+def _replace_existing(record: DisclosureRecord, actor: User | None) -> None:
+    existing = NameList.objects.filter(record=record).first()
+    if existing is None:
+        return
+    if existing.status not in REPLACEABLE:
+        raise ValidationError(blocking_message(existing), code="list_exists")
+    audit(
+        "disclosures.namelist.replaced",
+        actor=actor,
+        region=record.region_id,
+        obj=existing,
+        status=existing.status,
+        rows=existing.row_count,
+    )
+    existing.delete()
+
+
+def name_list_start(
+    *,
+    staged: StagedUpload,
+    record: DisclosureRecord,
+    sheet: str | None,
+    mapping: Mapping[int, str | ColumnKind | None],
+    mask_names: bool,
+    publicity_end: date | None,
+    actor: User | None,
+    standing: bool | None = None,
+    dispatch: bool = True,
+    now: datetime | None = None,
+) -> NameList:
+    """Create the record's list in ``processing`` from a staged upload and its mapping.
+
+    ``mapping`` maps 0-based column indexes to kinds; columns without a kind
+    are not published (deny by default). ``standing`` marks a list of current
+    recipients (长期公示, public until a newer list replaces it); ``None``
+    takes `standing_list_suggested` for the record. Refuses (`ValidationError`)
+    a mapping that publishes nothing, a standing list with a publicity period,
+    and a record whose list is pending review or public; an earlier preview,
+    rejected or failed list is replaced. With ``dispatch`` the list is
+    processed after commit: in the request when small, in a background thread
+    otherwise (`name_list_dispatch`); without it the caller runs
+    `name_list_process` itself (the demo does).
+    """
+    if staged.record_id != record.pk:
+        raise ValidationError(_("上传的文件不属于这条公开信息，请重新上传。"), code="wrong_record")
+    if standing is None:
+        standing = publicity_end is None and standing_list_suggested(record)
+    if standing and publicity_end is not None:
+        raise ValidationError(
+            {
+                "standing": _(
+                    "有公示期的名单在公示期结束后停止公开，不能同时设为长期公示。"
+                    "请清空公示期截止日期，或取消“长期公示”。"
+                )
+            },
+            code="standing_with_publicity",
+        )
+    policy = masking_policy(mask_names=mask_names)
+    with staged_upload_open(staged, sheet=sheet) as table:
+        width = len(table.header)
+        estimate = _estimate_data_rows(staged.path, table)
+        source = {
+            "format": table.format,
+            "sheet": table.sheet_name,
+            "sheet_names": list(table.sheet_names),
+            "header_row": table.header_row_number,
+            "encoding": table.encoding,
+        }
+    kinds: dict[str, str] = {}
+    for index, kind in mapping.items():
+        if kind in (None, ""):
+            continue
+        if not 0 <= int(index) < width:
+            raise ValidationError(_("列对应关系与文件不符，请重新选择。"), code="bad_mapping")
+        kinds[str(int(index))] = ColumnKind(kind).value
+    if not any(publishable(kind, policy) for kind in kinds.values()):
+        raise ValidationError(no_publishable_column_message(), code="no_publishable_column")
+    now = now_or(now)
+    with transaction.atomic():
+        record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
+        _replace_existing(record, actor)
+        name_list = NameList(
+            record=record,
+            region_id=record.region_id,
+            status=Status.PROCESSING,
+            source_filename=staged.filename[:200],
+            mask_names=mask_names,
+            publicity_end=publicity_end,
+            standing=standing,
+            uploaded_by=actor if actor is not None and actor.pk else None,
+            row_count=estimate,
+            rows_done=0,
+            progress_at=now,
+            report={
+                "job": {
+                    "token": staged.token,
+                    "filename": staged.filename,
+                    "sheet": source["sheet"],
+                    "mapping": kinds,
+                    "mask_names": mask_names,
+                    "size": staged.size,
+                },
+                "source": source,
+            },
+        )
+        # The published columns are known only once processing has ended.
+        name_list.full_clean(exclude=["columns", "column_kinds"])
+        name_list.save()
+        audit(
+            "disclosures.namelist.started",
+            actor=actor,
+            region=record.region_id,
+            obj=name_list,
+            record=record.pk,
+            filename=staged.filename,
+            sheet=source["sheet"],
+            mapping=kinds,
+            mask_names=mask_names,
+            publicity_end=publicity_end.isoformat() if publicity_end else None,
+            standing=standing,
+        )
+        if dispatch:
+            transaction.on_commit(
+                partial(name_list_dispatch, name_list.pk, estimated_rows=estimate, size=staged.size)
+            )
+    return name_list
+
+
+# --------------------------------------------------------------------------- processing
+
+_threads: dict[int, threading.Thread] = {}
+_threads_lock = threading.Lock()
+
+
+def name_list_dispatch(pk: int, *, estimated_rows: int, size: int = 0) -> None:
+    """Process a list now (small) or in a background thread (large).
+
+    A list with an unknown row estimate counts as large beyond 256 KB. Without
+    ``NAME_LIST_BACKGROUND`` large lists wait for `process_name_lists`.
+    """
+    large = estimated_rows > _inline_rows() or (estimated_rows == 0 and size > 256 * 1024)
+    if not large:
+        name_list_process(pk)
+        return
+    if not _background_enabled():
+        return
+    thread = threading.Thread(
+        target=_process_in_thread, args=(pk,), name=f"name-list-{pk}", daemon=True
+    )
+    with _threads_lock:
+        _threads[pk] = thread
+    thread.start()
+
+
+def _process_in_thread(pk: int) -> None:
+    try:
+        name_list_process(pk)
+    finally:
+        # The thread's own connection; the request's is untouched.
+        connection.close()
+        with _threads_lock:
+            _threads.pop(pk, None)
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Join the background processing threads (tests and the command use it)."""
+    with _threads_lock:
+        threads = list(_threads.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
+class _SourceIdCheck:
+    """Notes ID numbers with a wrong check digit in *unpublished* ID columns.
+
+    Published cells are scanned by `deidentify_rows` itself; an ID column the
+    province does not publish is never scanned there, yet the clerk should
+    still learn which source cells to fix. Only row numbers and column headers
+    are kept, never a value.
+    """
+
+    def __init__(self, header: Sequence[object], columns: list[int], first_row: int):
+        self.columns = [(i, str(header[i]) if header[i] else _column_letter(i)) for i in columns]
+        self.first_row = first_row
+        self.found: list[tuple[int, str]] = []
+        self.total = 0
+
+    def wrap(self, rows: Iterable[Sequence[object]]) -> Iterator[Sequence[object]]:
+        if not self.columns:
+            yield from rows
+            return
+        number = self.first_row - 1
+        for row in rows:
+            number += 1
+            width = len(row)
+            for index, header in self.columns:
+                value = row[index] if index < width else None
+                if value is None or value == "":
+                    continue
+                _masked, kinds = scan_text(value if isinstance(value, str) else str(value))
+                if "id_number_bad_check" in kinds:
+                    self.total += 1
+                    if len(self.found) < MAX_STORED_FINDINGS:
+                        self.found.append((number, header))
+            yield row
+
+
+def _json_cell(value: object) -> object:
+    """A published cell as JSON: numbers stay numbers, the rest becomes text."""
+    if value is None:
+        return ""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is bool:
+        return _("是") if value else _("否")
+    if kind is int:
+        return value if abs(value) < 2**53 else str(value)
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if kind is Decimal:
+        return str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _store_rows(pk: int, rows: Iterable[Sequence[object]]) -> int:
+    batch: list[NameListRow] = []
+    number = 0
+    for row in rows:
+        number += 1
+        batch.append(NameListRow(name_list_id=pk, number=number, cells=[_json_cell(v) for v in row]))
+        if len(batch) >= ROW_BATCH:
+            NameListRow.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        NameListRow.objects.bulk_create(batch)
+    return number
+
+
+def _report_json(
+    report: DeidentificationReport,
+    check: _SourceIdCheck,
+    policy: MaskingPolicy,
+    job: dict,
+    source: dict,
+) -> dict:
+    bad = {(f.row, f.column) for f in report.findings if f.kind == "id_number_bad_check"}
+    bad.update(check.found)
+    bad_total = report.findings_by_kind.get("id_number_bad_check", 0) + check.total
+    return {
+        "rows_total": report.rows_total,
+        "rows_published": report.rows_published,
+        "rows_blank": report.rows_blank,
+        "columns": [
+            {
+                "letter": _column_letter(c.index),
+                "header": c.header,
+                "kind": c.kind.value,
+                "published": c.published,
+                "reason": c.reason,
+                "masked_cells": c.masked_cells,
+                "sensitive": sorted(c.sensitive),
+                "sensitive_cells": c.sensitive_cells,
+                "sensitive_rows": list(c.sensitive_rows),
+            }
+            for c in report.columns
+        ],
+        "findings": [{"row": f.row, "column": f.column, "kind": f.kind} for f in report.findings],
+        "findings_total": report.findings_total,
+        "findings_by_kind": dict(report.findings_by_kind),
+        "bad_check_digits": [
+            {"row": row, "column": column} for row, column in sorted(bad)[:MAX_STORED_FINDINGS]
+        ],
+        "bad_check_digits_total": bad_total,
+        "names_masked": report.names_masked,
+        "addresses_cut": report.addresses_cut,
+        "addresses_dropped": report.addresses_dropped,
+        "addresses_dropped_rows": list(report.addresses_dropped_rows),
+        "summary": report.summary_lines(),
+        "policy": policy_json(policy),
+        "source": {**source, "filename": job.get("filename", "")},
+    }
+
+
+def _progress(pk: int) -> Callable[[int], None]:
+    def update(done: int) -> None:
+        # A plain UPDATE: no post_save (the public cache is not touched) and
+        # nothing else of the row changes.
+        NameList.objects.filter(pk=pk, status=Status.PROCESSING).update(
+            rows_done=done, progress_at=timezone.now()
+        )
+
+    return update
+
+
+def _fail(pk: int, message: str) -> None:
+    NameListRow.objects.filter(name_list_id=pk).delete()
+    with transaction.atomic():
+        name_list = NameList.objects.select_for_update().filter(pk=pk).first()
+        if name_list is None or name_list.status != Status.PROCESSING:
+            return
+        source = name_list.report.get("source", {})
+        name_list.status = Status.FAILED
+        name_list.report = {"error": message, "source": source}
+        name_list.rows_done = 0
+        name_list.row_count = 0
+        name_list.progress_at = timezone.now()
+        name_list.save(update_fields=["status", "report", "rows_done", "row_count", "progress_at"])
+        audit(
+            "disclosures.namelist.failed",
+            actor=name_list.uploaded_by,
+            region=region_code(name_list),
+            obj=name_list,
+            error=message,
+        )
+
+
+def name_list_process(pk: int) -> NameList | None:
+    """De-identify a ``processing`` list from its staged file into masked rows.
+
+    Streams: memory does not grow with the list. All or nothing: on any error
+    the rows written so far are deleted and the list is ``failed`` with a
+    Chinese message. The staged raw file is deleted in every case. Logs name
+    the list and the error's code or type, never a cell value (exception
+    messages may quote cells, so they are not logged).
+    """
+    name_list = NameList.objects.filter(pk=pk, status=Status.PROCESSING).first()
+    if name_list is None:
+        return None
+    job = name_list.report.get("job") or {}
+    token = job.get("token", "")
+    try:
+        # A rerun (process_name_lists) starts from a clean table.
+        NameListRow.objects.filter(name_list_id=pk).delete()
+        path = staging_dir() / f"{token}.upload"
+        if not TOKEN_PATTERN.match(token) or not path.exists():
+            raise DeidentifyError(
+                _("处理中断，上传的原始文件已不再保留。请重新上传名单。"), code="staging_missing"
+            )
+        policy = masking_policy(mask_names=bool(job.get("mask_names")))
+        mapping = {int(i): kind for i, kind in (job.get("mapping") or {}).items()}
+        with open_table(path, job.get("filename"), sheet=job.get("sheet"), max_bytes=upload_max_bytes()) as table:
+            hidden_ids = [
+                i for i, kind in mapping.items()
+                if kind == ColumnKind.ID_NUMBER.value and not publishable(kind, policy) and i < len(table.header)
+            ]
+            check = _SourceIdCheck(table.header, hidden_ids, table.first_data_row_number)
+            result = deidentify_rows(
+                table.header,
+                check.wrap(table.iter_rows()),
+                mapping,
+                policy,
+                first_row_number=table.first_data_row_number,
+                progress=_progress(pk),
+                progress_every=PROGRESS_EVERY,
+            )
+            count = _store_rows(pk, result)
+        report = _report_json(result.report, check, policy, job, name_list.report.get("source", {}))
+        with transaction.atomic():
+            locked = NameList.objects.select_for_update().filter(pk=pk, status=Status.PROCESSING).first()
+            if locked is None:  # deleted while processing
+                NameListRow.objects.filter(name_list_id=pk).delete()
+                return None
+            locked.status = Status.PREVIEW
+            locked.columns = list(result.header)
+            locked.column_kinds = [kind.value for kind in result.kinds]
+            locked.report = report
+            locked.row_count = count
+            locked.rows_done = result.report.rows_total
+            locked.progress_at = timezone.now()
+            locked.save(
+                update_fields=["status", "columns", "column_kinds", "report", "row_count", "rows_done", "progress_at"]
+            )
+            audit(
+                "disclosures.namelist.processed",
+                actor=locked.uploaded_by,
+                region=region_code(locked),
+                obj=locked,
+                rows=count,
+                rows_read=result.report.rows_total,
+                columns_published=len(result.header),
+                columns_dropped=len(result.report.columns_dropped),
+                findings=result.report.findings_total,
+                bad_check_digits=report["bad_check_digits_total"],
+            )
+        return locked
+    except DeidentifyError as exc:
+        logger.info("name list %s refused while processing (%s)", pk, exc.code)
+        _fail(pk, exc.message)
+    except Exception as exc:
+        logger.error("name list %s: processing failed (%s)", pk, type(exc).__name__)
+        _fail(pk, _("处理名单时出错，未公开任何内容。请检查文件后重新上传；如问题重复出现，请联系管理员。"))
+    finally:
+        discard_token(token)
+    return NameList.objects.filter(pk=pk).first()
+
+
+@dataclass
+class StuckResult:
+    finished: int = 0
+    failed: int = 0
+    pruned: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+def name_list_finish_stuck(*, older_than: float | None = None, everything: bool = False) -> StuckResult:
+    """Finish lists left in ``processing`` (worker restart, ``NAME_LIST_BACKGROUND`` off).
+
+    A list counts as stuck when its progress is older than ``older_than``
+    seconds (default ``NAME_LIST_STUCK_AFTER``, 15 minutes); ``everything``
+    takes every ``processing`` list. Each is processed again from its staged
+    file, in this process; without the file it ends ``failed``. Stale staged
+    uploads are pruned afterwards.
+    """
+    if older_than is None:
+        older_than = getattr(settings, "NAME_LIST_STUCK_AFTER", DEFAULT_STUCK_AFTER)
+    result = StuckResult()
+    qs = NameList.objects.filter(status=Status.PROCESSING)
+    if not everything:
+        cutoff = timezone.now() - timedelta(seconds=older_than)
+        qs = qs.filter(progress_at__lt=cutoff)
+    for pk in list(qs.values_list("pk", flat=True)):
+        processed = name_list_process(pk)
+        result.ids.append(pk)
+        if processed is not None and processed.status == Status.PREVIEW:
+            result.finished += 1
+        else:
+            result.failed += 1
+    result.pruned = prune_staging()
+    return result
