@@ -23,6 +23,10 @@ from __future__ import annotations
 
 from functools import update_wrapper
 
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -31,11 +35,16 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
-from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from . import accounts, permissions, services
+from .calendar import (
+    calendar_day_remove,
+    calendar_day_set,
+    calendar_day_validate,
+    calendar_days_remove,
+    calendar_next_year_missing,
+    calendar_year_mark_official,
+)
 from .models import (
     AuditLogEntry,
     CalendarDay,
@@ -50,6 +59,7 @@ from .models import (
     ReviewComment,
     User,
 )
+from .security import client_info
 from .textsafety import neutralise_formula
 
 # --- the site: admins only -------------------------------------------------------------
@@ -435,8 +445,6 @@ class UserAdmin(RegionScopedAdminMixin, DjangoUserAdmin):
         return not permissions.role_is_staff(role=obj.role, is_superuser=obj.is_superuser)
 
     def save_model(self, request, obj, form, change):
-        from .security import client_info
-
         accounts.user_admin_save(
             user=obj, changed=form.changed_data, actor=request.user, client=client_info(request)
         )
@@ -461,7 +469,6 @@ class GroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
 
 def _warn_calendar_missing(request) -> None:
     """From November on, tell province admins that next year's calendar is not entered yet."""
-    from .calendar import calendar_next_year_missing
 
     if not request.user.has_perm("catalogs.change_calendarday"):
         return
@@ -492,8 +499,6 @@ class CalendarYearAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        from .calendar import calendar_year_mark_official
-
         saved = calendar_year_mark_official(
             year=obj.year, official=obj.official, source=obj.source, actor=request.user
         )
@@ -510,8 +515,6 @@ class CalendarDayAdminForm(forms.ModelForm):
         fields = ["date", "kind", "name"]
 
     def clean(self):
-        from .calendar import calendar_day_validate
-
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("kind"):
             try:
@@ -534,8 +537,6 @@ class CalendarDayAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
-        from .calendar import calendar_day_set
-
         saved = calendar_day_set(
             day=obj.date,
             kind=obj.kind,
@@ -546,13 +547,9 @@ class CalendarDayAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        from .calendar import calendar_day_remove
-
         calendar_day_remove(day=obj.date, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        from .calendar import calendar_days_remove
-
         calendar_days_remove(days=list(queryset.values_list("date", flat=True)), actor=request.user)
 
 

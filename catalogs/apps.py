@@ -12,11 +12,14 @@ class CatalogsConfig(AppConfig):
 
         # Regions, domains and role groups are reference data like permissions:
         # present after every migrate and after every test-database flush.
-        # Connected to the last of the portal's apps so that the permissions of
-        # both apps exist when the role groups are built.
+        # Connected to the last installed app that has models (post_migrate is
+        # sent once per such app, in order), so that the permissions of every
+        # app exist when the role groups are built; catalogs does not name the
+        # apps that register grants (`permissions.register_role_permissions`).
+        last_app = [c for c in self.apps.get_app_configs() if c.models_module is not None][-1]
         post_migrate.connect(
             ensure_reference_data_after_migrate,
-            sender=self.apps.get_app_config("disclosures"),
+            sender=last_app,
             dispatch_uid="catalogs_reference_data",
         )
         self._connect_security_receivers()

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import Enum
 
+import chinese_calendar
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -516,8 +518,6 @@ class WorkCalendar:
 
 
 def _chinesecalendar_years() -> frozenset[int]:
-    import chinese_calendar
-
     keys = chinese_calendar.holidays.keys()
     return frozenset(range(min(keys).year, max(keys).year + 1))
 
@@ -532,7 +532,6 @@ def official_days_from_chinesecalendar(
     returned (default: all covered years); an uncovered year raises ``ValueError``.
     Meant for seeding the calendar table.
     """
-    import chinese_calendar
 
     covered = _chinesecalendar_years()
     wanted = covered if years is None else frozenset(years)

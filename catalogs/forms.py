@@ -10,13 +10,14 @@ and rendered to its Chinese wording by `catalogs.deadlines.render_rule`.
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import choices, rules
+from . import choices, diff, rules
 from .deadlines import (
     CALENDAR_DAY,
     MAX_AMOUNT,
@@ -32,6 +33,7 @@ from .deadlines import (
     render_rule,
 )
 from .models import LegalDocument
+from .selectors import work_calendar
 
 PREVIEW_TRIGGER_DATE = date(2025, 9, 26)
 
@@ -159,7 +161,6 @@ class TimeLimitForm(forms.Form):
         if not self.is_valid() or "rule" not in self.cleaned_data:
             errors = [str(e) for errs in self.errors.values() for e in errs]
             return {"ok": False, "text": "", "example": "", "errors": errors}
-        from .selectors import work_calendar
 
         rule = self.cleaned_data["rule"]
         due = compute_due(rule, PREVIEW_TRIGGER_DATE, work_calendar())
@@ -478,8 +479,6 @@ class ReviewCommentForm(forms.Form):
         ]
 
     def clean_item_key(self):
-        from uuid import UUID
-
         value = self.cleaned_data.get("item_key")
         return UUID(value) if value else None
 
@@ -517,7 +516,6 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        from . import diff
 
         self.plan = plan
         for name, default in plan.choice_fields():

@@ -8,6 +8,7 @@ URL does not reveal that another county's draft exists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -15,10 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .models import Catalog, CatalogItem, ReviewComment
 from .scope import scope_code
 
 if TYPE_CHECKING:
-    from .models import Catalog, CatalogItem, Region, User
+    from .models import Region, User
 
 # Permissions granted to each role's group, as "app_label.codename".
 _VIEW_CATALOGS = [
@@ -42,25 +44,18 @@ _EDIT_CATALOGS = [
     "catalogs.change_itembasis",
     "catalogs.delete_itembasis",
 ]
-_PUBLISH_RECORDS = [
-    "disclosures.view_disclosurerecord",
-    "disclosures.add_disclosurerecord",
-    "disclosures.change_disclosurerecord",
-    "disclosures.view_obligation",
-    "disclosures.view_namelist",
-    "disclosures.add_namelist",
-    "disclosures.change_namelist",
-]
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "township_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS + _PUBLISH_RECORDS,
-    "county_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS + _PUBLISH_RECORDS,
+_CATALOG_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "township_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS,
+    "county_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS,
     "city_reviewer": _VIEW_CATALOGS
     + _EDIT_CATALOGS
-    + _PUBLISH_RECORDS
     + ["catalogs.review_catalog", "catalogs.view_auditlogentry"],
-    # Province admins hold every permission of the portal's own apps.
-    "province_admin": ["catalogs.*", "disclosures.*"],
+    # Province admins hold every catalogs permission (other apps grant theirs).
+    "province_admin": ["catalogs.*"],
 }
+# Other apps' grants by app label, added from their `AppConfig.ready` through
+# `register_role_permissions` (catalogs never imports the apps built on it).
+_REGISTERED_ROLE_PERMISSIONS: dict[str, dict[str, list[str]]] = {}
 ROLE_GROUP_NAMES = {
     "province_admin": "省级管理员",
     "city_reviewer": "市级审核员",
@@ -69,6 +64,37 @@ ROLE_GROUP_NAMES = {
 }
 # Roles that reach the Django admin (SPEC §7): it is the province's back office.
 ADMIN_ROLES = frozenset({"province_admin"})
+
+
+def register_role_permissions(app_label: str, grants: Mapping[str, Sequence[str]]) -> None:
+    """Declare the permissions of ``app_label`` that each role's group carries.
+
+    Called once per app from its ``AppConfig.ready``; registering again replaces
+    the app's grants. Every name must be ``"<app_label>.<codename>"`` (or
+    ``"<app_label>.*"``) for a known role, so an app grants only its own models.
+    """
+    for role, names in grants.items():
+        if role not in ROLE_GROUP_NAMES:
+            raise ValueError(f"Unknown role {role!r} in the grants of {app_label!r}.")
+        for name in names:
+            if not name.startswith(f"{app_label}."):
+                raise ValueError(f"{app_label!r} may not grant {name!r}.")
+    _REGISTERED_ROLE_PERMISSIONS[app_label] = {
+        role: list(names) for role, names in grants.items()
+    }
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Role → every ``"app_label.codename"`` its group carries, catalogs' first.
+
+    The one role → group map: `catalogs.reference.ensure_role_groups` builds the
+    groups from it after every migrate.
+    """
+    merged = {role: list(names) for role, names in _CATALOG_ROLE_PERMISSIONS.items()}
+    for grants in _REGISTERED_ROLE_PERMISSIONS.values():
+        for role, names in grants.items():
+            merged.setdefault(role, []).extend(names)
+    return merged
 
 
 def role_is_staff(*, role: str, is_superuser: bool) -> bool:
@@ -119,11 +145,22 @@ def can_clone_catalog(user: User, region: Region | str) -> bool:
     return scope_code(user) == region_code and user.has_perm("catalogs.add_catalog")
 
 
+def can_review_catalogs(user: User) -> bool:
+    """The capability to review lower regions' catalogs (the review queue)."""
+    return user.has_perm("catalogs.review_catalog")
+
+
+def can_see_review(user: User, catalog: Catalog) -> bool:
+    """The review pages of a catalog, whatever its status: a reviewer of a strict
+    ancestor of its region."""
+    return can_review_catalogs(user) and is_strict_ancestor(user, catalog.region_id)
+
+
 def can_review_catalog(user: User, catalog: Catalog) -> bool:
     """Reviewer = review capability on a strict ancestor of the catalog's region."""
     return (
         catalog.status == catalog.Status.SUBMITTED
-        and user.has_perm("catalogs.review_catalog")
+        and can_review_catalogs(user)
         and is_strict_ancestor(user, catalog.region_id)
     )
 
@@ -156,8 +193,6 @@ def access_review_comment(user: User, pk: int, *, for_write: bool = False):
 
     Marking it handled (`for_write`) needs edit rights on its catalog.
     """
-    from .models import ReviewComment
-
     try:
         comment = ReviewComment.objects.select_related("catalog").get(pk=pk)
     except ReviewComment.DoesNotExist:
@@ -178,8 +213,6 @@ def access_catalog(
     subtree is a 404 even when it is published: staff pages show drafts, comments
     and the audit trail, which belong to the region and its ancestors only.
     """
-    from .models import Catalog
-
     qs = Catalog.objects.select_related("region", "domain", "upstream", "upstream__region")
     try:
         catalog = qs.get(pk=pk)
@@ -200,8 +233,6 @@ def access_catalog_item(
     user: User, pk: int, *, for_write: bool = False, manage: bool = False
 ) -> CatalogItem:
     """Fetch an item through its catalog's rules (see `access_catalog`)."""
-    from .models import CatalogItem
-
     qs = CatalogItem.objects.select_related(
         "catalog", "catalog__region", "catalog__domain", "category", "upstream_item"
     )
@@ -218,65 +249,6 @@ def access_catalog_item(
             raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
         raise Http404
     return item
-
-
-# --- name lists (名单公示) ---------------------------------------------------------
-# Duck-typed on the disclosures objects (catalogs never imports disclosures); the
-# `access_name_list*` helpers built on these live in `disclosures.namelists`.
-
-
-def _name_list_region_code(name_list) -> str:
-    return name_list.region_id or name_list.record.region_id
-
-
-def can_upload_name_list(user: User, record) -> bool:
-    """A record of the user's subtree that is not withdrawn, and the capability to add lists."""
-    return (
-        in_scope(user, record.region_id)
-        and record.status != "withdrawn"
-        and user.has_perm("disclosures.add_namelist")
-    )
-
-
-def can_manage_name_list(user: User, name_list) -> bool:
-    """Submit, replace or delete a list of the user's subtree."""
-    return in_scope(user, _name_list_region_code(name_list)) and user.has_perm(
-        "disclosures.change_namelist"
-    )
-
-
-def can_confirm_name_list(user: User, name_list) -> bool:
-    """The confidentiality review (保密审查) of a pending list.
-
-    A second person of the list's region or of a region above it (codes are
-    prefixes, so never another county or a sibling township), never the
-    uploader. The reviewer needs a region of its own: the database constraint
-    records and checks it.
-    """
-    code = scope_code(user)
-    return (
-        bool(code)
-        and name_list.status == "pending"
-        and _name_list_region_code(name_list).startswith(code)
-        and (name_list.uploaded_by_id is None or name_list.uploaded_by_id != user.pk)
-        and user.has_perm("disclosures.change_namelist")
-    )
-
-
-def can_confirm_attachment(user: User, attachment) -> bool:
-    """The second look at an attachment the scanner could not read (a scan, a photo).
-
-    The name-list rule: a second person of the record's region or of a region
-    above it, never the uploader, with the capability to change records.
-    """
-    code = scope_code(user)
-    return (
-        bool(code)
-        and attachment.scan_status == "needs_review"
-        and attachment.record.region_id.startswith(code)
-        and (attachment.uploaded_by_id is None or attachment.uploaded_by_id != user.pk)
-        and user.has_perm("disclosures.change_disclosurerecord")
-    )
 
 
 def can_view_security_log(user: User) -> bool:

@@ -28,10 +28,8 @@ class RegionQuerySet(models.QuerySet):
 
     def ancestors_of(self, region: Region | str, *, include_self: bool = False):
         """The chain from the province down to `region` (one query)."""
-        from .models import Region as RegionModel
-
         code = region if isinstance(region, str) else region.code
-        codes = [code[:n] for n in RegionModel.CODE_LENGTHS.values() if n < len(code)]
+        codes = [code[:n] for n in self.model.CODE_LENGTHS.values() if n < len(code)]
         if include_self:
             codes.append(code)
         return self.filter(code__in=codes).order_by("code")
@@ -123,12 +121,10 @@ class CatalogItemQuerySet(models.QuerySet):
 
     def with_elements(self):
         """Prefetch what rendering all nine elements needs."""
+        # The related model through the relation, not an import: models.py imports
+        # this module, so importing models here would be a cycle.
+        item_basis = self.model._meta.get_field("basis_links").related_model
+        links = item_basis.objects.select_related("document").order_by("order")
         return self.select_related("category").prefetch_related(
-            models.Prefetch("basis_links", queryset=_basis_links())
+            models.Prefetch("basis_links", queryset=links)
         )
-
-
-def _basis_links():
-    from .models import ItemBasis
-
-    return ItemBasis.objects.select_related("document").order_by("order")

@@ -11,8 +11,15 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from chinese_calendar import constants
+
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+
+from . import services
+from .models import CalendarDay, CalendarYear, Catalog, Category, Domain, Region
+from .permissions import ROLE_GROUP_NAMES, role_permissions
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -41,7 +48,6 @@ def ensure_reference_data(*, using: str = "default") -> None:
 
 def load_regions(*, using: str = "default") -> int:
     """Load Henan's divisions from `henan_regions.csv` (parents before children)."""
-    from .models import Region
 
     if Region.objects.using(using).exists():
         return 0
@@ -63,8 +69,6 @@ def load_regions(*, using: str = "default") -> int:
 
 
 def load_domains(*, using: str = "default") -> None:
-    from .models import Category, Domain
-
     for spec in load_json("domains.json")["domains"]:
         domain, _ = Domain.objects.using(using).update_or_create(
             slug=spec["slug"],
@@ -82,11 +86,8 @@ def load_domains(*, using: str = "default") -> None:
 
 def ensure_role_groups(*, using: str = "default") -> None:
     """One Group per role carrying that role's model permissions."""
-    from django.contrib.auth.models import Group, Permission
 
-    from .permissions import ROLE_GROUP_NAMES, ROLE_PERMISSIONS
-
-    for role, perm_names in ROLE_PERMISSIONS.items():
+    for role, perm_names in role_permissions().items():
         group, _ = Group.objects.using(using).get_or_create(name=ROLE_GROUP_NAMES[role])
         perms = Permission.objects.using(using).select_related("content_type")
         wanted = []
@@ -117,9 +118,6 @@ def load_official_calendar(*, using: str = "default") -> int:
     Only years not yet in the table are loaded, so hand-entered corrections by
     province admins are never overwritten.
     """
-    from chinese_calendar import constants
-
-    from .models import CalendarDay, CalendarYear
 
     package_years = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
     known = set(CalendarYear.objects.using(using).values_list("year", flat=True))
@@ -140,13 +138,6 @@ def load_official_calendar(*, using: str = "default") -> int:
         [CalendarYear(year=y, official=True, source="chinesecalendar 1.11.0") for y in years]
     )
     return len(days)
-
-
-def legal_document_kind(title: str, number: str) -> str:
-    """Classify a cited basis: a numbered document, a standard, a law by title, or generic."""
-    if number:
-        return "standard" if number.upper().startswith("GB") else "document"
-    return "law" if title.startswith("《") else "generic"
 
 
 def _aware(day: str) -> datetime:
@@ -173,8 +164,6 @@ def _item_values(spec: dict) -> dict:
 @transaction.atomic
 def load_templates() -> list:
     """Create the province template catalogs (河南省, 41), published, if missing."""
-    from . import services
-    from .models import Catalog, Domain, Region
 
     data = load_json("province_templates.json")
     source = data["source"]
@@ -210,8 +199,6 @@ def load_templates() -> list:
 @transaction.atomic
 def load_luoyang_catalogs() -> list:
     """Create Luoyang's catalogs (4103) as localized clones of the province templates."""
-    from . import services
-    from .models import Catalog, Domain, Region
 
     data = load_json("luoyang_catalogs.json")
     source = data["source"]

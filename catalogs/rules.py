@@ -13,9 +13,12 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from . import choices
+from .deadlines import DeadlineRule, Period, RuleKind, check_not_looser
+from .models import CatalogItem
+from .selectors import work_calendar
 
 if TYPE_CHECKING:
-    from .models import Catalog, CatalogItem, Domain, LegalDocument, Region
+    from .models import Catalog, Domain, LegalDocument, Region
 
 # Recognised shapes of a document number (文号).
 NUMBER_PATTERNS = [
@@ -34,6 +37,13 @@ def normalize_number(number: str) -> str:
     """Accept the brackets people type ([] () 【】) for the official 〔〕."""
     n = re.sub(r"\s+", "", number or "")
     return re.sub(r"[\[【(（]((?:19|20)\d{2})[\]】)）]", r"〔\1〕", n)
+
+
+def legal_document_kind(title: str, number: str) -> str:
+    """Classify a cited basis: a numbered document, a standard, a law by title, or generic."""
+    if number:
+        return "standard" if number.upper().startswith("GB") else "document"
+    return "law" if title.startswith("《") else "generic"
 
 
 def check_basis(*, title: str, number: str, kind: str) -> list[str]:
@@ -77,8 +87,6 @@ def check_item(
     *, item: CatalogItem, documents: list[LegalDocument] | None
 ) -> dict[str, list[str]]:
     """Every localization rule for one item, as {field: [messages]}."""
-    from .deadlines import RuleKind, check_not_looser
-
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -121,8 +129,6 @@ def check_item(
         )
     upstream = item.upstream_item
     if upstream is not None and "time_limit_text" not in errors:
-        from .selectors import work_calendar
-
         for message in check_not_looser(
             item_rule(item), item_rule(upstream), work_calendar()
         ):
@@ -132,8 +138,6 @@ def check_item(
 
 def item_rule(item: CatalogItem):
     """The structured deadline rule stored on an item."""
-    from .deadlines import DeadlineRule, Period, RuleKind
-
     return DeadlineRule(
         kind=RuleKind(item.deadline_kind),
         trigger=item.deadline_trigger,
@@ -147,8 +151,6 @@ def item_rule(item: CatalogItem):
 
 def check_catalog(catalog: Catalog) -> list[str]:
     """Problems that block submitting a whole catalog, each naming the item."""
-    from .models import CatalogItem
-
     problems = []
     items = (
         CatalogItem.objects.filter(catalog=catalog, omitted=False)
@@ -156,7 +158,7 @@ def check_catalog(catalog: Catalog) -> list[str]:
         .prefetch_related("bases")
     )
     for item in items:
-        for field, messages in check_item(item=item, documents=list(item.bases.all())).items():
+        for _field, messages in check_item(item=item, documents=list(item.bases.all())).items():
             for message in messages:
                 problems.append(
                     _("事项“%(name)s”：%(message)s") % {"name": item.name, "message": message}

@@ -25,6 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import (
+    get_client_ip_address,
+    get_cool_off,
+    get_failure_limit,
+    get_lockout_parameters,
+)
+from simple_history.models import HistoricalRecords
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet, Sum
@@ -80,7 +89,6 @@ def client_info(request: HttpRequest | None) -> dict[str, str]:
     settings) and its user agent, cut to 255 characters."""
     if request is None:
         return {"ip": "", "user_agent": ""}
-    from axes.helpers import get_client_ip_address
 
     return {
         "ip": get_client_ip_address(request) or "",
@@ -239,8 +247,6 @@ def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 def lock_state(request: HttpRequest, credentials: dict | None) -> tuple[list[str], datetime]:
     """Which lockout parameters ('username', 'ip_address') are over the limit, and
     when the last of those locks ends (its newest counted failure plus the cool-off)."""
-    from axes.handlers.proxy import AxesProxyHandler
-    from axes.helpers import get_cool_off, get_failure_limit, get_lockout_parameters
 
     AxesProxyHandler.update_request(request)
     handler = AxesProxyHandler.get_implementation()
@@ -296,7 +302,6 @@ class PasswordChangeAuditValidator:
     def password_changed(self, password: str, user: User | None = None) -> None:
         if user is None or user.pk is None:
             return
-        from simple_history.models import HistoricalRecords
 
         request = getattr(HistoricalRecords.context, "request", None)
         request_user = getattr(request, "user", None)

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db.models import Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import CalendarDay, CalendarYear, Catalog, CatalogItem, ItemBasis, Region
+from . import diff, permissions
+from .deadlines import WorkCalendar
+from .models import (
+    AuditLogEntry,
+    CalendarDay,
+    CalendarYear,
+    Catalog,
+    CatalogItem,
+    Category,
+    Domain,
+    ItemBasis,
+    LegalDocument,
+    Region,
+    ReviewComment,
+)
 
 WORK_CALENDAR_CACHE_KEY = "catalogs:work_calendar:v1"
 
@@ -17,7 +32,6 @@ def work_calendar():
     Two queries on a cache miss; the cache entry is dropped whenever a province
     admin edits the calendar (`catalogs.services_calendar`).
     """
-    from .deadlines import WorkCalendar
 
     cal = cache.get(WORK_CALENDAR_CACHE_KEY)
     if cal is not None:
@@ -76,8 +90,6 @@ def workspace_overview(user) -> dict:
     newer upstream versions), the diff counts (two), unresolved comments, the
     review queue; plus the user's permissions once.
     """
-    from . import diff, permissions
-    from .models import Domain
 
     code = permissions.scope_code(user)
     region = Region.objects.filter(code=code).first() if code else None
@@ -139,7 +151,7 @@ def workspace_overview(user) -> dict:
         "region": region,
         "domain_catalogs": catalogs,
         "review_queue": review_queue,
-        "can_review": user.has_perm("catalogs.review_catalog"),
+        "can_review": permissions.can_review_catalogs(user),
     }
 
 
@@ -159,10 +171,6 @@ def _nearest_published_by_domain(region: Region) -> dict[int, Catalog]:
 
 
 def _unresolved_comment_counts(catalogs) -> dict[int, int]:
-    from django.db.models import Count
-
-    from .models import ReviewComment
-
     ids = [c.pk for c in catalogs]
     if not ids:
         return {}
@@ -179,7 +187,6 @@ def catalog_actions(
 ) -> dict:
     """Permission flags of one catalog version for templates (no queries once the
     user's permissions are cached)."""
-    from . import permissions
 
     if catalog is None:
         return {}
@@ -201,8 +208,6 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
     Queries: the item snapshots (two), comments, other versions, the newer
     upstream version; constant in the number of items.
     """
-    from . import diff
-    from .models import ReviewComment
 
     catalog_diff = diff.catalog_diff(catalog)
     comments = list(
@@ -250,8 +255,6 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
 def catalog_review_page(catalog: Catalog) -> dict:
     """What a reviewer reads: the diff against upstream, the comments so far, and the
     items a comment can be attached to. Constant queries."""
-    from . import diff
-    from .models import ReviewComment
 
     catalog_diff = diff.catalog_diff(catalog)
     comments = list(
@@ -286,7 +289,6 @@ def review_queue(user) -> list[Catalog]:
 
 def item_comments(item: CatalogItem) -> list:
     """Review comments on one item in its catalog version (one query)."""
-    from .models import ReviewComment
 
     return list(
         ReviewComment.objects.filter(catalog_id=item.catalog_id, item_key=item.key)
@@ -301,9 +303,6 @@ def legal_document_choices() -> list[tuple[str, str]]:
     Superseded documents stay selectable (items may still cite them) but say so;
     so do proposals not yet accepted by a province admin.
     """
-    from django.utils.translation import gettext as _
-
-    from .models import LegalDocument
 
     def label(doc: LegalDocument) -> str:
         if doc.superseded_by_id is not None:
@@ -359,58 +358,76 @@ def catalog_history(catalog: Catalog, *, item_key=None) -> dict:
     categories; constant in the number of items and edits (the newest
     `HISTORY_LIMIT` entries are shown).
     """
-    from django.db.models import Q
-    from django.utils.translation import gettext as _
-
-    from .models import AuditLogEntry, Category
-
     versions = list(
         Catalog.objects.filter(region_id=catalog.region_id, domain_id=catalog.domain_id)
         .select_related("created_by", "reviewed_by", "upstream", "upstream__region")
         .order_by("-version")
     )
-    version_ids = [v.pk for v in versions]
     version_of = {v.pk: v.version for v in versions}
     events: list[dict] = []
     if item_key is None:
-        entries = (
-            AuditLogEntry.objects.filter(region_id=catalog.region_id)
-            .filter(
-                Q(object_type="catalogs.catalog", object_id__in=[str(pk) for pk in version_ids])
-                | Q(object_type="catalogs.reviewcomment", data__catalog__in=version_ids)
-            )
-            .select_related("actor")
-            .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+        events.extend(_lifecycle_events(catalog, version_of))
+    item_events = _item_events(catalog, version_of, item_key=item_key)
+    events.extend(item_events)
+    events.sort(key=lambda e: e["when"], reverse=True)
+    return {
+        "catalog": catalog,
+        "versions": versions,
+        "events": events[:HISTORY_LIMIT],
+        "truncated": len(events) > HISTORY_LIMIT,
+        "item_key": item_key,
+        "item_name": item_events[0]["item"] if item_key is not None and item_events else "",
+    }
+
+
+def _lifecycle_events(catalog: Catalog, version_of: dict[int, int]) -> list[dict]:
+    """History events of the versions' life cycle and review comments (one query)."""
+    version_ids = list(version_of)
+    entries = (
+        AuditLogEntry.objects.filter(region_id=catalog.region_id)
+        .filter(
+            Q(object_type="catalogs.catalog", object_id__in=[str(pk) for pk in version_ids])
+            | Q(object_type="catalogs.reviewcomment", data__catalog__in=version_ids)
         )
-        for entry in entries:
-            detail = entry.data.get("comment") or entry.data.get("reason") or ""
-            if entry.action == "catalogs.catalog.upstream_merged":
-                detail = _("采用上级修改%(taken)s处，保留本地%(kept)s处，新增%(added)s项，标注不公开%(omitted)s项") % {
-                    k: entry.data.get(k, 0) for k in ("taken", "kept", "added", "omitted")
-                }
-            catalog_pk = (
-                int(entry.object_id)
-                if entry.object_type == "catalogs.catalog"
-                else entry.data.get("catalog")
-            )
-            events.append(
-                {
-                    "when": entry.created_at,
-                    "who": entry.actor,
-                    "what": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
-                    "version": version_of.get(catalog_pk),
-                    "item": "",
-                    "item_key": None,
-                    "changes": [],
-                    "detail": detail,
-                }
-            )
-    history = CatalogItem.history.filter(catalog_id__in=version_ids)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
+    events = []
+    for entry in entries:
+        detail = entry.data.get("comment") or entry.data.get("reason") or ""
+        if entry.action == "catalogs.catalog.upstream_merged":
+            detail = _("采用上级修改%(taken)s处，保留本地%(kept)s处，新增%(added)s项，标注不公开%(omitted)s项") % {
+                k: entry.data.get(k, 0) for k in ("taken", "kept", "added", "omitted")
+            }
+        catalog_pk = (
+            int(entry.object_id)
+            if entry.object_type == "catalogs.catalog"
+            else entry.data.get("catalog")
+        )
+        events.append(
+            {
+                "when": entry.created_at,
+                "who": entry.actor,
+                "what": AUDIT_ACTION_LABELS.get(entry.action, entry.action),
+                "version": version_of.get(catalog_pk),
+                "item": "",
+                "item_key": None,
+                "changes": [],
+                "detail": detail,
+            }
+        )
+    return events
+
+
+def _item_events(catalog: Catalog, version_of: dict[int, int], *, item_key=None) -> list[dict]:
+    """History events of items added, deleted or changed by hand or by a merge, oldest
+    first; copies made by cloning or opening a version are left out (two queries)."""
+    history = CatalogItem.history.filter(catalog_id__in=list(version_of))
     if item_key is not None:
         history = history.filter(key=item_key)
     categories = dict(Category.objects.filter(domain_id=catalog.domain_id).values_list("pk", "name"))
     previous: dict[int, object] = {}
-    item_events = []
+    events = []
     for record in history.select_related("history_user").order_by("id", "history_date", "history_id"):
         before = previous.get(record.id)
         previous[record.id] = record
@@ -428,7 +445,7 @@ def catalog_history(catalog: Catalog, *, item_key=None) -> dict:
             if not changes:
                 continue
             what = _("采纳上级更新") if reason == "catalogs.catalog.upstream_merged" else _("修改事项")
-        item_events.append(
+        events.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
@@ -440,20 +457,10 @@ def catalog_history(catalog: Catalog, *, item_key=None) -> dict:
                 "detail": "",
             }
         )
-    events.extend(item_events)
-    events.sort(key=lambda e: e["when"], reverse=True)
-    return {
-        "catalog": catalog,
-        "versions": versions,
-        "events": events[:HISTORY_LIMIT],
-        "truncated": len(events) > HISTORY_LIMIT,
-        "item_key": item_key,
-        "item_name": item_events[0]["item"] if item_key is not None and item_events else "",
-    }
+    return events
 
 
 def _field_changes(before, after, categories: dict) -> list[dict]:
-
     changes = []
     for name, label in _HISTORY_FIELDS:
         old, new = getattr(before, name), getattr(after, name)
@@ -470,8 +477,6 @@ def _field_changes(before, after, categories: dict) -> list[dict]:
 
 
 def _history_text(name: str, value, categories: dict) -> str:
-    from django.utils.translation import gettext as _
-
     if name == "category_id":
         return categories.get(value, "")
     if isinstance(value, bool):

@@ -11,14 +11,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import rules
+from . import diff, rules
+from .deadlines import check_not_looser, parse_rule_or_unparsed
 from .models import (
     AuditLogEntry,
     Catalog,
@@ -30,6 +32,8 @@ from .models import (
     ReviewComment,
     User,
 )
+from .selectors import work_calendar
+from .signals import catalog_published
 
 # Element fields copied verbatim from one item to its clone or next version.
 ELEMENT_FIELDS = CatalogItem.ELEMENT_FIELDS
@@ -111,11 +115,9 @@ def legal_document_get_or_create(
     admin adds it; anyone else's is a proposal (`LegalDocument.Status.PROPOSED`)
     that a province admin accepts later (`legal_document_accept`).
     """
-    from .reference import legal_document_kind
-
     title = rules.normalize_title(title)
     number = number.strip()
-    kind = kind or legal_document_kind(title, number)
+    kind = kind or rules.legal_document_kind(title, number)
     errors = rules.check_basis(title=title, number=number, kind=kind)
     if errors:
         raise ValidationError({"bases": errors})
@@ -307,8 +309,6 @@ def apply_time_limit(item: CatalogItem, text: str) -> None:
     Wording the parser cannot read is kept as text with kind 'unparsed' so a
     person can fix it; it is never guessed.
     """
-    from .deadlines import parse_rule_or_unparsed
-
     rule = parse_rule_or_unparsed(text)
     item.time_limit_text = text.strip()
     item.deadline_kind = rule.kind.value
@@ -401,24 +401,33 @@ def _copy_items(
     would be split into batches of about 35 rows on SQLite (999 parameters per
     statement). Column lists come from the models' metadata.
     """
-    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute(*_item_copy_sql(source=source, target=target, as_upstream=as_upstream))
+        cursor.execute(*_item_history_sql(target=target, actor=actor, as_upstream=as_upstream))
+        cursor.execute(*_basis_copy_sql(source=source, target=target))
 
+
+def _db_value(model, name: str, value: Any) -> Any:
+    """``value`` as the database stores the field ``name`` of ``model``."""
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
+def _item_copy_sql(
+    *, source: Catalog, target: Catalog, as_upstream: bool
+) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT`` of the source's items into ``target`` (see `_copy_items`)."""
     qn = connection.ops.quote_name
-
-    def prep(model, name: str, value: Any) -> Any:
-        return model._meta.get_field(name).get_db_prep_save(value, connection)
-
     item_table = qn(CatalogItem._meta.db_table)
     fixed: dict[str, Any] = {
-        "catalog": prep(CatalogItem, "catalog", target.pk),
+        "catalog": _db_value(CatalogItem, "catalog", target.pk),
         "lock_version": 0,
     }
     if as_upstream:
         fixed.update(
-            omitted=prep(CatalogItem, "omitted", False),
+            omitted=_db_value(CatalogItem, "omitted", False),
             omitted_reason="",
             source_note="",
-            uncertain=prep(CatalogItem, "uncertain", []),
+            uncertain=_db_value(CatalogItem, "uncertain", []),
         )
     columns, selects, params = [], [], []
     for field in CatalogItem._meta.concrete_fields:
@@ -436,8 +445,21 @@ def _copy_items(
     params.append(source.pk)
     if as_upstream:
         where += " AND src." + qn("omitted") + " = %s"
-        params.append(prep(CatalogItem, "omitted", False))
+        params.append(_db_value(CatalogItem, "omitted", False))
+    sql = (
+        f"INSERT INTO {item_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM {item_table} src WHERE {where} "
+        f"ORDER BY src.{qn('id')}"
+    )
+    return sql, params
 
+
+def _item_history_sql(
+    *, target: Catalog, actor: User | None, as_upstream: bool
+) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT`` of a '+' history row for every item of ``target``."""
+    qn = connection.ops.quote_name
+    item_table = qn(CatalogItem._meta.db_table)
     history_model = CatalogItem.history.model
     item_columns = {f.column for f in CatalogItem._meta.concrete_fields}
     history_values = {
@@ -449,44 +471,42 @@ def _copy_items(
         "history_type": "+",
         "history_user": actor.pk if actor is not None and actor.pk else None,
     }
-    h_columns, h_selects, h_params = [], [], []
+    columns, selects, params = [], [], []
     for field in history_model._meta.concrete_fields:
         if field.primary_key:
             continue
-        h_columns.append(qn(field.column))
         if field.name in history_values:
-            h_selects.append("%s")
-            h_params.append(history_values[field.name])
+            selects.append("%s")
+            params.append(history_values[field.name])
         elif field.column in item_columns:
-            h_selects.append("it." + qn(field.column))
+            selects.append("it." + qn(field.column))
         else:  # a history field this copy does not know: leave it to its default
-            h_columns.pop()
-    h_params.append(target.pk)
+            continue
+        columns.append(qn(field.column))
+    params.append(target.pk)
+    sql = (
+        f"INSERT INTO {qn(history_model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selects)} FROM {item_table} it "
+        f"WHERE it.{qn('catalog_id')} = %s ORDER BY it.{qn('id')}"
+    )
+    return sql, params
 
+
+def _basis_copy_sql(*, source: Catalog, target: Catalog) -> tuple[str, list[Any]]:
+    """``INSERT … SELECT`` of the basis links, joined on the stable item key."""
+    qn = connection.ops.quote_name
+    item_table = qn(CatalogItem._meta.db_table)
     basis_table = qn(ItemBasis._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {item_table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(selects)} FROM {item_table} src WHERE {where} "
-            f"ORDER BY src.{qn('id')}",
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {qn(history_model._meta.db_table)} ({', '.join(h_columns)}) "
-            f"SELECT {', '.join(h_selects)} FROM {item_table} it "
-            f"WHERE it.{qn('catalog_id')} = %s ORDER BY it.{qn('id')}",
-            h_params,
-        )
-        cursor.execute(
-            f"INSERT INTO {basis_table} ({qn('item_id')}, {qn('document_id')}, {qn('order')}) "
-            f"SELECT dst.{qn('id')}, ib.{qn('document_id')}, ib.{qn('order')} "
-            f"FROM {basis_table} ib "
-            f"JOIN {item_table} src ON src.{qn('id')} = ib.{qn('item_id')} "
-            f"JOIN {item_table} dst ON dst.{qn('key')} = src.{qn('key')} "
-            f"AND dst.{qn('catalog_id')} = %s "
-            f"WHERE src.{qn('catalog_id')} = %s",
-            [target.pk, source.pk],
-        )
+    sql = (
+        f"INSERT INTO {basis_table} ({qn('item_id')}, {qn('document_id')}, {qn('order')}) "
+        f"SELECT dst.{qn('id')}, ib.{qn('document_id')}, ib.{qn('order')} "
+        f"FROM {basis_table} ib "
+        f"JOIN {item_table} src ON src.{qn('id')} = ib.{qn('item_id')} "
+        f"JOIN {item_table} dst ON dst.{qn('key')} = src.{qn('key')} "
+        f"AND dst.{qn('catalog_id')} = %s "
+        f"WHERE src.{qn('catalog_id')} = %s"
+    )
+    return sql, [target.pk, source.pk]
 
 
 @transaction.atomic
@@ -809,8 +829,6 @@ def catalog_publish(
 
 def _published_hooks(catalog: Catalog) -> None:
     """Let other parts (public page caches) know a catalog was published."""
-    from .signals import catalog_published
-
     catalog_published.send(sender=Catalog, catalog=catalog)
 
 
@@ -891,122 +909,27 @@ def catalog_upstream_merge(
     upstream's. Constant queries in the number of items, apart from history rows
     of added items. Returns counts: taken, kept, added, omitted.
     """
-    from . import diff
-    from .deadlines import check_not_looser
-    from .selectors import work_calendar
-
-    if not catalog.is_editable:
-        raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
-    _check_lock(catalog, expected_lock_version)
-    plan = diff.merge_plan(catalog)
-    if plan is None:
-        raise ValidationError(_("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。"))
-    invalid = sorted({v for v in choices.values() if v not in (diff.TAKE, diff.KEEP)})
-    if invalid:
-        raise ValidationError(_("无法识别的选择：%(values)s。") % {"values": "、".join(invalid)})
-
+    plan = _upstream_merge_plan(catalog, choices, expected_lock_version)
     items = {
         item.pk: item
         for item in CatalogItem.objects.select_for_update().filter(catalog=catalog)
     }
-    counts = dict.fromkeys(("taken", "kept", "added", "omitted"), 0)
-    touched: dict[int, CatalogItem] = {}
-    new_bases: dict[int, list[int]] = {}
-    additions: list[tuple[CatalogItem, list[int]]] = []
-    problems: list[str] = []
-    calendar = None
-
+    merge = _UpstreamMerge(catalog=catalog, choices=choices)
     for im in plan.items:
         if im.kind == "changed":
-            item = items[im.mine.pk]
-            for em in im.elements:
-                choice = choices.get(im.field_name(em.element), em.default)
-                if choice == diff.KEEP:
-                    counts["kept"] += 1
-                    if em.element == "time_limit":
-                        calendar = calendar or work_calendar()
-                        for message in check_not_looser(
-                            im.mine.rule(), im.theirs.rule(), calendar
-                        ):
-                            problems.append(
-                                _("事项“%(name)s”：保留本地公开时限会长于上级新版本（%(message)s）请选择“采用上级”。")
-                                % {"name": im.name, "message": message}
-                            )
-                    continue
-                counts["taken"] += 1
-                if em.element == "bases":
-                    new_bases[item.pk] = [b.document_id for b in im.theirs.bases]
-                else:
-                    for name, value in im.theirs.field_values(em.element).items():
-                        setattr(item, name, value)
-                touched[item.pk] = item
+            merge.changed(im, items[im.mine.pk])
         elif im.kind == "removed_upstream":
-            item = items[im.mine.pk]
-            if choices.get(im.field_name(), im.default) == diff.TAKE:
-                item.omitted = True
-                item.omitted_reason = MERGE_OMIT_REMOVED_REASON
-                counts["omitted"] += 1
-            else:
-                item.upstream_item_id = None  # stays, as the region's own item
-                counts["kept"] += 1
-            touched[item.pk] = item
-        else:  # added upstream
-            theirs = im.theirs
-            new = CatalogItem(catalog=catalog, key=theirs.key, upstream_item_id=theirs.pk)
-            for element in diff.ELEMENT_FIELDS:
-                for name, value in theirs.field_values(element).items():
-                    setattr(new, name, value)
-            new.seq = theirs.seq
-            if choices.get(im.field_name(), im.default) == diff.KEEP:
-                new.omitted = True
-                new.omitted_reason = MERGE_SKIP_ADDED_REASON
-                counts["omitted"] += 1
-            else:
-                counts["added"] += 1
-            additions.append((new, [b.document_id for b in theirs.bases]))
-    if problems:
-        raise ValidationError(problems)
+            merge.removed_upstream(im, items[im.mine.pk])
+        else:
+            merge.added_upstream(im)
+    if merge.problems:
+        raise ValidationError(merge.problems)
 
     for local_pk, upstream_pk in plan.repoint.items():
         item = items[local_pk]
         item.upstream_item_id = upstream_pk
-        touched[local_pk] = item
-    for item in touched.values():
-        item.lock_version += 1
-    if touched:
-        bulk_update_with_history(
-            list(touched.values()),
-            CatalogItem,
-            fields=sorted(
-                {name for names in diff.ELEMENT_FIELDS.values() for name in names}
-                | {"upstream_item_id", "omitted", "omitted_reason", "lock_version"}
-            ),
-            default_user=actor,
-            default_change_reason="catalogs.catalog.upstream_merged",
-        )
-    if additions:
-        bulk_create_with_history(
-            [new for new, _docs in additions],
-            CatalogItem,
-            default_user=actor,
-            default_change_reason="catalogs.catalog.upstream_merged",
-        )
-        ids = dict(
-            CatalogItem.objects.filter(
-                catalog=catalog, key__in=[new.key for new, _docs in additions]
-            ).values_list("key", "pk")
-        )
-        for new, docs in additions:
-            new_bases[ids[new.key]] = docs
-    if new_bases:
-        ItemBasis.objects.filter(item_id__in=list(new_bases)).delete()
-        ItemBasis.objects.bulk_create(
-            [
-                ItemBasis(item_id=item_id, document_id=doc_id, order=order)
-                for item_id, docs in new_bases.items()
-                for order, doc_id in enumerate(docs)
-            ]
-        )
+        merge.touched[local_pk] = item
+    _save_upstream_merge(merge, actor)
     catalog.upstream = plan.newer
     _bump_lock(catalog, expected_lock_version)
     _history_actor(catalog, actor)
@@ -1018,7 +941,135 @@ def catalog_upstream_merge(
         obj=catalog,
         source=plan.newer.pk,
         source_version=plan.newer.version,
-        **counts,
+        **merge.counts,
     )
-    return counts
+    return merge.counts
+
+
+def _upstream_merge_plan(
+    catalog: Catalog, choices: dict[str, str], expected_lock_version: int | None
+) -> diff.MergePlan:
+    """The merge plan, after refusing a closed catalog, a stale form or unknown choices."""
+    if not catalog.is_editable:
+        raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
+    _check_lock(catalog, expected_lock_version)
+    plan = diff.merge_plan(catalog)
+    if plan is None:
+        raise ValidationError(_("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。"))
+    invalid = sorted({v for v in choices.values() if v not in (diff.TAKE, diff.KEEP)})
+    if invalid:
+        raise ValidationError(_("无法识别的选择：%(values)s。") % {"values": "、".join(invalid)})
+    return plan
+
+
+class _UpstreamMerge:
+    """The in-memory result of applying merge choices, item by item, before saving.
+
+    ``touched`` are existing items to update, ``additions`` new items with their
+    basis document ids, ``new_bases`` item pk → basis document ids to replace;
+    ``problems`` are kept deadlines that would be looser than the newer upstream.
+    """
+
+    def __init__(self, *, catalog: Catalog, choices: dict[str, str]) -> None:
+        self.catalog = catalog
+        self.choices = choices
+        self.counts = dict.fromkeys(("taken", "kept", "added", "omitted"), 0)
+        self.touched: dict[int, CatalogItem] = {}
+        self.new_bases: dict[int, list[int]] = {}
+        self.additions: list[tuple[CatalogItem, list[int]]] = []
+        self.problems: list[str] = []
+        self._calendar = None
+
+    def changed(self, im: diff.ItemMerge, item: CatalogItem) -> None:
+        """Take or keep each changed element; a kept deadline must not be looser."""
+        for em in im.elements:
+            choice = self.choices.get(im.field_name(em.element), em.default)
+            if choice == diff.KEEP:
+                self.counts["kept"] += 1
+                if em.element == "time_limit":
+                    self._check_kept_deadline(im)
+                continue
+            self.counts["taken"] += 1
+            if em.element == "bases":
+                self.new_bases[item.pk] = [b.document_id for b in im.theirs.bases]
+            else:
+                for name, value in im.theirs.field_values(em.element).items():
+                    setattr(item, name, value)
+            self.touched[item.pk] = item
+
+    def _check_kept_deadline(self, im: diff.ItemMerge) -> None:
+        self._calendar = self._calendar or work_calendar()
+        for message in check_not_looser(im.mine.rule(), im.theirs.rule(), self._calendar):
+            self.problems.append(
+                _("事项“%(name)s”：保留本地公开时限会长于上级新版本（%(message)s）请选择“采用上级”。")
+                % {"name": im.name, "message": message}
+            )
+
+    def removed_upstream(self, im: diff.ItemMerge, item: CatalogItem) -> None:
+        """Omit the item (take) or keep it as the region's own item (keep)."""
+        if self.choices.get(im.field_name(), im.default) == diff.TAKE:
+            item.omitted = True
+            item.omitted_reason = MERGE_OMIT_REMOVED_REASON
+            self.counts["omitted"] += 1
+        else:
+            item.upstream_item_id = None  # stays, as the region's own item
+            self.counts["kept"] += 1
+        self.touched[item.pk] = item
+
+    def added_upstream(self, im: diff.ItemMerge) -> None:
+        """Add the new upstream item; omitted (with a reason) when the region skips it."""
+        theirs = im.theirs
+        new = CatalogItem(catalog=self.catalog, key=theirs.key, upstream_item_id=theirs.pk)
+        for element in diff.ELEMENT_FIELDS:
+            for name, value in theirs.field_values(element).items():
+                setattr(new, name, value)
+        new.seq = theirs.seq
+        if self.choices.get(im.field_name(), im.default) == diff.KEEP:
+            new.omitted = True
+            new.omitted_reason = MERGE_SKIP_ADDED_REASON
+            self.counts["omitted"] += 1
+        else:
+            self.counts["added"] += 1
+        self.additions.append((new, [b.document_id for b in theirs.bases]))
+
+
+def _save_upstream_merge(merge: _UpstreamMerge, actor: User | None) -> None:
+    """Write the merge: bulk update touched items, bulk create additions, replace bases."""
+    for item in merge.touched.values():
+        item.lock_version += 1
+    if merge.touched:
+        bulk_update_with_history(
+            list(merge.touched.values()),
+            CatalogItem,
+            fields=sorted(
+                {name for names in diff.ELEMENT_FIELDS.values() for name in names}
+                | {"upstream_item_id", "omitted", "omitted_reason", "lock_version"}
+            ),
+            default_user=actor,
+            default_change_reason="catalogs.catalog.upstream_merged",
+        )
+    new_bases = dict(merge.new_bases)
+    if merge.additions:
+        bulk_create_with_history(
+            [new for new, _docs in merge.additions],
+            CatalogItem,
+            default_user=actor,
+            default_change_reason="catalogs.catalog.upstream_merged",
+        )
+        ids = dict(
+            CatalogItem.objects.filter(
+                catalog=merge.catalog, key__in=[new.key for new, _docs in merge.additions]
+            ).values_list("key", "pk")
+        )
+        for new, docs in merge.additions:
+            new_bases[ids[new.key]] = docs
+    if new_bases:
+        ItemBasis.objects.filter(item_id__in=list(new_bases)).delete()
+        ItemBasis.objects.bulk_create(
+            [
+                ItemBasis(item_id=item_id, document_id=doc_id, order=order)
+                for item_id, docs in new_bases.items()
+                for order, doc_id in enumerate(docs)
+            ]
+        )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -27,8 +29,6 @@ def attachment_response(data: bytes, filename: str, content_type: str) -> HttpRe
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 

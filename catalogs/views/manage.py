@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff, permissions, selectors, services
+from .. import diff, permissions, rules, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -131,15 +131,13 @@ class CatalogCloneView(StaffView):
 class CatalogSubmitView(StaffView):
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
-        from ..rules import check_catalog
-
         return _confirm(
             request,
             catalog=catalog,
             title=_("提交审核"),
             message=_("提交后目录将交由上级民政部门审核，审核期间不能修改。"),
             button=_("提交审核"),
-            problems=check_catalog(catalog),
+            problems=rules.check_catalog(catalog),
         )
 
     def post(self, request, pk: int):
@@ -327,7 +325,7 @@ class CatalogMergeView(StaffView):
 
 class ReviewQueueView(StaffView):
     def get(self, request):
-        if not request.user.has_perm("catalogs.review_catalog"):
+        if not permissions.can_review_catalogs(request.user):
             raise PermissionDenied(_("您没有审核下级目录的权限。"))
         return render(
             request, "catalogs/review_queue.html", {"queue": selectors.review_queue(request.user)}
@@ -339,10 +337,7 @@ class CatalogReviewView(StaffView):
 
     def _catalog(self, request, pk):
         catalog = permissions.access_catalog(request.user, pk, manage=True)
-        if not (
-            request.user.has_perm("catalogs.review_catalog")
-            and permissions.is_strict_ancestor(request.user, catalog.region_id)
-        ):
+        if not permissions.can_see_review(request.user, catalog):
             raise PermissionDenied(_("只有上级区划的审核人员可以审核该目录。"))
         return catalog
 

@@ -21,6 +21,7 @@ from ..deidentify import (
     sensitive_kinds_label,
 )
 from ..models import DisclosureRecord, NameList, NameListRow
+from ..permissions import can_review_name_lists, can_upload_name_lists
 from .public import ROWS_PER_PAGE
 from .states import REPLACEABLE, Status
 
@@ -131,7 +132,7 @@ def name_list_list_for(user: User, *, status: str = "") -> QuerySet:
 def name_list_review_queue(user: User) -> QuerySet:
     """Pending lists the user may confirm: its region or below, not its own uploads (1 query)."""
     code = scope_code(user)
-    if not code or not user.has_perm("disclosures.change_namelist"):
+    if not code or not can_review_name_lists(user):
         return NameList.objects.none()
     return (
         NameList.objects.filter(status=Status.PENDING, region__code__startswith=code)
@@ -143,7 +144,7 @@ def name_list_review_queue(user: User) -> QuerySet:
 
 def records_for_upload(user: User, *, limit: int = 200) -> list[DisclosureRecord]:
     """Records of the user's subtree that can take a new list, newest first (1 query)."""
-    if not user.has_perm("disclosures.add_namelist"):
+    if not can_upload_name_lists(user):
         return []
     blocked = NameList.objects.exclude(status__in=[s.value for s in REPLACEABLE]).values("record_id")
     return list(

@@ -11,7 +11,8 @@ from django.views.generic import TemplateView
 from catalogs import selectors as catalog_selectors
 from catalogs.permissions import RegionStaffRequiredMixin, can_use_admin, can_view_security_log
 
-from ..worklists import worklist_for
+from ..permissions import can_add_records, can_view_name_lists
+from ..records.worklists import worklist_for
 
 
 class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
@@ -23,4 +24,6 @@ class WorkspaceView(RegionStaffRequiredMixin, TemplateView):
         context["worklist"] = worklist_for(self.request.user, limit=5)
         context["can_use_admin"] = can_use_admin(self.request.user)
         context["can_view_security_log"] = can_view_security_log(self.request.user)
+        context["can_add_records"] = can_add_records(self.request.user)
+        context["can_view_name_lists"] = can_view_name_lists(self.request.user)
         return context

@@ -132,3 +132,40 @@ def test_admin_refuses_even_the_drafts_own_clerk(client, luolong_draft, county_c
     client.force_login(county_clerk)
     assert client.get("/admin/catalogs/catalog/").status_code == 403
     assert client.get(f"/admin/catalogs/catalog/{luolong_draft.pk}/change/").status_code == 403
+
+
+# --- the one role → group map, with the grants other apps register -----------------------
+
+
+def test_role_groups_carry_catalogs_and_registered_disclosures_grants():
+    """The role groups are built from catalogs' own grants plus those disclosures registers."""
+    from django.contrib.auth.models import Group, Permission
+
+    county = Group.objects.get(name=permissions.ROLE_GROUP_NAMES["county_clerk"])
+    names = {f"{p.content_type.app_label}.{p.codename}" for p in county.permissions.select_related("content_type")}
+    assert {"catalogs.change_catalog", "disclosures.add_namelist", "disclosures.change_disclosurerecord"} <= names
+    assert "disclosures.delete_disclosurerecord" not in names
+    province = Group.objects.get(name=permissions.ROLE_GROUP_NAMES["province_admin"])
+    every_disclosures_permission = Permission.objects.filter(content_type__app_label="disclosures")
+    assert set(every_disclosures_permission) <= set(province.permissions.all())
+
+
+def test_registered_grants_are_declared_by_disclosures_not_catalogs():
+    """catalogs' own grants name no disclosures codename; disclosures registers them."""
+    from disclosures.permissions import ROLE_PERMISSIONS as DISCLOSURES_GRANTS
+
+    own = permissions._CATALOG_ROLE_PERMISSIONS
+    assert not [name for names in own.values() for name in names if not name.startswith("catalogs.")]
+    merged = permissions.role_permissions()
+    for role, names in DISCLOSURES_GRANTS.items():
+        assert set(names) <= set(merged[role])
+
+
+def test_register_role_permissions_refuses_another_apps_codenames_and_unknown_roles():
+    """An app grants only its own permissions, to known roles; a refused call changes nothing."""
+    before = permissions.role_permissions()
+    with pytest.raises(ValueError, match="may not grant 'catalogs.change_catalog'"):
+        permissions.register_role_permissions("disclosures", {"county_clerk": ["catalogs.change_catalog"]})
+    with pytest.raises(ValueError, match="Unknown role 'mayor'"):
+        permissions.register_role_permissions("disclosures", {"mayor": ["disclosures.view_namelist"]})
+    assert permissions.role_permissions() == before
