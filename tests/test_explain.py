@@ -3,8 +3,8 @@
 Runs in the PostgreSQL leg of CI (`.ci/run` runs `make test` with DATABASE_URL
 set); on SQLite the `postgres` marker deselects it (tests/conftest.py). It
 builds a sizeable synthetic data set once for the module — Luoyang at province
-density (`demo_province.build(root_code="4103")`) replicated as 30 synthetic
-provinces (`demo_national.build`), ~70,000 records — runs ANALYZE, then
+density (`demo.province.build(root_code="4103")`) replicated as 30 synthetic
+provinces (`demo.national.build`), ~70,000 records — runs ANALYZE, then
 requests each page through the test client, captures every query the page
 runs against the records (and obligations) tables and asserts that PostgreSQL's
 plan for it has no sequential scan of that table. Without the indexes of
@@ -32,9 +32,11 @@ OBLIGATIONS = "disclosures_obligation"
 
 @pytest.fixture(scope="module")
 def national_sample(django_db_setup, django_db_blocker):
-    from catalogs.demo import seed_users
+    from demo.users import seed_users
     from catalogs.reference import load_luoyang_catalogs, load_templates
-    from disclosures import demo_national, demo_portal, demo_province
+    from demo import national as demo_national
+    from demo import portal as demo_portal
+    from demo import province as demo_province
 
     with django_db_blocker.unblock():
         try:

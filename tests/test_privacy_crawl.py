@@ -1,7 +1,7 @@
 """No identifier reaches the public: a crawl of the seeded portal (SPEC §5, issue 6).
 
 `seed_demo` publishes its synthetic name lists through the real pipeline
-(`disclosures.demo_namelists`: ID numbers with valid check digits, phones, bank
+(`demo.namelists`: ID numbers with valid check digits, phones, bank
 cards, addresses down to the house number, identifiers typed into remarks).
 Then a breadth-first walk from `/` fetches every public page, every feed
 (`<link rel=alternate>` and feed links) and every download it finds — catalog
@@ -44,7 +44,8 @@ import pytest
 from django.core.management import call_command
 
 from catalogs.models import User
-from disclosures import demo_namelists, services
+from demo import namelists as demo_namelists
+from disclosures import services
 from disclosures.models import Attachment, DisclosureRecord, NameList
 from tests.disclosures.test_attachments import docx_bytes, name_list_xlsx, pdf_bytes, scanned_pdf_bytes, xlsx_bytes
 

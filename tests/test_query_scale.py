@@ -9,7 +9,7 @@ no page exceeds 15.
 import pytest
 from django.core.management import call_command
 
-from disclosures import demo_province
+from demo import province as demo_province
 from disclosures.models import DisclosureRecord
 
 MAX_PUBLIC_QUERIES = 15

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "catalogs",
     "disclosures",
+    "demo",  # seed_demo; above both apps, no models
     "csp",
     # Last, so its receivers of the auth signals run after the portal's.
     "axes",

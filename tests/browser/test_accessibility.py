@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
-from disclosures import demo_portal
+from demo import portal as demo_portal
 from tests.browser.axe import inject_axe
 from tests.disclosures.test_views_public import add_name_list, publish_record
 

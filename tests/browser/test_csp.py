@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogs import services
-from catalogs.demo import seed_users
+from demo.users import seed_users
 from catalogs.models import Domain, Region, User
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar

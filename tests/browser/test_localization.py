@@ -17,8 +17,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from catalogs import demo, services
-from catalogs.demo import seed_users
+from catalogs import services
+from demo import users as demo
+from demo.users import seed_users
 from catalogs.models import Catalog, CatalogItem
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from catalogs.demo import seed_users
+from demo.users import seed_users
 from catalogs.reference import load_luoyang_catalogs, load_templates
-from disclosures import demo_namelists, demo_portal
+from demo import namelists as demo_namelists
+from demo import portal as demo_portal
 from disclosures.deidentify import mask_name
 from disclosures.models import NameList
 from tests.browser.axe import inject_axe

@@ -17,7 +17,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
-from disclosures import demo_portal
+from demo import portal as demo_portal
 from tests.disclosures.test_views_public import add_name_list, publish_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -362,7 +362,7 @@ def test_superuser_changes_a_role_through_the_service(client, superuser, county_
 
 
 def test_seed_demo_accounts_get_their_role_through_the_service(db):
-    from catalogs.demo import seed_users
+    from demo.users import seed_users
 
     users = {u.username: u for u in seed_users()}
     assert {name for name, u in users.items() if u.is_staff} == {"demo-province"}

@@ -566,7 +566,7 @@ def test_a_merge_needs_a_newer_upstream_and_an_editable_catalog(luolong_draft, c
 
 
 def test_seed_localization_builds_the_demo_state_idempotently(db):
-    from catalogs import demo
+    from demo import users as demo
 
     demo.seed()
     demo.seed()

@@ -41,7 +41,7 @@ def fresh_calendar():
 @pytest.fixture
 def item(templates, county_clerk, city_reviewer):
     """An event item 洛龙区 itself publishes (10 working days, no publicity period)."""
-    from disclosures.demo_records import ensure_quarterly_item
+    from demo.records import ensure_quarterly_item
 
     ensure_quarterly_item(county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1))
     region = Region.objects.get(code="410311")

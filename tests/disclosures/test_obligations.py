@@ -81,7 +81,7 @@ def test_record_for_periodic_item_joins_the_period_obligation(quarterly_item, li
 
 
 def test_catalog_publication_generates_current_period(templates, county_clerk, city_reviewer, django_capture_on_commit_callbacks):
-    from disclosures.demo_records import ensure_quarterly_item
+    from demo.records import ensure_quarterly_item
 
     with django_capture_on_commit_callbacks(execute=True):
         ensure_quarterly_item(county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1))

@@ -346,7 +346,7 @@ def _fingerprint() -> list[tuple]:
 
 
 def test_demo_seed_does_nothing_at_demo_scale(templates):
-    from disclosures import demo_province
+    from demo import province as demo_province
 
     assert demo_province.seed(scale="demo") is None
     assert not Obligation.objects.exists()
@@ -358,7 +358,7 @@ def test_province_seed_is_consistent_deterministic_and_idempotent(templates):
     from django.utils import timezone
 
     from catalogs.models import Catalog, CatalogItem
-    from disclosures import demo_province
+    from demo import province as demo_province
     from disclosures.models import DisclosureRecord
 
     first = demo_province.build(root_code="4103", today=TODAY)

@@ -44,7 +44,7 @@ def at(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
 def luolong(templates, county_clerk, city_reviewer):
     """洛龙区's published social-assistance catalog (cloned from Luoyang) with a
     local quarterly township item 临时救助审核审批结果 (每季度末), built like the demo."""
-    from disclosures.demo_records import ensure_quarterly_item
+    from demo.records import ensure_quarterly_item
 
     return ensure_quarterly_item(
         county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1)

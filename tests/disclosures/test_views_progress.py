@@ -243,7 +243,7 @@ def test_province_page_query_count_is_the_same_small_and_large(
     client.force_login(province_admin)
     obligation("410311", date(2026, 8, 3), "on_time")
     small = _queries(client, url())
-    from disclosures import demo_province
+    from demo import province as demo_province
 
     demo_province.build(root_code="4103", today=date(2026, 11, 20))
     build_obligations()

@@ -19,7 +19,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from catalogs import services as catalog_services
 from catalogs.models import Catalog, CatalogItem, Domain, Region
-from disclosures import demo_portal
+from demo import portal as demo_portal
 from disclosures import services as record_services
 from disclosures.models import Attachment, DisclosureRecord, NameList, NameListRow
 

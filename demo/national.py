@@ -2,7 +2,7 @@
 
 Nothing here is real. Henan's tree (province, 18 cities, 181 counties, 2,586
 townships) with its catalogs, obligations, records and name lists, as built by
-`seed_demo --scale province` (`disclosures.demo_province`), is replicated as 30
+`seed_demo --scale province` (`demo.province`), is replicated as 30
 synthetic provinces:
 
 * codes 66–70, 72–80 and 83–98: two-digit province codes that GB/T 2260 does
@@ -34,9 +34,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from catalogs.models import Catalog, CatalogItem, ItemBasis, Region
+from disclosures.models import DisclosureRecord, NameList, NameListRow, Obligation
 
-from . import demo_province
-from .models import DisclosureRecord, NameList, NameListRow, Obligation
+from . import province as demo_province
 
 SOURCE = "41"
 PROVINCE_COUNT = 30
@@ -302,7 +302,7 @@ def build(
         with connection.cursor() as cursor:
             for model in (Region, Catalog, CatalogItem, Obligation, DisclosureRecord, NameList):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
-    from .cache import invalidate
+    from disclosures.public.cache import invalidate
 
     invalidate()
     totals["seconds"] = round(clock.monotonic() - started, 1)

@@ -1,6 +1,6 @@
 """Demo name lists: made-up people published through the real de-identification pipeline.
 
-Runs after `disclosures.demo_records` (李楼街道 and the other townships of 洛龙区
+Runs after `demo.records` (李楼街道 and the other townships of 洛龙区
 then have public records). Each list is a synthetic workbook as a township
 office would export it: a title row above the header, 姓名, 公民身份号码 (valid
 GB 11643 check digits, one deliberately wrong), 联系电话, 银行卡号, 家庭住址 down
@@ -36,14 +36,15 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
 from openpyxl import Workbook
 
-from catalogs.models import User
+from django.db.models import Q
 
-from . import namelists
-from .deidentify import gb11643_check_digit
-from .models import DisclosureRecord, NameList
+from catalogs.models import User
+from disclosures.deidentify import gb11643_check_digit
+from disclosures.models import DisclosureRecord, NameList
+from disclosures.namelists import processing, staging
+from disclosures.namelists import services as namelist_services
 
 COUNTY_CODE = "410311"
 LILOU = "410311012"
@@ -221,12 +222,12 @@ def publish_list(entry: DemoList) -> NameList:
     record = entry.record
     people = entry.people()
     data = workbook_bytes(f"{record.region.name}{record.title}名单", people, kind=entry.kind)
-    staged = namelists.name_list_stage_upload(
+    staged = staging.name_list_stage_upload(
         record=record, data=data, filename="名单.xlsx", actor=entry.uploader
     )
-    table = namelists.staged_upload_table(staged)
+    table = staging.staged_upload_table(staged)
     mapping = {c.index: c.suggested for c in table.columns}
-    name_list = namelists.name_list_start(
+    name_list = processing.name_list_start(
         staged=staged,
         record=record,
         sheet=table.sheet,
@@ -236,11 +237,11 @@ def publish_list(entry: DemoList) -> NameList:
         actor=entry.uploader,
         dispatch=False,
     )
-    name_list = namelists.name_list_process(name_list.pk)
+    name_list = processing.name_list_process(name_list.pk)
     if name_list is None or name_list.status != NameList.Status.PREVIEW:
         return name_list
-    name_list = namelists.name_list_submit(name_list=name_list, actor=entry.uploader, now=record.publish_at)
-    return namelists.name_list_confirm(name_list=name_list, actor=entry.reviewer, now=record.publish_at)
+    name_list = namelist_services.name_list_submit(name_list=name_list, actor=entry.uploader, now=record.publish_at)
+    return namelist_services.name_list_confirm(name_list=name_list, actor=entry.reviewer, now=record.publish_at)
 
 
 def demo_people() -> list[Person]:

@@ -50,10 +50,9 @@ from catalogs.models import (
     Region,
 )
 from catalogs.selectors import work_calendar
-
-from . import gate
-from .models import DisclosureRecord, Obligation
-from .progress.quarters import period_of
+from disclosures.models import DisclosureRecord, Obligation
+from disclosures.progress.quarters import period_of
+from disclosures.public import gate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SEED = "henan-progress-demo"

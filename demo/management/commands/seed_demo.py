@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-# Each app contributes its demo data in order; later steps build on earlier ones.
-DEMO_STEPS = ["catalogs.demo", "disclosures.demo"]
+from demo import steps
 
 
 class Command(BaseCommand):
@@ -26,16 +23,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, **options):
         translation.activate(settings.LANGUAGE_CODE)
-        for module_name in DEMO_STEPS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as exc:
-                if exc.name == module_name:
-                    continue
-                raise
-            try:
-                module.seed(scale=scale, stdout=self.stdout)
-            except ImproperlyConfigured as exc:
-                raise CommandError(str(exc)) from exc
+        try:
+            steps.seed(scale=scale, stdout=self.stdout)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         self.stdout.write("演示账号（密码见 README）：demo-province、demo-city、demo-county、demo-county2、demo-township")

@@ -1,6 +1,6 @@
 """Demo records: four quarters of disclosure work in 洛龙区 (410311) and its townships.
 
-Runs after the catalogs demo and `disclosures.demo_portal` (洛龙区 then has a
+Runs after `demo.users` and `demo.portal` (洛龙区 then has a
 published catalog of each domain). Through the real services:
 
 * 洛龙区's social-assistance catalog gets a local quarterly item for townships
@@ -29,9 +29,9 @@ from django.utils import timezone
 from catalogs import services as catalog_services
 from catalogs.deadlines import RuleKind, period_bounds
 from catalogs.models import Catalog, CatalogItem, Category, Domain, Region, User
-
-from . import services
-from .models import DisclosureRecord
+from disclosures.models import DisclosureRecord
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 COUNTY_CODE = "410311"
 DEMO_TOWNSHIP_CODE = "410311012"  # 李楼街道, demo-township
@@ -199,19 +199,19 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
     county = Region.objects.get(code=COUNTY_CODE)
     townships = list(Region.objects.official().filter(parent=county).order_by("code"))
     for first in [*quarters, today]:
-        services.obligation_generate_periodic(on=first, region_code=COUNTY_CODE, actor=county_user)
+        obligation_services.obligation_generate_periodic(on=first, region_code=COUNTY_CODE, actor=county_user)
 
     created = []
 
     def publish(region, item, trigger, title, body, at, actor):
-        record = services.record_create(
+        record = record_services.record_create(
             region=region,
             item=item,
             trigger_date=trigger,
             title=title,
             body=body,
             actor=actor,
-            publish=services.PUBLISH_NOW,
+            publish=record_services.PUBLISH_NOW,
             now=at,
         )
         created.append(record)
@@ -219,15 +219,15 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
 
     # Quarterly postings (每季度末 items) of the county and every township: most on
     # time, some late, some never posted (missed).
-    county_items = services.applicable_items(county)
-    township_items = services.applicable_items(townships[0]) if townships else []
+    county_items = obligation_services.applicable_items(county)
+    township_items = obligation_services.applicable_items(townships[0]) if townships else []
     for region in [county, *townships]:
         items = county_items if region.code == COUNTY_CODE else township_items
         user = township_user if region.code == DEMO_TOWNSHIP_CODE else county_user
         for item in _pick(items, kind=RuleKind.PERIODIC.value):
             for q_index, first in enumerate(quarters):
                 _start, last = period_bounds(first, "quarter")
-                label = services.period_label(first, "quarter")
+                label = obligation_services.period_label(first, "quarter")
                 rng = random.Random(f"{region.code}-{item.key}-{first.isoformat()}")
                 roll = rng.random()
                 if region.code in (DEMO_TOWNSHIP_CODE, COUNTY_CODE):
@@ -266,11 +266,11 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
         for n in range(2):
             item = county_event_items[(2 * q_index + n) % len(county_event_items)]
             trigger = first + timedelta(days=rng.randint(5, 70))
-            due = services.due_preview(item=item, trigger_date=trigger).due
+            due = obligation_services.due_preview(item=item, trigger_date=trigger).due
             late = (q_index, n) in ((1, 1), (3, 0))
             day = due + timedelta(days=rng.randint(2, 9)) if late else due - timedelta(days=rng.randint(0, 6))
             day = max(day, trigger + timedelta(days=1))
-            title = next(titles, None) or f"{item.name}（{services.period_label(first, 'quarter')}）"
+            title = next(titles, None) or f"{item.name}（{obligation_services.period_label(first, 'quarter')}）"
             publish(county, item, trigger, title, COUNTY_BODY, _at(day, 10, 30), county_user)
 
     # 李楼街道 审核信息 with a 7-working-day publicity period (公示).
@@ -279,12 +279,12 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
     if lilou is not None and review_items:
         for first in quarters[-2:]:
             trigger = first + timedelta(days=40)
-            due = services.due_preview(item=review_items[0], trigger_date=trigger).due
+            due = obligation_services.due_preview(item=review_items[0], trigger_date=trigger).due
             publish(
                 lilou,
                 review_items[0],
                 trigger,
-                f"{lilou.name}{services.period_label(first, 'quarter')}最低生活保障拟纳入对象公示",
+                f"{lilou.name}{obligation_services.period_label(first, 'quarter')}最低生活保障拟纳入对象公示",
                 REVIEW_BODY % {"township": lilou.name},
                 _at(due - timedelta(days=2), 9, 30),
                 township_user,
@@ -298,28 +298,28 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
         wrong = publish(
             county, item, trigger, "洛龙区2026年城乡低保标准调整公告", COUNTY_BODY, _at(trigger + timedelta(days=5), 10), county_user
         )
-        services.record_withdraw(
+        record_services.record_withdraw(
             record=wrong,
             reason="公告中农村低保标准数字有误，已更正后重新发布。",
             actor=county_user,
             now=_at(trigger + timedelta(days=6), 9),
         )
         created.append(
-            services.record_create(
+            record_services.record_create(
                 region=county,
                 item=item,
                 trigger_date=trigger,
                 title="洛龙区2026年城乡低保标准调整公告（更正）",
                 body=COUNTY_BODY,
                 actor=county_user,
-                publish=services.PUBLISH_NOW,
+                publish=record_services.PUBLISH_NOW,
                 obligation=wrong.obligation,  # the reopened obligation passes to the replacement
                 now=_at(trigger + timedelta(days=6), 11),
             )
         )
         # Registered but never published: overdue.
         overdue_trigger = today - timedelta(days=30)
-        extra["overdue"] = services.record_create(
+        extra["overdue"] = record_services.record_create(
             region=county,
             item=item,
             trigger_date=overdue_trigger,
@@ -333,11 +333,11 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
             (
                 today - timedelta(days=back)
                 for back in range(21, 0, -1)
-                if services.due_preview(item=item, trigger_date=today - timedelta(days=back)).due >= today
+                if obligation_services.due_preview(item=item, trigger_date=today - timedelta(days=back)).due >= today
             ),
             today - timedelta(days=1),
         )
-        extra["due_soon"] = services.record_create(
+        extra["due_soon"] = record_services.record_create(
             region=county,
             item=item,
             trigger_date=soon_trigger,
@@ -361,19 +361,19 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
         # Scheduled for the future: the public cannot see it before then.
         trigger = today - timedelta(days=2)
         publish_day = today + timedelta(days=3)
-        extra["scheduled"] = services.record_create(
+        extra["scheduled"] = record_services.record_create(
             region=lilou,
             item=review_items[0],
             trigger_date=trigger,
             title=f"{lilou.name}特困人员供养拟审批对象公示",
             body=REVIEW_BODY % {"township": lilou.name},
             actor=township_user,
-            publish=services.PUBLISH_SCHEDULE,
+            publish=record_services.PUBLISH_SCHEDULE,
             publish_at=_at(publish_day, 9),
             now=now,
         )
     count = len(created) + len(extra)
-    from .models import Obligation
+    from disclosures.models import Obligation
 
     return {
         "records": count,

@@ -1,4 +1,4 @@
-"""Demo data of the catalogs app: accounts, templates, Luoyang's catalogs (SPEC §10)."""
+"""Demo accounts, templates, Luoyang's catalogs and demo-county's localization (SPEC §10)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from .accounts import user_set_role
-from .models import Region, User
-from .reference import ensure_reference_data, load_luoyang_catalogs, load_templates
+from catalogs import services
+from catalogs.accounts import user_set_role
+from catalogs.models import Catalog, Domain, Region, User
+from catalogs.reference import (
+    ensure_reference_data,
+    load_luoyang_catalogs,
+    load_templates,
+)
 
 DEMO_USERS = [
     ("demo-province", User.Role.PROVINCE_ADMIN, "41", "省民政厅管理员"),
@@ -101,8 +106,6 @@ def seed_localization(*, stdout=None) -> None:
     draft; Luoyang: a newer published social-assistance version demo-county has not
     taken yet. Through the real services (rules, review, audit). Idempotent: each
     step runs only if its result is missing."""
-    from . import services
-    from .models import Catalog, Domain
 
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
     clerk, reviewer, clerk2 = users["demo-county"], users["demo-city"], users["demo-county2"]

@@ -1,0 +1,19 @@
+"""The seed_demo steps in order; later steps build on earlier ones."""
+
+from __future__ import annotations
+
+from . import namelists, national, portal, province, records, users
+
+DEMO_STEPS = [
+    users.seed,  # accounts, province templates, Luoyang's catalogs, demo-county's localization
+    portal.seed,  # every Luoyang county gets a published catalog (public portal)
+    records.seed,  # four quarters of records for demo-county and its townships
+    namelists.seed,  # synthetic name lists through the real de-identification pipeline
+    province.seed,  # --scale province: every official county and township of Henan
+    national.seed,  # --scale national: Henan replicated as 30 synthetic provinces
+]
+
+
+def seed(*, scale: str = "demo", stdout=None) -> None:
+    for step in DEMO_STEPS:
+        step(scale=scale, stdout=stdout)
