@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .audit import audit
 from .models import Region, User
 from .permissions import ROLE_GROUP_NAMES, role_is_staff
-from .services import audit
 
 # Fields only a superuser may change, in the admin or anywhere else.
 PRIVILEGED_FIELDS = ("is_superuser", "role", "region", "groups", "user_permissions")

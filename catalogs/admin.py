@@ -12,7 +12,7 @@ signals, caches), or the model is read-only:
   domains and categories are read-only (the workspace is the editor; regions
   and domains are reference data loaded from `fixtures/`);
 - the legal library: add, change and accept proposals through
-  `services.legal_document_*`; export only, no import;
+  `library.legal_document_*`; export only, no import;
 - the working-day calendar through `catalogs.calendar`;
 - accounts through `catalogs.accounts` (only superusers change roles, regions,
   groups, permissions or superuser status);
@@ -36,7 +36,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, permissions, services
+from . import accounts, library, permissions
 from .calendar import (
     calendar_day_remove,
     calendar_day_set,
@@ -246,7 +246,7 @@ class LegalDocumentResource(FormulaSafeResource):
 class LegalDocumentAdminForm(forms.ModelForm):
     class Meta:
         model = LegalDocument
-        fields = list(services.LEGAL_DOCUMENT_FIELDS)
+        fields = list(library.LEGAL_DOCUMENT_FIELDS)
 
     def clean(self):
         """The services' own checks, so a refusal shows at the field, not as an error page."""
@@ -254,12 +254,12 @@ class LegalDocumentAdminForm(forms.ModelForm):
         if self.errors:
             return cleaned
         try:
-            services.legal_document_check_changes(
+            library.legal_document_check_changes(
                 document=self.instance,
                 changes={f: cleaned.get(f) for f in self.changed_data},
             )
             if {"title", "number", "kind"} & set(self.changed_data) or self.instance.pk is None:
-                cleaned["title"], cleaned["number"] = services.legal_document_validate(
+                cleaned["title"], cleaned["number"] = library.legal_document_validate(
                     title=cleaned.get("title", ""),
                     number=cleaned.get("number", ""),
                     kind=cleaned.get("kind", ""),
@@ -283,7 +283,7 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
     actions = ["accept_proposals"]
 
     def get_fields(self, request, obj=None):
-        return [*services.LEGAL_DOCUMENT_FIELDS, "status", "proposed_by"]
+        return [*library.LEGAL_DOCUMENT_FIELDS, "status", "proposed_by"]
 
     def has_delete_permission(self, request, obj=None):
         # Cited documents are protected anyway; a wrong entry is superseded, not deleted.
@@ -295,13 +295,13 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         try:
             if change:
-                saved = services.legal_document_update(
+                saved = library.legal_document_update(
                     document=obj,
                     changes={f: form.cleaned_data[f] for f in form.changed_data},
                     actor=request.user,
                 )
             else:
-                saved = services.legal_document_add(
+                saved = library.legal_document_add(
                     title=obj.title,
                     number=obj.number,
                     kind=obj.kind,
@@ -309,7 +309,7 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
                     actor=request.user,
                 )
                 if obj.superseded_by_id:
-                    saved = services.legal_document_update(
+                    saved = library.legal_document_update(
                         document=saved,
                         changes={"superseded_by": obj.superseded_by},
                         actor=request.user,
@@ -325,7 +325,7 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
     def accept_proposals(self, request, queryset):
         accepted = 0
         for document in queryset.filter(status=LegalDocument.Status.PROPOSED):
-            services.legal_document_accept(document=document, actor=request.user)
+            library.legal_document_accept(document=document, actor=request.user)
             accepted += 1
         self.message_user(
             request,

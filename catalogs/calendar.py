@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import audit
 from .models import CalendarDay, CalendarYear, User
 from .selectors import forget_work_calendar
-from .services import audit
 from .signals import calendar_changed
 
 _WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")

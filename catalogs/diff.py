@@ -12,7 +12,7 @@ Two reads, both element by element over the nine elements (SPEC §3):
   (`upstream_item`), *theirs* the same-key item of the newer version, *mine* the
   local item. An element changed only upstream can be taken; an element changed on
   both sides differently is a conflict shown side by side. The write that applies
-  the choices is `services.catalog_upstream_merge`.
+  the choices is `merge.catalog_upstream_merge`.
 
 Items are read as `Snapshot`s (plain values, two queries for any number of items
 and catalogs), so the pages, the summaries and the merge share one comparison.

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import documents, services
+from .audit import audit
 from .documents import BasisRow, CatalogImportError, CatalogTable, ImportProblem, ItemRow
 from .models import Catalog, CatalogItem, Domain, Region, User
 from .selectors import catalog_items_for_display
@@ -231,7 +232,7 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
             omitted += 1
     if problems:
         raise _RowProblems(problems)
-    services.audit(
+    audit(
         "catalogs.catalog.imported",
         actor=actor,
         region=region,

@@ -34,7 +34,7 @@ _VIEW_CATALOGS = [
 ]
 # Not "catalogs.add_legaldocument": a legal basis a clerk or reviewer types into an
 # item is a proposal until a province admin accepts it into the shared library
-# (`services.legal_document_get_or_create`).
+# (`library.legal_document_get_or_create`).
 _EDIT_CATALOGS = [
     "catalogs.add_catalog",
     "catalogs.change_catalog",

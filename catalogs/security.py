@@ -44,9 +44,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from .audit import audit
 from .models import AuditLogEntry, User
 from .scope import scope_code
-from .services import audit
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase

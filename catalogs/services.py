@@ -11,18 +11,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import diff, rules
-from .deadlines import check_not_looser, parse_rule_or_unparsed
+from . import rules
+from .audit import audit, history_actor
+from .deadlines import parse_rule_or_unparsed
+from .library import legal_document_get_or_create
 from .models import (
-    AuditLogEntry,
     Catalog,
     CatalogItem,
     Domain,
@@ -32,245 +31,10 @@ from .models import (
     ReviewComment,
     User,
 )
-from .selectors import work_calendar
 from .signals import catalog_published
 
 # Element fields copied verbatim from one item to its clone or next version.
 ELEMENT_FIELDS = CatalogItem.ELEMENT_FIELDS
-
-
-def audit(
-    action: str,
-    *,
-    actor: User | None,
-    region: Region | str | None = None,
-    obj: Any = None,
-    **data: Any,
-) -> AuditLogEntry:
-    """Record an audit entry (call inside the service's transaction)."""
-    region_code = region if isinstance(region, str) or region is None else region.code
-    return AuditLogEntry.objects.create(
-        action=action,
-        actor=actor if actor is not None and actor.pk else None,
-        region_id=region_code,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        data=data,
-    )
-
-
-def _history_actor(obj: Any, actor: User | None) -> None:
-    """Attribute the django-simple-history row of the next save to `actor`, also
-    outside a request (commands, demo data); the request user otherwise."""
-    if actor is not None and actor.pk:
-        obj._history_user = actor
-
-
-# --- legal documents ------------------------------------------------------------
-# Clerks propose, province admins add: a document typed into an item by someone
-# who does not curate the library is a proposal (cited at once by that item)
-# until a province admin accepts it. Curating = `catalogs.add_legaldocument`,
-# which only the province admin role holds.
-
-
-def _curates_library(actor: User | None) -> bool:
-    """The system (actor None: reference data, commands) and province admins."""
-    return actor is None or actor.has_perm("catalogs.add_legaldocument")
-
-
-def _basis_errors(*, title: str, number: str, kind: str) -> dict[str, list[str]]:
-    """The basis rules (全称、文号) keyed by the field each message concerns."""
-    errors: dict[str, list[str]] = {}
-    for message in rules.check_basis(title=title, number=number, kind=kind):
-        errors.setdefault("number" if "文号" in message else "title", []).append(message)
-    return errors
-
-
-def legal_document_validate(
-    *, title: str, number: str, kind: str, exclude_pk: int | None = None
-) -> tuple[str, str]:
-    """Normalise and check a library entry; return (title, number) or raise
-    ValidationError keyed by field (the admin form shows it at the field)."""
-    title = rules.normalize_title(title or "")
-    number = (number or "").strip()
-    errors = _basis_errors(title=title, number=number, kind=kind)
-    if not errors:
-        duplicate = LegalDocument.objects.filter(title=title, number=number).exclude(pk=exclude_pk)
-        if duplicate.exists():
-            errors["title"] = [
-                _("依据库中已有“%(citation)s”，请直接使用它，不要重复添加。")
-                % {"citation": f"{title}（{number}）" if number else title}
-            ]
-    if errors:
-        raise ValidationError(errors)
-    return title, number
-
-
-def legal_document_get_or_create(
-    *, title: str, number: str = "", kind: str | None = None, actor: User | None = None
-) -> LegalDocument:
-    """Find a document in the shared library or add it (title + 文号 checked).
-
-    A new document is accepted into the library when the system or a province
-    admin adds it; anyone else's is a proposal (`LegalDocument.Status.PROPOSED`)
-    that a province admin accepts later (`legal_document_accept`).
-    """
-    title = rules.normalize_title(title)
-    number = number.strip()
-    kind = kind or rules.legal_document_kind(title, number)
-    errors = rules.check_basis(title=title, number=number, kind=kind)
-    if errors:
-        raise ValidationError({"bases": errors})
-    doc = LegalDocument.objects.filter(title=title, number=number).first()
-    if doc is not None:
-        return doc
-    curated = _curates_library(actor)
-    doc = LegalDocument(
-        title=title,
-        number=number,
-        kind=kind,
-        status=LegalDocument.Status.ACCEPTED if curated else LegalDocument.Status.PROPOSED,
-        proposed_by=None if curated else actor,
-    )
-    doc.full_clean()
-    doc.save()
-    audit(
-        "catalogs.legal_document.added" if curated else "catalogs.legal_document.proposed",
-        actor=actor,
-        region=actor.region_id if actor is not None else None,
-        obj=doc,
-        title=title,
-        number=number,
-    )
-    return doc
-
-
-def _check_curator(actor: User | None) -> None:
-    if not _curates_library(actor):
-        raise PermissionDenied(_("只有省级管理员可以维护共享的法律依据库；工作人员填写的新依据由省级管理员审核收录。"))
-
-
-@transaction.atomic
-def legal_document_add(
-    *, title: str, number: str = "", kind: str, note: str = "", actor: User | None
-) -> LegalDocument:
-    """A province admin adds a document to the shared library (accepted at once)."""
-    _check_curator(actor)
-    title, number = legal_document_validate(title=title, number=number, kind=kind)
-    doc = LegalDocument(
-        title=title, number=number, kind=kind, note=(note or "").strip(),
-        status=LegalDocument.Status.ACCEPTED,
-    )
-    doc.full_clean()
-    doc.save()
-    audit("catalogs.legal_document.added", actor=actor, obj=doc, title=title, number=number)
-    return doc
-
-
-# Fields of a library entry a province admin may change (status: `legal_document_accept`).
-LEGAL_DOCUMENT_FIELDS = ("title", "number", "kind", "note", "superseded_by")
-_CITATION_FIELDS = ("title", "number", "kind")
-
-
-def _field_value(document: LegalDocument, field: str) -> Any:
-    return document.superseded_by_id if field == "superseded_by" else getattr(document, field)
-
-
-def legal_document_check_changes(*, document: LegalDocument, changes: dict[str, Any]) -> None:
-    """Raise ValidationError (keyed by field) if `changes` may not be made to `document`.
-
-    The citation itself (全称、文号、类型) may not change once a published catalog
-    cites the document: a published version is immutable, so the way forward is a
-    new entry and `superseded_by`. A replacement must be another accepted entry
-    that is not itself superseded. (The admin form runs this before saving.)
-    """
-    unknown = set(changes) - set(LEGAL_DOCUMENT_FIELDS)
-    if unknown:
-        raise ValidationError(_("不能在这里修改：%(fields)s。") % {"fields": "、".join(sorted(unknown))})
-    if document.pk and set(changes) & set(_CITATION_FIELDS):
-        cited = ItemBasis.objects.filter(
-            document_id=document.pk, item__catalog__status=Catalog.Status.PUBLISHED
-        ).exists()
-        if cited:
-            raise ValidationError(
-                _(
-                    "该依据已被已发布的目录引用，不能修改全称、文号或类型（已发布的版本不可更改）。"
-                    "请新增一条依据，再在本条的“已被替代为”中选择它。"
-                )
-            )
-    replacement = changes.get("superseded_by")
-    if replacement is not None:
-        if replacement.pk == document.pk:
-            raise ValidationError({"superseded_by": _("依据不能被它自己替代，请选择另一条依据。")})
-        if (
-            replacement.superseded_by_id is not None
-            or replacement.status != LegalDocument.Status.ACCEPTED
-        ):
-            raise ValidationError(
-                {"superseded_by": _("请选择一条已收录且仍然有效（未被替代）的依据作为替代文件。")}
-            )
-
-
-@transaction.atomic
-def legal_document_update(
-    *, document: LegalDocument, changes: dict[str, Any], actor: User | None
-) -> LegalDocument:
-    """Change a library entry. `changes` maps fields of `LEGAL_DOCUMENT_FIELDS` to
-    values; see `legal_document_check_changes` for what is refused. Only what
-    differs is saved and logged (with before and after)."""
-    _check_curator(actor)
-    current = LegalDocument.objects.select_for_update().get(pk=document.pk)
-
-    def differs(field: str, value: Any) -> bool:
-        if field not in LEGAL_DOCUMENT_FIELDS:
-            return True  # refused by the check below
-        if field == "superseded_by" and value is not None:
-            value = value.pk
-        return _field_value(current, field) != value
-
-    changes = {f: v for f, v in changes.items() if differs(f, v)}
-    if not changes:
-        return current
-    legal_document_check_changes(document=current, changes=changes)
-    before = {f: _field_value(current, f) for f in changes}
-    for field, value in changes.items():
-        setattr(current, field, value)
-    if set(changes) & set(_CITATION_FIELDS):
-        current.title, current.number = legal_document_validate(
-            title=current.title, number=current.number, kind=current.kind, exclude_pk=current.pk
-        )
-    current.full_clean()
-    current.save(update_fields=list(changes))
-    audit(
-        "catalogs.legal_document.changed",
-        actor=actor,
-        obj=current,
-        fields=sorted(changes),
-        before=before,
-        after={f: _field_value(current, f) for f in changes},
-    )
-    return current
-
-
-@transaction.atomic
-def legal_document_accept(*, document: LegalDocument, actor: User | None) -> LegalDocument:
-    """Accept a clerk's proposal into the shared library (no-op if already accepted)."""
-    _check_curator(actor)
-    current = LegalDocument.objects.select_for_update().get(pk=document.pk)
-    if current.status == LegalDocument.Status.ACCEPTED:
-        return current
-    current.status = LegalDocument.Status.ACCEPTED
-    current.full_clean()
-    current.save(update_fields=["status"])
-    audit(
-        "catalogs.legal_document.accepted",
-        actor=actor,
-        obj=current,
-        proposed_by=current.proposed_by_id,
-        title=current.title,
-        number=current.number,
-    )
-    return current
 
 
 def _set_bases(item: CatalogItem, documents: Sequence[LegalDocument]) -> None:
@@ -344,7 +108,7 @@ def catalog_create_template(
         created_by=actor,
     )
     catalog.full_clean()
-    _history_actor(catalog, actor)
+    history_actor(catalog, actor)
     catalog.save()
     categories = {c.name: c for c in domain.categories.all()}
     for spec in items:
@@ -364,7 +128,7 @@ def catalog_create_template(
         item.channel_other = spec.get("channel_other", "")
         apply_time_limit(item, spec["time_limit_text"])
         item.full_clean(exclude=["catalog"])
-        _history_actor(item, actor)
+        history_actor(item, actor)
         item.save()
         _set_bases(item, _documents_from_specs(spec.get("bases", []), actor))
     audit("catalogs.catalog.created", actor=actor, region=region, obj=catalog)
@@ -577,7 +341,8 @@ def catalog_start_new_version(*, catalog: Catalog, actor: User | None) -> Catalo
 # --- editing items ----------------------------------------------------------------
 
 
-def _check_lock(obj, expected: int | None) -> None:
+def check_lock(obj, expected: int | None) -> None:
+    """Refuse a save based on an outdated form: ``expected`` is the lock version it was read at."""
     if expected is not None and obj.lock_version != expected:
         raise ValidationError(
             _("该事项已被其他人修改并保存。为避免覆盖对方的修改，本次保存未生效：请刷新页面查看最新内容后重新修改。"),
@@ -585,7 +350,7 @@ def _check_lock(obj, expected: int | None) -> None:
         )
 
 
-def _bump_lock(obj, expected: int | None) -> None:
+def bump_lock(obj, expected: int | None) -> None:
     """Optimistic lock: the UPDATE only succeeds if nobody saved in between."""
     model = type(obj)
     current = obj.lock_version if expected is None else expected
@@ -618,7 +383,7 @@ def catalog_item_set_elements(
     """
     if enforce_rules and not item.catalog.is_editable:
         raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
-    _check_lock(item, expected_lock_version)
+    check_lock(item, expected_lock_version)
     changed = []
     for field in (
         "name", "seq", "content", "subjects", "channels", "channel_other", "audience",
@@ -639,8 +404,8 @@ def catalog_item_set_elements(
         if errors:
             raise ValidationError(errors)
     item.full_clean(exclude=["catalog", "category", "upstream_item"])
-    _bump_lock(item, expected_lock_version)
-    _history_actor(item, actor)
+    bump_lock(item, expected_lock_version)
+    history_actor(item, actor)
     item.save()
     if documents is not None:
         old = list(item.basis_links.values_list("document_id", flat=True))
@@ -681,7 +446,7 @@ def catalog_item_add(
     if errors:
         raise ValidationError(errors)
     item.full_clean(exclude=["catalog"])
-    _history_actor(item, actor)
+    history_actor(item, actor)
     item.save()
     _set_bases(item, documents)
     audit("catalogs.item.added", actor=actor, region=catalog.region_id, obj=item, name=item.name)
@@ -702,11 +467,11 @@ def catalog_item_omit(
         )
     if item.upstream_item_id is None and item.catalog.upstream_id is not None:
         raise ValidationError(_("本地新增的事项不需要标注不公开，可以直接删除。"))
-    _check_lock(item, expected_lock_version)
+    check_lock(item, expected_lock_version)
     item.omitted = True
     item.omitted_reason = reason
-    _bump_lock(item, expected_lock_version)
-    _history_actor(item, actor)
+    bump_lock(item, expected_lock_version)
+    history_actor(item, actor)
     item.save(update_fields=["omitted", "omitted_reason"])
     audit("catalogs.item.omitted", actor=actor, region=item.catalog.region_id, obj=item, reason=reason)
     return item
@@ -718,8 +483,8 @@ def catalog_item_restore(*, item: CatalogItem, actor: User | None) -> CatalogIte
         raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
     item.omitted = False
     item.omitted_reason = ""
-    _bump_lock(item, None)
-    _history_actor(item, actor)
+    bump_lock(item, None)
+    history_actor(item, actor)
     item.save(update_fields=["omitted", "omitted_reason"])
     audit("catalogs.item.restored", actor=actor, region=item.catalog.region_id, obj=item)
     return item
@@ -733,7 +498,7 @@ def catalog_item_delete_local(*, item: CatalogItem, actor: User | None) -> None:
     if item.upstream_item_id is not None:
         raise ValidationError(_("来自上级目录的事项不能删除，只能标注“本地不公开”并说明理由。"))
     audit("catalogs.item.deleted", actor=actor, region=item.catalog.region_id, obj=item, name=item.name)
-    _history_actor(item, actor)
+    history_actor(item, actor)
     item.delete()
 
 
@@ -758,7 +523,7 @@ def catalog_submit(*, catalog: Catalog, actor: User | None) -> Catalog:
         raise ValidationError(problems)
     _transition(catalog, Catalog.EDITABLE_STATUSES, Catalog.Status.SUBMITTED)
     catalog.submitted_at = timezone.now()
-    _history_actor(catalog, actor)
+    history_actor(catalog, actor)
     catalog.save(update_fields=["status", "submitted_at"])
     audit("catalogs.catalog.submitted", actor=actor, region=catalog.region_id, obj=catalog)
     return catalog
@@ -770,7 +535,7 @@ def catalog_approve(*, catalog: Catalog, actor: User | None, comment: str = "") 
     catalog.reviewed_at = timezone.now()
     catalog.reviewed_by = actor
     catalog.review_comment = comment.strip()
-    _history_actor(catalog, actor)
+    history_actor(catalog, actor)
     catalog.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
     audit("catalogs.catalog.approved", actor=actor, region=catalog.region_id, obj=catalog, comment=comment)
     return catalog
@@ -795,7 +560,7 @@ def catalog_return(
     catalog.reviewed_at = timezone.now()
     catalog.reviewed_by = actor
     catalog.review_comment = comment.strip()
-    _history_actor(catalog, actor)
+    history_actor(catalog, actor)
     catalog.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
     _review_comment_create(catalog=catalog, actor=actor, body=comment, item_key=item_key)
     audit("catalogs.catalog.returned", actor=actor, region=catalog.region_id, obj=catalog, comment=comment)
@@ -820,7 +585,7 @@ def catalog_publish(
         allowed += list(Catalog.EDITABLE_STATUSES)
     _transition(catalog, allowed, Catalog.Status.PUBLISHED)
     catalog.published_at = published_at or timezone.now()
-    _history_actor(catalog, actor)
+    history_actor(catalog, actor)
     catalog.save(update_fields=["status", "published_at"])
     audit("catalogs.catalog.published", actor=actor, region=catalog.region_id, obj=catalog, version=catalog.version)
     transaction.on_commit(lambda: _published_hooks(catalog))
@@ -881,195 +646,3 @@ def catalog_review_comment_resolve(*, comment: ReviewComment, actor: User | None
         catalog=comment.catalog_id,
     )
     return comment
-
-
-# --- upstream updates (three-way merge) --------------------------------------------------
-
-MERGE_OMIT_REMOVED_REASON = "上级目录新版本已删除该事项"
-MERGE_SKIP_ADDED_REASON = "本地暂不采纳上级新增的事项"
-
-
-@transaction.atomic
-def catalog_upstream_merge(
-    *,
-    catalog: Catalog,
-    actor: User | None,
-    choices: dict[str, str],
-    expected_lock_version: int | None = None,
-) -> dict[str, int]:
-    """Apply the per-element choices of a three-way merge with the newer upstream version.
-
-    `choices` maps `ItemMerge.field_name(element)` to ``"take"`` or ``"keep"``; a
-    missing choice takes a change nobody made locally and keeps the local value in
-    a conflict, so nothing local is overwritten without being asked for. Afterwards
-    every item points at the same-key item of the newer version (the base of the
-    next merge) and `catalog.upstream` is that version.
-
-    Refused (nothing written) when a kept deadline would be longer than the newer
-    upstream's. Constant queries in the number of items, apart from history rows
-    of added items. Returns counts: taken, kept, added, omitted.
-    """
-    plan = _upstream_merge_plan(catalog, choices, expected_lock_version)
-    items = {
-        item.pk: item
-        for item in CatalogItem.objects.select_for_update().filter(catalog=catalog)
-    }
-    merge = _UpstreamMerge(catalog=catalog, choices=choices)
-    for im in plan.items:
-        if im.kind == "changed":
-            merge.changed(im, items[im.mine.pk])
-        elif im.kind == "removed_upstream":
-            merge.removed_upstream(im, items[im.mine.pk])
-        else:
-            merge.added_upstream(im)
-    if merge.problems:
-        raise ValidationError(merge.problems)
-
-    for local_pk, upstream_pk in plan.repoint.items():
-        item = items[local_pk]
-        item.upstream_item_id = upstream_pk
-        merge.touched[local_pk] = item
-    _save_upstream_merge(merge, actor)
-    catalog.upstream = plan.newer
-    _bump_lock(catalog, expected_lock_version)
-    _history_actor(catalog, actor)
-    catalog.save(update_fields=["upstream"])
-    audit(
-        "catalogs.catalog.upstream_merged",
-        actor=actor,
-        region=catalog.region_id,
-        obj=catalog,
-        source=plan.newer.pk,
-        source_version=plan.newer.version,
-        **merge.counts,
-    )
-    return merge.counts
-
-
-def _upstream_merge_plan(
-    catalog: Catalog, choices: dict[str, str], expected_lock_version: int | None
-) -> diff.MergePlan:
-    """The merge plan, after refusing a closed catalog, a stale form or unknown choices."""
-    if not catalog.is_editable:
-        raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
-    _check_lock(catalog, expected_lock_version)
-    plan = diff.merge_plan(catalog)
-    if plan is None:
-        raise ValidationError(_("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。"))
-    invalid = sorted({v for v in choices.values() if v not in (diff.TAKE, diff.KEEP)})
-    if invalid:
-        raise ValidationError(_("无法识别的选择：%(values)s。") % {"values": "、".join(invalid)})
-    return plan
-
-
-class _UpstreamMerge:
-    """The in-memory result of applying merge choices, item by item, before saving.
-
-    ``touched`` are existing items to update, ``additions`` new items with their
-    basis document ids, ``new_bases`` item pk → basis document ids to replace;
-    ``problems`` are kept deadlines that would be looser than the newer upstream.
-    """
-
-    def __init__(self, *, catalog: Catalog, choices: dict[str, str]) -> None:
-        self.catalog = catalog
-        self.choices = choices
-        self.counts = dict.fromkeys(("taken", "kept", "added", "omitted"), 0)
-        self.touched: dict[int, CatalogItem] = {}
-        self.new_bases: dict[int, list[int]] = {}
-        self.additions: list[tuple[CatalogItem, list[int]]] = []
-        self.problems: list[str] = []
-        self._calendar = None
-
-    def changed(self, im: diff.ItemMerge, item: CatalogItem) -> None:
-        """Take or keep each changed element; a kept deadline must not be looser."""
-        for em in im.elements:
-            choice = self.choices.get(im.field_name(em.element), em.default)
-            if choice == diff.KEEP:
-                self.counts["kept"] += 1
-                if em.element == "time_limit":
-                    self._check_kept_deadline(im)
-                continue
-            self.counts["taken"] += 1
-            if em.element == "bases":
-                self.new_bases[item.pk] = [b.document_id for b in im.theirs.bases]
-            else:
-                for name, value in im.theirs.field_values(em.element).items():
-                    setattr(item, name, value)
-            self.touched[item.pk] = item
-
-    def _check_kept_deadline(self, im: diff.ItemMerge) -> None:
-        self._calendar = self._calendar or work_calendar()
-        for message in check_not_looser(im.mine.rule(), im.theirs.rule(), self._calendar):
-            self.problems.append(
-                _("事项“%(name)s”：保留本地公开时限会长于上级新版本（%(message)s）请选择“采用上级”。")
-                % {"name": im.name, "message": message}
-            )
-
-    def removed_upstream(self, im: diff.ItemMerge, item: CatalogItem) -> None:
-        """Omit the item (take) or keep it as the region's own item (keep)."""
-        if self.choices.get(im.field_name(), im.default) == diff.TAKE:
-            item.omitted = True
-            item.omitted_reason = MERGE_OMIT_REMOVED_REASON
-            self.counts["omitted"] += 1
-        else:
-            item.upstream_item_id = None  # stays, as the region's own item
-            self.counts["kept"] += 1
-        self.touched[item.pk] = item
-
-    def added_upstream(self, im: diff.ItemMerge) -> None:
-        """Add the new upstream item; omitted (with a reason) when the region skips it."""
-        theirs = im.theirs
-        new = CatalogItem(catalog=self.catalog, key=theirs.key, upstream_item_id=theirs.pk)
-        for element in diff.ELEMENT_FIELDS:
-            for name, value in theirs.field_values(element).items():
-                setattr(new, name, value)
-        new.seq = theirs.seq
-        if self.choices.get(im.field_name(), im.default) == diff.KEEP:
-            new.omitted = True
-            new.omitted_reason = MERGE_SKIP_ADDED_REASON
-            self.counts["omitted"] += 1
-        else:
-            self.counts["added"] += 1
-        self.additions.append((new, [b.document_id for b in theirs.bases]))
-
-
-def _save_upstream_merge(merge: _UpstreamMerge, actor: User | None) -> None:
-    """Write the merge: bulk update touched items, bulk create additions, replace bases."""
-    for item in merge.touched.values():
-        item.lock_version += 1
-    if merge.touched:
-        bulk_update_with_history(
-            list(merge.touched.values()),
-            CatalogItem,
-            fields=sorted(
-                {name for names in diff.ELEMENT_FIELDS.values() for name in names}
-                | {"upstream_item_id", "omitted", "omitted_reason", "lock_version"}
-            ),
-            default_user=actor,
-            default_change_reason="catalogs.catalog.upstream_merged",
-        )
-    new_bases = dict(merge.new_bases)
-    if merge.additions:
-        bulk_create_with_history(
-            [new for new, _docs in merge.additions],
-            CatalogItem,
-            default_user=actor,
-            default_change_reason="catalogs.catalog.upstream_merged",
-        )
-        ids = dict(
-            CatalogItem.objects.filter(
-                catalog=merge.catalog, key__in=[new.key for new, _docs in merge.additions]
-            ).values_list("key", "pk")
-        )
-        for new, docs in merge.additions:
-            new_bases[ids[new.key]] = docs
-    if new_bases:
-        ItemBasis.objects.filter(item_id__in=list(new_bases)).delete()
-        ItemBasis.objects.bulk_create(
-            [
-                ItemBasis(item_id=item_id, document_id=doc_id, order=order)
-                for item_id, docs in new_bases.items()
-                for order, doc_id in enumerate(docs)
-            ]
-        )
-

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff, permissions, rules, selectors, services
+from .. import diff, merge, permissions, rules, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -271,7 +271,7 @@ class CatalogMergeView(StaffView):
         if not form.is_valid():
             return self._render(request, catalog, plan, form, status=400)
         try:
-            counts = services.catalog_upstream_merge(
+            counts = merge.catalog_upstream_merge(
                 catalog=catalog,
                 actor=request.user,
                 choices=form.choices(),

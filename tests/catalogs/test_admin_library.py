@@ -2,7 +2,7 @@
 
 Clerks propose, province admins add: a basis a clerk types into an item is a
 proposal the item cites at once; a province admin accepts it into the shared
-library. Every library write in the admin goes through `catalogs.services`
+library. Every library write in the admin goes through `catalogs.library`
 (rules, audit); exports carry no live formula.
 """
 
@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from catalogs import services
+from catalogs import library, services
 from catalogs.models import AuditLogEntry, Domain, LegalDocument, Region
 from tests.catalogs.test_views_manage import item_post_data
 
@@ -65,12 +65,12 @@ def test_clerks_cannot_add_to_the_library_directly(county_clerk, township_clerk,
     for user in (county_clerk, township_clerk, city_reviewer):
         assert not user.has_perm("catalogs.add_legaldocument")
         with pytest.raises(PermissionDenied):
-            services.legal_document_add(title=NEW_TITLE, number=NEW_NUMBER, kind="document", actor=user)
+            library.legal_document_add(title=NEW_TITLE, number=NEW_NUMBER, kind="document", actor=user)
     assert not LegalDocument.objects.filter(title=NEW_TITLE).exists()
 
 
 def test_a_province_admins_new_basis_is_accepted_at_once(province_admin, templates):
-    doc = services.legal_document_get_or_create(title=NEW_TITLE, number=NEW_NUMBER, actor=province_admin)
+    doc = library.legal_document_get_or_create(title=NEW_TITLE, number=NEW_NUMBER, actor=province_admin)
     assert doc.status == LegalDocument.Status.ACCEPTED and doc.proposed_by is None
     assert AuditLogEntry.objects.filter(action="catalogs.legal_document.added", actor=province_admin).exists()
 
@@ -107,7 +107,7 @@ def test_the_province_admin_adds_a_document_through_the_service(client, province
 def test_a_published_citation_is_superseded_not_rewritten(client, province_admin, templates):
     cited = LegalDocument.objects.filter(citations__item__catalog__status="published").distinct().first()
     title = cited.title
-    replacement = services.legal_document_add(title=NEW_TITLE, number=NEW_NUMBER, kind="document", actor=province_admin)
+    replacement = library.legal_document_add(title=NEW_TITLE, number=NEW_NUMBER, kind="document", actor=province_admin)
     client.force_login(province_admin)
     url = reverse("admin:catalogs_legaldocument_change", args=[cited.pk])
     base = {"title": cited.title, "number": cited.number, "kind": cited.kind, "note": cited.note, "superseded_by": ""}
@@ -139,7 +139,7 @@ def _export(client, url: str, fmt: str) -> bytes:
 @pytest.mark.parametrize("title", ['=HYPERLINK("x")', "+1", "-1", "@SUM(1)", "＝1", "＋1"])
 def test_admin_exports_neutralise_formulas(client, province_admin, templates, title):
     """Admin exports pass the project's one neutraliser: = + - @ and full-width ＝＋ get a leading '."""
-    doc = services.legal_document_add(title=title, kind="generic", actor=province_admin)
+    doc = library.legal_document_add(title=title, kind="generic", actor=province_admin)
     client.force_login(province_admin)
     url = reverse("admin:catalogs_legaldocument_export")
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogs import diff, services
+from catalogs import diff, merge, services
 from catalogs.models import (
     AuditLogEntry,
     Catalog,
@@ -417,7 +417,7 @@ def test_merge_takes_an_upstream_change_nobody_made_locally(luolong_draft, count
     plan, by_key = _plan_fields(luolong_draft)
     (element,) = by_key[item.key].elements
     assert (element.element, element.conflict, element.default) == ("content", False, "take")
-    counts = services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+    counts = merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
     assert counts == {"taken": 1, "kept": 0, "added": 0, "omitted": 0}
     item.refresh_from_db()
     assert item.content[-1] == "政策解读材料"
@@ -435,7 +435,7 @@ def test_merge_keeps_the_local_value_when_asked(luolong_draft, county_clerk, cit
     _publish_luoyang_v2(city_reviewer, {7: {"content": [*item.content, "政策解读材料"]}})
     plan, by_key = _plan_fields(luolong_draft)
     field = by_key[item.key].field_name("content")
-    counts = services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "keep"})
+    counts = merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "keep"})
     assert counts["kept"] == 1 and counts["taken"] == 0
     item.refresh_from_db()
     assert item.content == original
@@ -456,7 +456,7 @@ def test_merge_shows_a_conflict_and_keeps_the_local_value_by_default(luolong_dra
         ["制定或获取信息之日起7个工作日内"],
         ["制定或获取信息之日起5个工作日内"],
     )
-    counts = services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+    counts = merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
     assert counts["kept"] == 1
     item.refresh_from_db()
     assert item.deadline_amount == 5
@@ -470,7 +470,7 @@ def test_merge_takes_the_upstream_side_of_a_conflict_when_chosen(luolong_draft, 
     _publish_luoyang_v2(city_reviewer, {1: {"channels": [*item.channels[:-1], "精准推送"]}})
     plan, by_key = _plan_fields(luolong_draft)
     field = by_key[item.key].field_name("channels")
-    services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "take"})
+    merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "take"})
     item.refresh_from_db()
     assert "精准推送" in item.channels and "两微一端" not in item.channels
 
@@ -490,7 +490,7 @@ def test_merge_refuses_to_keep_a_deadline_longer_than_the_new_upstream(luolong_d
     plan, by_key = _plan_fields(luolong_draft)
     field = by_key[item.key].field_name("time_limit")
     with pytest.raises(ValidationError, match="保留本地公开时限会长于上级新版本"):
-        services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "keep"})
+        merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={field: "keep"})
     luolong_draft.refresh_from_db()
     assert luolong_draft.upstream == _luoyang(1)
     item.refresh_from_db()
@@ -501,7 +501,7 @@ def test_merge_takes_new_bases(luolong_draft, county_clerk, city_reviewer):
     item = luolong_draft.items.get(seq=2)
     doc = {"title": "《社会救助暂行办法》", "number": "国务院令第649号"}
     _publish_luoyang_v2(city_reviewer, {2: {"bases": [*item.bases.all(), doc]}})
-    services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+    merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
     assert list(item.basis_links.values_list("document__number", flat=True))[-1] == "国务院令第649号"
 
 
@@ -513,7 +513,7 @@ def test_items_added_and_removed_upstream(luolong_draft, county_clerk, city_revi
     plan, by_key = _plan_fields(luolong_draft)
     assert by_key[removed.key].kind == "removed_upstream"
     assert by_key[added.key].kind == "added_upstream"
-    counts = services.catalog_upstream_merge(
+    counts = merge.catalog_upstream_merge(
         catalog=luolong_draft,
         actor=county_clerk,
         choices={by_key[removed.key].field_name(): "keep", by_key[added.key].field_name(): "take"},
@@ -528,16 +528,16 @@ def test_items_added_and_removed_upstream(luolong_draft, county_clerk, city_revi
 def test_an_upstream_removal_taken_omits_the_item_with_a_reason(luolong_draft, county_clerk, city_reviewer):
     removed = luolong_draft.items.get(seq=12)
     _publish_luoyang_v2(city_reviewer, {}, omit=[12])
-    services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+    merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
     removed.refresh_from_db()
-    assert removed.omitted and removed.omitted_reason == services.MERGE_OMIT_REMOVED_REASON
+    assert removed.omitted and removed.omitted_reason == merge.MERGE_OMIT_REMOVED_REASON
 
 
 def test_a_stale_merge_is_refused(luolong_draft, county_clerk, city_reviewer):
     _publish_luoyang_v2(city_reviewer, {7: {"content": ["x"]}})
     stale = luolong_draft.lock_version - 1 if luolong_draft.lock_version else 99
     with pytest.raises(ValidationError) as raised:
-        services.catalog_upstream_merge(
+        merge.catalog_upstream_merge(
             catalog=luolong_draft, actor=county_clerk, choices={}, expected_lock_version=stale
         )
     assert raised.value.code == "stale"
@@ -546,7 +546,7 @@ def test_a_stale_merge_is_refused(luolong_draft, county_clerk, city_reviewer):
 def test_merge_writes_history_rows_and_an_audit_entry(luolong_draft, county_clerk, city_reviewer):
     item = luolong_draft.items.get(seq=7)
     _publish_luoyang_v2(city_reviewer, {7: {"content": ["x"]}})
-    services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+    merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
     row = CatalogItem.history.filter(id=item.pk).order_by("-history_id").first()
     assert (row.history_change_reason, row.history_user_id, row.content) == (
         "catalogs.catalog.upstream_merged",
@@ -559,7 +559,7 @@ def test_merge_writes_history_rows_and_an_audit_entry(luolong_draft, county_cler
 
 def test_a_merge_needs_a_newer_upstream_and_an_editable_catalog(luolong_draft, county_clerk):
     with pytest.raises(ValidationError, match="无需合并"):
-        services.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
+        merge.catalog_upstream_merge(catalog=luolong_draft, actor=county_clerk, choices={})
 
 
 # --- demo data ------------------------------------------------------------------------------------
