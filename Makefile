@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 DEMO := DJANGO_SETTINGS_MODULE=catalog_portal.settings.demo
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (each gets its own test database); 2 = both cores of CI.
+TEST_WORKERS ?= 2
 
 .PHONY: run test venv system-deps migrate seed check clean messages
 
@@ -34,7 +36,7 @@ run: seed
 	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv system-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 check: venv
 	$(DEMO) $(PY) manage.py check

@@ -21,6 +21,7 @@ account has records in 洛龙区, nothing is added.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -29,7 +30,7 @@ from django.utils import timezone
 from catalogs import services as catalog_services
 from catalogs.deadlines import RuleKind, period_bounds
 from catalogs.models import Catalog, CatalogItem, Category, Domain, Region, User
-from disclosures.models import DisclosureRecord
+from disclosures.models import DisclosureRecord, Obligation
 from disclosures.records import obligations as obligation_services
 from disclosures.records import services as record_services
 
@@ -195,15 +196,24 @@ def seed(*, scale: str = "demo", stdout=None) -> dict | None:
     return stats
 
 
-def _seed_records(quarters, today, now, county_user, township_user) -> dict:
-    county = Region.objects.get(code=COUNTY_CODE)
-    townships = list(Region.objects.official().filter(parent=county).order_by("code"))
-    for first in [*quarters, today]:
-        obligation_services.obligation_generate_periodic(on=first, region_code=COUNTY_CODE, actor=county_user)
+@dataclass
+class _Run:
+    """One seeding run of 洛龙区: its regions, quarters, clock, users and the records made."""
 
-    created = []
+    county: Region
+    townships: list[Region]
+    quarters: list[date]
+    today: date
+    now: datetime
+    county_user: User
+    township_user: User
+    created: list[DisclosureRecord] = field(default_factory=list)
 
-    def publish(region, item, trigger, title, body, at, actor):
+    @property
+    def lilou(self) -> Region | None:
+        return next((t for t in self.townships if t.code == DEMO_TOWNSHIP_CODE), None)
+
+    def publish(self, region, item, trigger, title, body, at, actor) -> DisclosureRecord:
         record = record_services.record_create(
             region=region,
             item=item,
@@ -214,55 +224,82 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
             publish=record_services.PUBLISH_NOW,
             now=at,
         )
-        created.append(record)
+        self.created.append(record)
         return record
 
-    # Quarterly postings (每季度末 items) of the county and every township: most on
-    # time, some late, some never posted (missed).
+
+def _seed_records(quarters, today, now, county_user, township_user) -> dict:
+    county = Region.objects.get(code=COUNTY_CODE)
+    townships = list(Region.objects.official().filter(parent=county).order_by("code"))
+    run = _Run(county, townships, quarters, today, now, county_user, township_user)
+    for first in [*quarters, today]:
+        obligation_services.obligation_generate_periodic(on=first, region_code=COUNTY_CODE, actor=county_user)
+
     county_items = obligation_services.applicable_items(county)
     township_items = obligation_services.applicable_items(townships[0]) if townships else []
-    for region in [county, *townships]:
+    _seed_quarterly(run, county_items, township_items)
+    county_event_items = _pick(county_items, kind=RuleKind.WORKING_DAYS.value, publicity=False)
+    _seed_county_events(run, county_event_items)
+    review_items = _pick(township_items, kind=RuleKind.WORKING_DAYS.value, publicity=True)
+    lilou = run.lilou
+    if lilou is not None and review_items:
+        _seed_quarter_reviews(run, lilou, review_items[0])
+
+    extra = {}
+    if county_event_items:
+        _seed_correction(run, county_event_items[0])
+        extra.update(_seed_open_records(run, county_event_items[0]))
+    if lilou is not None and review_items:
+        extra.update(_seed_recent_reviews(run, lilou, review_items[0]))
+    return {
+        "records": len(run.created) + len(extra),
+        "obligations": Obligation.objects.filter(region__code__startswith=COUNTY_CODE).count(),
+    }
+
+
+def _quarterly_day(region: Region, q_index: int, last: date, rng: random.Random, quarters: list[date]) -> date | None:
+    """When a quarterly posting goes up: mostly on time, some late, some never (None)."""
+    roll = rng.random()
+    if region.code in (DEMO_TOWNSHIP_CODE, COUNTY_CODE):
+        roll = 0.95 if q_index == len(quarters) - 1 else 0.2  # the last quarter: late
+    if roll < 0.78:
+        return last - timedelta(days=rng.randint(0, 8))
+    if roll < 0.9:
+        return None  # never posted: missed
+    return last + timedelta(days=rng.randint(3, 20))
+
+
+def _seed_quarterly(run: _Run, county_items: list[CatalogItem], township_items: list[CatalogItem]) -> None:
+    """Quarterly postings (每季度末 items) of the county and every township: most on
+    time, some late, some never posted (missed)."""
+    for region in [run.county, *run.townships]:
         items = county_items if region.code == COUNTY_CODE else township_items
-        user = township_user if region.code == DEMO_TOWNSHIP_CODE else county_user
+        user = run.township_user if region.code == DEMO_TOWNSHIP_CODE else run.county_user
         for item in _pick(items, kind=RuleKind.PERIODIC.value):
-            for q_index, first in enumerate(quarters):
+            for q_index, first in enumerate(run.quarters):
                 _start, last = period_bounds(first, "quarter")
                 label = obligation_services.period_label(first, "quarter")
                 rng = random.Random(f"{region.code}-{item.key}-{first.isoformat()}")
-                roll = rng.random()
-                if region.code in (DEMO_TOWNSHIP_CODE, COUNTY_CODE):
-                    roll = 0.95 if q_index == len(quarters) - 1 else 0.2  # the last quarter: late
-                if roll < 0.78:
-                    day = last - timedelta(days=rng.randint(0, 8))
-                elif roll < 0.9:
-                    continue  # never posted: missed
-                else:
-                    day = last + timedelta(days=rng.randint(3, 20))
-                if day > today:
+                day = _quarterly_day(region, q_index, last, rng, run.quarters)
+                if day is None or day > run.today:
                     continue
-                publish(
-                    region,
-                    item,
-                    min(day, last),
-                    f"{region.name}{label}{item.name}",
-                    QUARTER_BODY
-                    % {
-                        "quarter": label,
-                        "item": item.name,
-                        "applied": rng.randint(6, 30),
-                        "granted": rng.randint(3, 12),
-                        "amount": rng.randint(8, 60) * 500,
-                        "region": region.name,
-                    },
-                    _at(day, rng.randint(9, 16), rng.choice([0, 15, 30, 45])),
-                    user,
-                )
+                body = QUARTER_BODY % {
+                    "quarter": label,
+                    "item": item.name,
+                    "applied": rng.randint(6, 30),
+                    "granted": rng.randint(3, 12),
+                    "amount": rng.randint(8, 60) * 500,
+                    "region": region.name,
+                }
+                at = _at(day, rng.randint(9, 16), rng.choice([0, 15, 30, 45]))
+                run.publish(region, item, min(day, last), f"{region.name}{label}{item.name}", body, at, user)
 
-    # County event records: policies and guides, mostly on time.
+
+def _seed_county_events(run: _Run, county_event_items: list[CatalogItem]) -> None:
+    """County event records: policies and guides, mostly on time."""
     rng = random.Random(f"{COUNTY_CODE}-events")
-    county_event_items = _pick(county_items, kind=RuleKind.WORKING_DAYS.value, publicity=False)
     titles = iter(COUNTY_TITLES)
-    for q_index, first in enumerate(quarters):
+    for q_index, first in enumerate(run.quarters):
         for n in range(2):
             item = county_event_items[(2 * q_index + n) % len(county_event_items)]
             trigger = first + timedelta(days=rng.randint(5, 70))
@@ -271,111 +308,117 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
             day = due + timedelta(days=rng.randint(2, 9)) if late else due - timedelta(days=rng.randint(0, 6))
             day = max(day, trigger + timedelta(days=1))
             title = next(titles, None) or f"{item.name}（{obligation_services.period_label(first, 'quarter')}）"
-            publish(county, item, trigger, title, COUNTY_BODY, _at(day, 10, 30), county_user)
+            run.publish(run.county, item, trigger, title, COUNTY_BODY, _at(day, 10, 30), run.county_user)
 
-    # 李楼街道 审核信息 with a 7-working-day publicity period (公示).
-    lilou = next((t for t in townships if t.code == DEMO_TOWNSHIP_CODE), None)
-    review_items = _pick(township_items, kind=RuleKind.WORKING_DAYS.value, publicity=True)
-    if lilou is not None and review_items:
-        for first in quarters[-2:]:
-            trigger = first + timedelta(days=40)
-            due = obligation_services.due_preview(item=review_items[0], trigger_date=trigger).due
-            publish(
-                lilou,
-                review_items[0],
-                trigger,
-                f"{lilou.name}{obligation_services.period_label(first, 'quarter')}最低生活保障拟纳入对象公示",
-                REVIEW_BODY % {"township": lilou.name},
-                _at(due - timedelta(days=2), 9, 30),
-                township_user,
-            )
 
-    extra = {}
-    if county_event_items:
-        item = county_event_items[0]
-        # Withdrawn (wrong figures), then published again.
-        trigger = today - timedelta(days=25)
-        wrong = publish(
-            county, item, trigger, "洛龙区2026年城乡低保标准调整公告", COUNTY_BODY, _at(trigger + timedelta(days=5), 10), county_user
-        )
-        record_services.record_withdraw(
-            record=wrong,
-            reason="公告中农村低保标准数字有误，已更正后重新发布。",
-            actor=county_user,
-            now=_at(trigger + timedelta(days=6), 9),
-        )
-        created.append(
-            record_services.record_create(
-                region=county,
-                item=item,
-                trigger_date=trigger,
-                title="洛龙区2026年城乡低保标准调整公告（更正）",
-                body=COUNTY_BODY,
-                actor=county_user,
-                publish=record_services.PUBLISH_NOW,
-                obligation=wrong.obligation,  # the reopened obligation passes to the replacement
-                now=_at(trigger + timedelta(days=6), 11),
-            )
-        )
-        # Registered but never published: overdue.
-        overdue_trigger = today - timedelta(days=30)
-        extra["overdue"] = record_services.record_create(
-            region=county,
-            item=item,
-            trigger_date=overdue_trigger,
-            title="洛龙区社会救助资金使用情况专项审计整改情况",
-            body=COUNTY_BODY,
-            actor=county_user,
-            now=_at(overdue_trigger + timedelta(days=1), 9),
-        )
-        # Registered earlier, due within the next working days.
-        soon_trigger = next(
-            (
-                today - timedelta(days=back)
-                for back in range(21, 0, -1)
-                if obligation_services.due_preview(item=item, trigger_date=today - timedelta(days=back)).due >= today
-            ),
-            today - timedelta(days=1),
-        )
-        extra["due_soon"] = record_services.record_create(
-            region=county,
-            item=item,
-            trigger_date=soon_trigger,
-            title="洛龙区困难群众冬季救助工作方案",
-            body=COUNTY_BODY,
-            actor=county_user,
-            now=_at(soon_trigger, 16),
-        )
-    if lilou is not None and review_items:
-        # Published a few days ago, within its deadline.
-        trigger = today - timedelta(days=8)
-        publish(
+def _seed_quarter_reviews(run: _Run, lilou: Region, item: CatalogItem) -> None:
+    """李楼街道 审核信息 with a 7-working-day publicity period (公示), last two quarters."""
+    for first in run.quarters[-2:]:
+        trigger = first + timedelta(days=40)
+        due = obligation_services.due_preview(item=item, trigger_date=trigger).due
+        run.publish(
             lilou,
-            review_items[0],
+            item,
             trigger,
-            f"{lilou.name}城乡低保拟纳入对象公示（{today:%Y年%m月}）",
+            f"{lilou.name}{obligation_services.period_label(first, 'quarter')}最低生活保障拟纳入对象公示",
             REVIEW_BODY % {"township": lilou.name},
-            _at(today - timedelta(days=3), 9, 30),
-            township_user,
+            _at(due - timedelta(days=2), 9, 30),
+            run.township_user,
         )
-        # Scheduled for the future: the public cannot see it before then.
-        trigger = today - timedelta(days=2)
-        publish_day = today + timedelta(days=3)
-        extra["scheduled"] = record_services.record_create(
-            region=lilou,
-            item=review_items[0],
-            trigger_date=trigger,
-            title=f"{lilou.name}特困人员供养拟审批对象公示",
-            body=REVIEW_BODY % {"township": lilou.name},
-            actor=township_user,
-            publish=record_services.PUBLISH_SCHEDULE,
-            publish_at=_at(publish_day, 9),
-            now=now,
-        )
-    count = len(created) + len(extra)
-    from disclosures.models import Obligation
 
-    return {
-        "records": count,
-        "obligations": Obligation.objects.filter(region__code__startswith=COUNTY_CODE).count(),
-    }
+
+def _seed_correction(run: _Run, item: CatalogItem) -> None:
+    """A county record withdrawn (wrong figures), then published again."""
+    trigger = run.today - timedelta(days=25)
+    wrong = run.publish(
+        run.county,
+        item,
+        trigger,
+        "洛龙区2026年城乡低保标准调整公告",
+        COUNTY_BODY,
+        _at(trigger + timedelta(days=5), 10),
+        run.county_user,
+    )
+    record_services.record_withdraw(
+        record=wrong,
+        reason="公告中农村低保标准数字有误，已更正后重新发布。",
+        actor=run.county_user,
+        now=_at(trigger + timedelta(days=6), 9),
+    )
+    run.created.append(
+        record_services.record_create(
+            region=run.county,
+            item=item,
+            trigger_date=trigger,
+            title="洛龙区2026年城乡低保标准调整公告（更正）",
+            body=COUNTY_BODY,
+            actor=run.county_user,
+            publish=record_services.PUBLISH_NOW,
+            obligation=wrong.obligation,  # the reopened obligation passes to the replacement
+            now=_at(trigger + timedelta(days=6), 11),
+        )
+    )
+
+
+def _seed_open_records(run: _Run, item: CatalogItem) -> dict[str, DisclosureRecord]:
+    """Two county records registered but not published: one overdue, one due soon."""
+    today = run.today
+    overdue_trigger = today - timedelta(days=30)
+    overdue = record_services.record_create(
+        region=run.county,
+        item=item,
+        trigger_date=overdue_trigger,
+        title="洛龙区社会救助资金使用情况专项审计整改情况",
+        body=COUNTY_BODY,
+        actor=run.county_user,
+        now=_at(overdue_trigger + timedelta(days=1), 9),
+    )
+    # Registered earlier, due within the next working days.
+    soon_trigger = next(
+        (
+            today - timedelta(days=back)
+            for back in range(21, 0, -1)
+            if obligation_services.due_preview(item=item, trigger_date=today - timedelta(days=back)).due >= today
+        ),
+        today - timedelta(days=1),
+    )
+    due_soon = record_services.record_create(
+        region=run.county,
+        item=item,
+        trigger_date=soon_trigger,
+        title="洛龙区困难群众冬季救助工作方案",
+        body=COUNTY_BODY,
+        actor=run.county_user,
+        now=_at(soon_trigger, 16),
+    )
+    return {"overdue": overdue, "due_soon": due_soon}
+
+
+def _seed_recent_reviews(run: _Run, lilou: Region, item: CatalogItem) -> dict[str, DisclosureRecord]:
+    """李楼街道: one review published a few days ago (within its deadline) and one
+    scheduled for the future (the public cannot see it before then)."""
+    today = run.today
+    trigger = today - timedelta(days=8)
+    run.publish(
+        lilou,
+        item,
+        trigger,
+        f"{lilou.name}城乡低保拟纳入对象公示（{today:%Y年%m月}）",
+        REVIEW_BODY % {"township": lilou.name},
+        _at(today - timedelta(days=3), 9, 30),
+        run.township_user,
+    )
+    trigger = today - timedelta(days=2)
+    publish_day = today + timedelta(days=3)
+    scheduled = record_services.record_create(
+        region=lilou,
+        item=item,
+        trigger_date=trigger,
+        title=f"{lilou.name}特困人员供养拟审批对象公示",
+        body=REVIEW_BODY % {"township": lilou.name},
+        actor=run.township_user,
+        publish=record_services.PUBLISH_SCHEDULE,
+        publish_at=_at(publish_day, 9),
+        now=run.now,
+    )
+    return {"scheduled": scheduled}
