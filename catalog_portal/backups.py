@@ -653,7 +653,7 @@ def restore(
     # The target's cache table (its name may differ from the source's), and no
     # page cached before the restore is served after it.
     ensure_cache_tables(using=using, verbosity=0)
-    from disclosures import cache as page_cache
+    from disclosures.public import cache as page_cache
 
     page_cache.invalidate()
     return summary

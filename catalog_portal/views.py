@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .context_processors import A11Y_COOKIE, A11Y_PREFS, a11y_chosen
+from disclosures.public.a11y import A11Y_COOKIE, A11Y_PREFS, a11y_chosen
 
 
 @never_cache

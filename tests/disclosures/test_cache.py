@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
+
 from django.core.cache import caches
 from django.utils import timezone
 
 from catalogs import services as catalog_services
 from catalogs.models import Catalog
-from disclosures import cache as page_cache
-from disclosures import services as record_services
+from disclosures.public import cache as page_cache
+from disclosures.records import services as record_services
 
 from .test_views_public import (
     LILOU,

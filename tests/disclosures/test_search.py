@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from django.db import connection
+from django.utils import timezone
+
 from catalogs.models import Category
-from disclosures import search
-from disclosures import services as record_services
 from disclosures.models import DisclosureRecord
+from disclosures.public import search
+from disclosures.records import services as record_services
 
 from .test_views_public import (
     LILOU,
@@ -241,7 +242,7 @@ def test_search_page_has_labelled_controls(client, portal):
 
 def test_result_count_is_capped_so_broad_terms_stay_cheap(monkeypatch):
     """Counting stops after the cap; the page says there are more and asks to narrow."""
-    from disclosures import search as search_module
+    from disclosures.public import search as search_module
 
     monkeypatch.setattr(search_module.CappedPaginator, "cap", 2)
 

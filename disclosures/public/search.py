@@ -23,10 +23,10 @@ from datetime import date
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.utils.functional import cached_property
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -34,9 +34,9 @@ from django.utils.translation import gettext_lazy
 
 from catalogs.models import Catalog, CatalogItem, Category, Domain, Region
 
+from ..deidentify import scan_text
+from ..models import DisclosureRecord
 from . import gate
-from .deidentify import scan_text
-from .models import DisclosureRecord
 
 MAX_QUERY_LENGTH = 50
 MAX_TERMS = 5

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from catalogs.models import Domain, Region
 
+from ..models import DisclosureRecord
 from . import gate
-from .models import DisclosureRecord
 
 FEED_SIZE = 30
 DESCRIPTION_CHARS = 200

@@ -41,8 +41,9 @@ from django.utils import timezone
 from catalogs.models import Catalog
 from catalogs.signals import catalog_published
 
-from .models import Attachment, DisclosureRecord, NameList
-from .namelists.public import name_list_next_end
+from ..models import Attachment, DisclosureRecord, NameList
+from ..namelists.public import name_list_next_end
+from .a11y import a11y_classes
 
 ALIAS = "public_pages"
 GENERATION_KEY = "public:generation"
@@ -113,8 +114,6 @@ def invalidate() -> None:
 
 
 def _a11y_key(request: HttpRequest) -> str:
-    from catalog_portal.context_processors import a11y_classes
-
     return a11y_classes(request)
 
 

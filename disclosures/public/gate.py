@@ -25,9 +25,10 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .attachment_scan import REFUSED_KINDS
-from .deidentify import FINDING_KIND_LABELS, scan_text
-from .models import Attachment, DisclosureRecord, NameList
+from ..deidentify import FINDING_KIND_LABELS, scan_text
+from ..models import Attachment, DisclosureRecord, NameList
+from ..namelists.public import name_list_for_download, name_list_public
+from ..records.attachment_scan import REFUSED_KINDS
 
 #: Error code of a refusal because of an identifier (views add the link to the
 #: name-list upload when they see it).
@@ -190,13 +191,11 @@ def attachment(record_pk: int, attachment_pk: int) -> Attachment:
 
 def name_list(record: DisclosureRecord, *, page=1, today: date | None = None):
     """What the public may see of a public record's name list (see `namelists`)."""
-    from .namelists.public import name_list_public
 
     return name_list_public(record, page=page, today=today)
 
 
 def name_list_download(record_pk: int, *, today: date | None = None) -> NameList:
     """A confirmed list, inside its display period, of a public record; DoesNotExist otherwise."""
-    from .namelists.public import name_list_for_download
 
     return name_list_for_download(record_pk, today=today)

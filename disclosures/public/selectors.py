@@ -1,7 +1,7 @@
 """Reads for the public portal: published material only, prefetched, bounded.
 
 Every function here runs a fixed number of queries whatever the amount of
-data; the docstrings count them. Staff worklists live in `disclosures.worklists`.
+data; the docstrings count them. Staff worklists live in `disclosures.records.worklists`.
 """
 
 from __future__ import annotations

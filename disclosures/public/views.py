@@ -1,7 +1,7 @@
 """Anonymous pages: published material only (SPEC §6 stable URLs).
 
 Each view calls one selector (or the search) and renders; pages anybody may
-read are served through the public page cache (`disclosures.cache`).
+read are served through the public page cache (`disclosures.public.cache`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from django.views.decorators.http import require_GET, require_safe
 from catalogs.exports import catalog_export
 from catalogs.models import Catalog, CatalogItem, Domain, Region
 
-from .. import gate, selectors
-from .. import search as public_search
-from ..cache import cache_public_page
-from ..feeds import RegionAtomFeed, RegionRssFeed
 from ..models import Attachment, DisclosureRecord, NameList
 from ..namelists.public import name_list_export
+from . import gate, selectors
+from . import search as public_search
+from .cache import cache_public_page
+from .feeds import RegionAtomFeed, RegionRssFeed
 
 
 class RegionCodeConverter:
