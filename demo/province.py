@@ -196,19 +196,8 @@ def _nearest(sources: dict, code: str, domain_id: int) -> Catalog | None:
     return None
 
 
-def _seed_catalogs(root_code: str, today: date) -> int:
-    domains = list(Domain.objects.order_by("order", "pk"))
-    counties = list(
-        Region.objects.filter(
-            code__startswith=root_code, level=Region.Level.COUNTY, official=True
-        ).order_by("code")
-    )
-    existing = set(
-        Catalog.objects.filter(region__code__startswith=root_code).values_list(
-            "region_id", "domain_id"
-        )
-    )
-    sources = _source_catalogs(root_code)
+def _source_items(sources: dict) -> tuple[dict[int, list[CatalogItem]], dict[int, list[tuple[int, int]]]]:
+    """The source catalogs' items (by catalog) and their legal bases (by item)."""
     source_items: dict[int, list[CatalogItem]] = defaultdict(list)
     for item in CatalogItem.objects.filter(
         catalog_id__in=[c.pk for c in sources.values()], omitted=False
@@ -219,16 +208,61 @@ def _seed_catalogs(root_code: str, today: date) -> int:
         item__catalog_id__in=[c.pk for c in sources.values()]
     ).values_list("item_id", "document_id", "order"):
         links[item_id].append((document_id, order))
-    categories = {(c.domain_id, c.name): c for c in Category.objects.all()}
-    basis = (
-        LegalDocument.objects.filter(title__contains="社会救助暂行办法")
-        .order_by("pk")
-        .first()
+    return source_items, links
+
+
+def _county_catalog(
+    county: Region, domain: Domain, plan: _Plan, source: Catalog, quarter_start: date, rng: random.Random
+) -> Catalog:
+    """Version 1 of a county's catalog in the state of its plan, with plausible review dates."""
+    created = _at(quarter_start - timedelta(days=rng.randint(400, 1500)), rng)
+    status = {"published_with_draft": "published"}.get(plan.state, plan.state)
+    catalog = Catalog(
+        region=county,
+        domain=domain,
+        version=1,
+        status=status,
+        title=rules.localized_title(region=county, domain=domain),
+        upstream=source,
+        source_note=_("演示数据（全省规模）"),
+        created_at=created,
+    )
+    if status in ("submitted", "approved", "returned", "published"):
+        catalog.submitted_at = created + timedelta(days=rng.randint(20, 90))
+    if status in ("approved", "returned", "published"):
+        catalog.reviewed_at = catalog.submitted_at + timedelta(days=rng.randint(3, 20))
+        if status == "returned":
+            catalog.review_comment = _("请补充公开依据的文号，并核对办理时限。")
+    if status == "published":
+        catalog.published_at = catalog.reviewed_at + timedelta(days=rng.randint(1, 10))
+    return catalog
+
+
+def _county_draft(catalog: Catalog, today: date, rng: random.Random) -> Catalog:
+    """A version 2 draft started on top of a published catalog."""
+    return Catalog(
+        region=catalog.region,
+        domain=catalog.domain,
+        version=2,
+        status="draft",
+        title=catalog.title,
+        upstream=catalog.upstream,
+        source_note=catalog.source_note,
+        created_at=_at(today - timedelta(days=rng.randint(5, 60)), rng),
+    )
+
+
+def _plan_catalogs(root_code: str, today: date, sources: dict, source_items: dict) -> list[tuple[Catalog, list[dict]]]:
+    """The missing catalogs of the counties under `root_code`, each with its item specs."""
+    domains = list(Domain.objects.order_by("order", "pk"))
+    counties = list(
+        Region.objects.filter(code__startswith=root_code, level=Region.Level.COUNTY, official=True).order_by("code")
+    )
+    existing = set(
+        Catalog.objects.filter(region__code__startswith=root_code).values_list("region_id", "domain_id")
     )
     quarter_start = period_of(today).start
-
-    new_catalogs: list[Catalog] = []
-    item_specs: list[tuple[int, list[dict]]] = []  # (index in new_catalogs, items)
+    planned: list[tuple[Catalog, list[dict]]] = []
     for county in counties:
         plan = _county_plan(county.code)
         for domain in domains:
@@ -238,68 +272,37 @@ def _seed_catalogs(root_code: str, today: date) -> int:
             if source is None:
                 continue
             rng = _rng("catalog", county.code, domain.slug)
-            created = _at(quarter_start - timedelta(days=rng.randint(400, 1500)), rng)
-            status = {"published_with_draft": "published"}.get(plan.state, plan.state)
-            catalog = Catalog(
-                region=county,
-                domain=domain,
-                version=1,
-                status=status,
-                title=rules.localized_title(region=county, domain=domain),
-                upstream=source,
-                source_note=_("演示数据（全省规模）"),
-                created_at=created,
-            )
-            if status in ("submitted", "approved", "returned", "published"):
-                catalog.submitted_at = created + timedelta(days=rng.randint(20, 90))
-            if status in ("approved", "returned", "published"):
-                catalog.reviewed_at = catalog.submitted_at + timedelta(
-                    days=rng.randint(3, 20)
-                )
-                if status == "returned":
-                    catalog.review_comment = _("请补充公开依据的文号，并核对办理时限。")
-            if status == "published":
-                catalog.published_at = catalog.reviewed_at + timedelta(
-                    days=rng.randint(1, 10)
-                )
+            catalog = _county_catalog(county, domain, plan, source, quarter_start, rng)
             specs = _localized_items(
                 source_items[source.pk],
                 domain,
                 rng,
-                localize=status != "draft" or rng.random() < 0.5,
+                localize=catalog.status != "draft" or rng.random() < 0.5,
             )
-            new_catalogs.append(catalog)
-            item_specs.append((len(new_catalogs) - 1, specs))
+            planned.append((catalog, specs))
             if plan.state == "published_with_draft":
-                draft = Catalog(
-                    region=county,
-                    domain=domain,
-                    version=2,
-                    status="draft",
-                    title=catalog.title,
-                    upstream=source,
-                    source_note=catalog.source_note,
-                    created_at=_at(today - timedelta(days=rng.randint(5, 60)), rng),
-                )
-                new_catalogs.append(draft)
-                item_specs.append((len(new_catalogs) - 1, specs))
-    if not new_catalogs:
-        return 0
-    Catalog.objects.bulk_create(new_catalogs, batch_size=BATCH)
-    # A new version points at the version before it.
-    previous_by_key = {
-        (c.region_id, c.domain_id): c for c in new_catalogs if c.version == 1
-    }
+                planned.append((_county_draft(catalog, today, rng), specs))
+    return planned
+
+
+def _link_drafts(new_catalogs: list[Catalog]) -> None:
+    """A new version points at the version before it."""
+    previous_by_key = {(c.region_id, c.domain_id): c for c in new_catalogs if c.version == 1}
     drafts = [c for c in new_catalogs if c.version == 2]
     for c in drafts:
         c.previous = previous_by_key[(c.region_id, c.domain_id)]
     if drafts:
         Catalog.objects.bulk_update(drafts, ["previous"], batch_size=BATCH)
 
+
+def _create_items(planned: list[tuple[Catalog, list[dict]]], links: dict) -> None:
+    """The items of the new catalogs and their legal bases (the source item's, or the
+    社会救助暂行办法 for a local item)."""
+    categories = {(c.domain_id, c.name): c for c in Category.objects.all()}
+    basis = LegalDocument.objects.filter(title__contains="社会救助暂行办法").order_by("pk").first()
     items: list[CatalogItem] = []
     item_links: list[list[tuple[int, int]]] = []
-    for index, specs in item_specs:
-        catalog = new_catalogs[index]
+    for catalog, specs in planned:
         for spec in specs:
             item = CatalogItem(catalog=catalog, **spec["fields"])
             if spec["category"]:
@@ -319,6 +322,18 @@ def _seed_catalogs(root_code: str, today: date) -> int:
         ],
         batch_size=BATCH,
     )
+
+
+def _seed_catalogs(root_code: str, today: date) -> int:
+    sources = _source_catalogs(root_code)
+    source_items, links = _source_items(sources)
+    planned = _plan_catalogs(root_code, today, sources, source_items)
+    if not planned:
+        return 0
+    new_catalogs = [catalog for catalog, _specs in planned]
+    Catalog.objects.bulk_create(new_catalogs, batch_size=BATCH)
+    _link_drafts(new_catalogs)
+    _create_items(planned, links)
     return len(new_catalogs)
 
 
