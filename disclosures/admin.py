@@ -99,7 +99,7 @@ class ProgressThresholdAdmin(ProvinceSingletonAdmin):
 
 
 # --- records, obligations, attachments (read-only, scoped by region) -------------------
-# Writes go through the staff pages (disclosures.services), which keep the history,
+# Writes go through the staff pages (disclosures.records.services), which keep the history,
 # the obligations and the audit log in step; the admin is for looking things up.
 
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogs.models import CatalogItem
 
-from . import services
-from .attachments import ATTACHMENT_ACCEPT
+from .records import attachments, services
+from .records.attachments import ATTACHMENT_ACCEPT
 
 DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -49,7 +49,7 @@ def _attachments_field():
             "上传时会自动清除作者、单位、批注和照片位置等信息，并检查其中是否有身份证号、手机号、银行卡号；"
             "扫描件和图片需另一位工作人员确认后才能公开。名单请通过名单公示上传。"
         )
-        % {"max": services.attachment_max_bytes() // (1024 * 1024)},
+        % {"max": attachments.attachment_max_bytes() // (1024 * 1024)},
     )
 
 

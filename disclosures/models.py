@@ -177,7 +177,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 class Attachment(models.Model):
     """A file published with a record; document metadata is stripped on upload.
 
-    Its text was scanned on upload (``disclosures.attachments``): a file with an
+    Its text was scanned on upload (``disclosures.records.attachments``): a file with an
     identifier is never stored. A file whose content cannot be read as text (a
     scan, a photo) waits for a second person of the record's region or a region
     above it, not the uploader, to confirm that it holds no personal data;

@@ -52,7 +52,7 @@ def name_list_live_q(*, today: date) -> Q:
 def public_q(*, now: datetime | None = None) -> Q:
     """Published (or scheduled and due) and cleared by the publication gate's scan.
 
-    The one definition of "public" for records; `disclosures.gate` is the only
+    The one definition of "public" for records; `disclosures.public.gate` is the only
     module public pages read through.
     """
     return Q(

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 def recompute_open_obligations(sender, *, first, last, actor=None, **kwargs) -> None:
     """The working-day calendar changed: open obligations get new due dates."""
-    from .services import obligation_recompute_open
+    from .records.obligations import obligation_recompute_open
 
     obligation_recompute_open(first=first, last=last, actor=actor)
 
 
 def generate_periodic_obligations(sender, *, catalog=None, **kwargs) -> None:
     """A catalog was published: its periodic items owe a posting for the current period."""
-    from .services import obligation_generate_periodic
+    from .records.obligations import obligation_generate_periodic
 
     if catalog is None:
         return

@@ -2,7 +2,8 @@
 
 from .namelists import views as namelists
 from .progress import views as progress
-from .views import manage, public
+from .public import views as public
+from .records import views as manage
 
 app_name = "disclosures"
 

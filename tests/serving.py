@@ -42,16 +42,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from catalogs.models import User
-from disclosures import services
+from disclosures.records import services as record_services
+from disclosures.records import obligations as obligation_services
 
 clerk = User.objects.get(username="demo-county")
 region = clerk.region
-item = next(i for i in services.applicable_items(region) if services.item_allows_region(i, region))
+item = next(i for i in obligation_services.applicable_items(region) if obligation_services.item_allows_region(i, region))
 document = docx.Document()
 document.add_paragraph("备份与恢复测试附件：本季度临时救助发放情况说明。")
 buffer = BytesIO()
 document.save(buffer)
-record = services.record_create(
+record = record_services.record_create(
     region=region, item=item, trigger_date=timezone.localdate() - timedelta(days=1),
     title="部署测试：临时救助发放情况说明", body="部署测试用的公开信息。", actor=clerk, publish="now",
     files=[SimpleUploadedFile(

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import is_dataclass
 
 import pytest
+
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
@@ -358,9 +359,9 @@ def everything(world, superuser, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
-    from disclosures.namelists import staging as namelist_staging
-    from disclosures import services as record_services
     from disclosures.models import MaskingPolicySetting, Obligation, ProgressThreshold
+    from disclosures.namelists import staging as namelist_staging
+    from disclosures.records import services as record_services
     from tests.disclosures.test_views_public import add_name_list, at, item_for
 
     settings.NAME_LIST_STAGING_DIR = str(tmp_path)
@@ -537,7 +538,12 @@ def _admin_models(w) -> dict[str, tuple[object, dict[str, int], dict[str, int]]]
     from django.contrib.auth.models import Group
 
     from catalogs.models import CalendarYear, LegalDocument
-    from disclosures.models import MaskingPolicySetting, NameListRow, Obligation, ProgressThreshold
+    from disclosures.models import (
+        MaskingPolicySetting,
+        NameListRow,
+        Obligation,
+        ProgressThreshold,
+    )
 
     item = w["item"]
     history = {"simple_history": 200}

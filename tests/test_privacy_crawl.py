@@ -41,13 +41,21 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
 from django.core.management import call_command
 
 from catalogs.models import User
 from demo import namelists as demo_namelists
-from disclosures import services
 from disclosures.models import Attachment, DisclosureRecord, NameList
-from tests.disclosures.test_attachments import docx_bytes, name_list_xlsx, pdf_bytes, scanned_pdf_bytes, xlsx_bytes
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
+from tests.disclosures.test_attachments import (
+    docx_bytes,
+    name_list_xlsx,
+    pdf_bytes,
+    scanned_pdf_bytes,
+    xlsx_bytes,
+)
 
 MAX_FETCHES = 3000
 EXPANDED_REGIONS = ("41", "4103")
@@ -149,7 +157,7 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
 
     clerk = User.objects.get(username="demo-county")
     item = next(
-        i for i in services.applicable_items(clerk.region) if i.deadline_kind == "working_days" and not i.publicity_amount
+        i for i in obligation_services.applicable_items(clerk.region) if i.deadline_kind == "working_days" and not i.publicity_amount
     )
     person = demo_namelists.synthetic_people(1, seed="attack")[0]
     planted = {person.id_number, person.phone, person.bank_card}
@@ -157,7 +165,7 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
     trigger = timezone.localdate() - timezone.timedelta(days=2)
 
     def create(title, body="经审核，现予公开。", files=(), publish="now"):
-        return services.record_create(
+        return record_services.record_create(
             region=clerk.region, item=item, trigger_date=trigger, title=title, body=body,
             actor=clerk, publish=publish, files=files,
         )

@@ -27,13 +27,15 @@ from pathlib import Path
 
 import pytest
 import redis
+
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
 from catalogs.models import Region, User
 from catalogs.reference import load_luoyang_catalogs, load_templates
-from disclosures import services
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -184,7 +186,7 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     clerk.save()
     region = Region.objects.get(code="410311")
     item = next(
-        i for i in services.applicable_items(region) if services.item_allows_region(i, region)
+        i for i in obligation_services.applicable_items(region) if obligation_services.item_allows_region(i, region)
     )
     page = "/r/410311/"
     visitor = Browser()
@@ -197,7 +199,7 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     assert status == 200 and headers["X-Public-Cache"] == "hit"
 
     # Publishing through the services invalidates it for both servers.
-    record = services.record_create(
+    record = record_services.record_create(
         region=region, item=item, trigger_date=timezone.localdate() - timedelta(days=1),
         title=TITLE, body="两台应用服务器共享缓存的测试。", actor=clerk, publish="now",
     )

@@ -12,16 +12,17 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from docx import Document
 from playwright.sync_api import expect
 
-from demo.users import seed_users
+from django.utils import timezone
+
 from catalogs.models import Region
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
-from disclosures import services
+from demo.users import seed_users
 from disclosures.models import DisclosureRecord
+from disclosures.records import obligations as obligation_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +36,7 @@ def township_item():
     load_luoyang_catalogs()
     seed_users()
     lilou = Region.objects.get(code="410311012")
-    item = next(i for i in services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
+    item = next(i for i in obligation_services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
     yield item
     forget_work_calendar()
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from demo.users import seed_users
+from django.utils import timezone
+
 from catalogs.models import Region
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
-from disclosures import services
+from demo.users import seed_users
 from disclosures.models import DisclosureRecord
+from disclosures.records import obligations as obligation_services
 from tests.browser.test_accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def township_item():
     load_luoyang_catalogs()
     seed_users()
     lilou = Region.objects.get(code="410311012")
-    item = next(i for i in services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
+    item = next(i for i in obligation_services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
     yield item
     forget_work_calendar()
 
@@ -53,7 +54,7 @@ def test_township_publishes_sees_due_date_and_schedules(page, live_server, towns
     page.get_by_role("link", name="登记公开信息").first.click()
 
     trigger = timezone.localdate() - timedelta(days=1)
-    expected = services.due_preview(item=township_item, trigger_date=trigger)
+    expected = obligation_services.due_preview(item=township_item, trigger_date=trigger)
 
     # Step 1: the item and the date; the due date appears before anything is saved.
     page.get_by_label("公开事项").select_option(str(township_item.pk))

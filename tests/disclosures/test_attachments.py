@@ -15,17 +15,19 @@ import zipfile
 from datetime import date
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
 from catalogs.models import AuditLogEntry, User
-from disclosures import attachment_scan, attachments, services
 from disclosures.deidentify import gb11643_check_digit
 from disclosures.models import Attachment
+from disclosures.records import attachment_scan, attachments
+from disclosures.records import services as record_services
 
 from .test_services_records import (  # noqa: F401  (fixtures)
     at,
@@ -578,7 +580,7 @@ def test_property_an_identifier_in_any_paragraph_of_a_docx_is_found_there(count,
 
 @pytest.fixture
 def record(policy_item, county, county_clerk):
-    return services.record_create(
+    return record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="低保标准调整",
         actor=county_clerk, now=at(2025, 3, 4),
     )
@@ -610,7 +612,7 @@ def test_a_refused_file_stores_nothing(record, county_clerk):
 
 @pytest.mark.django_db
 def test_an_identifier_refusal_carries_the_gate_code(record, county_clerk):
-    from disclosures import gate
+    from disclosures.public import gate
 
     with pytest.raises(ValidationError) as excinfo:
         attachments.attachments_add(record=record, files=[upload("名单.xlsx", name_list_xlsx())], actor=county_clerk)
@@ -747,7 +749,7 @@ def test_another_region_gets_404(client, record, scanned, other_county_clerk):
 
 @pytest.mark.django_db
 def test_an_attachment_of_another_record_gets_404(client, record, scanned, colleague, policy_item, county, county_clerk):
-    other = services.record_create(
+    other = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="另一条",
         actor=county_clerk, now=at(2025, 3, 4),
     )

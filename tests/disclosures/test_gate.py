@@ -9,13 +9,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from catalogs.models import AuditLogEntry, Region
-from disclosures import gate, services
 from disclosures.models import DisclosureRecord
+from disclosures.public import gate
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ID_NUMBER = "410311199003071238"  # made up, valid GB 11643 check digit
@@ -45,14 +48,14 @@ def item(templates, county_clerk, city_reviewer):
 
     ensure_quarterly_item(county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1))
     region = Region.objects.get(code="410311")
-    for candidate in services.applicable_items(region):
+    for candidate in obligation_services.applicable_items(region):
         if candidate.deadline_kind == "working_days" and not candidate.publicity_amount:
             return candidate
     raise LookupError("no event item")
 
 
 def create(item, clerk, *, title="关于低保审核结果的公告", body="正文", publish="draft", **kw):
-    return services.record_create(
+    return record_services.record_create(
         region=clerk.region,
         item=item,
         trigger_date=timezone.localdate() - timezone.timedelta(days=3),
@@ -98,7 +101,7 @@ def test_draft_may_hold_an_identifier_but_publishing_it_is_refused(item, county_
     record = create(item, county_clerk, body=f"申请人张三，身份证号{ID_NUMBER}，经审核符合条件。")
     assert record.status == "draft"
     with pytest.raises(ValidationError) as exc:
-        services.record_publish(record=record, actor=county_clerk)
+        record_services.record_publish(record=record, actor=county_clerk)
     messages = exc.value.message_dict["body"]
     assert messages[0].startswith("正文第1行第11个字符起有身份证号")
     assert "名单请通过名单公示上传" in messages[0]
@@ -121,7 +124,7 @@ def test_publish_now_with_identifier_in_title_stores_nothing(item, county_clerk)
 def test_schedule_is_scanned_too(item, county_clerk):
     record = create(item, county_clerk, body=f"银行卡{BANK_CARD}")
     with pytest.raises(ValidationError, match="银行卡号"):
-        services.record_schedule(
+        record_services.record_schedule(
             record=record, publish_at=timezone.now() + timezone.timedelta(days=1), actor=county_clerk
         )
 
@@ -137,7 +140,7 @@ def test_clean_record_is_stamped_and_public(item, county_clerk):
 def test_correcting_a_public_record_with_an_identifier_is_refused(item, county_clerk):
     record = create(item, county_clerk, publish="now")
     with pytest.raises(ValidationError, match="正文第2行第4个字符起有手机号"):
-        services.record_correct(
+        record_services.record_correct(
             record=record, title=record.title, body=f"补充说明\n电话：{MOBILE}", reason="补充", actor=county_clerk
         )
     record.refresh_from_db()
@@ -160,12 +163,12 @@ def test_unstamped_record_is_not_public_even_if_published(item, county_clerk, cl
 @pytest.mark.django_db
 def test_publish_due_scans_again_at_the_scheduled_time(item, county_clerk):
     record = create(item, county_clerk)
-    services.record_schedule(
+    record_services.record_schedule(
         record=record, publish_at=timezone.now() + timezone.timedelta(hours=1), actor=county_clerk
     )
     # Content changed past the services after scheduling (what a new scanner would catch).
     DisclosureRecord.objects.filter(pk=record.pk).update(body=f"身份证{ID_NUMBER}")
-    published = services.record_publish_due(now=timezone.now() + timezone.timedelta(hours=2))
+    published = record_services.record_publish_due(now=timezone.now() + timezone.timedelta(hours=2))
     record.refresh_from_db()
     assert published == 0
     assert record.status == "draft" and record.privacy_checked_at is None
@@ -195,10 +198,10 @@ def test_clerk_sees_refusal_with_link_to_name_list_upload(item, county_clerk, cl
 # --- structure --------------------------------------------------------------------
 
 PUBLIC_MODULES = [
-    "disclosures/views/public.py",
-    "disclosures/feeds.py",
-    "disclosures/search.py",
-    "disclosures/selectors.py",
+    "disclosures/public/views.py",
+    "disclosures/public/feeds.py",
+    "disclosures/public/search.py",
+    "disclosures/public/selectors.py",
 ]
 
 

@@ -7,13 +7,16 @@ from datetime import date
 from io import StringIO
 
 import pytest
+
 from django.core import mail
 from django.core.management import call_command
 
 from catalogs import calendar as calendar_services
 from catalogs.models import AuditLogEntry, CalendarDay, Region
-from disclosures import services
 from disclosures.models import DisclosureRecord, Obligation
+from disclosures.records import obligations as obligation_services
+from disclosures.records import reminders as reminder_services
+from disclosures.records import services as record_services
 
 from .test_services_records import (  # noqa: F401  (fixtures)
     at,
@@ -39,7 +42,7 @@ def quarter_obligations(code_prefix="410311", start=date(2025, 7, 1)):
 
 
 def test_quarterly_item_creates_one_obligation_per_official_township(quarterly_item):
-    created = services.obligation_generate_periodic(on=date(2025, 8, 15))
+    created = obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
     obligations = quarter_obligations()
     assert created == LUOLONG_TOWNSHIPS == obligations.count()
     assert set(obligations.values_list("region__level", flat=True)) == {"township"}
@@ -51,27 +54,27 @@ def test_quarterly_item_creates_one_obligation_per_official_township(quarterly_i
     # Only 洛龙区's catalog has the item: no other county's townships owe it.
     assert not Obligation.objects.exclude(region__code__startswith="410311").exists()
     # Idempotent.
-    assert services.obligation_generate_periodic(on=date(2025, 9, 1)) == 0
+    assert obligation_services.obligation_generate_periodic(on=date(2025, 9, 1)) == 0
     assert quarter_obligations().count() == LUOLONG_TOWNSHIPS
 
 
 def test_quarter_end_on_a_rest_day_moves_to_next_working_day(quarterly_item):
     # 2025-12-31 is a Wednesday, 2024-12-31 a Tuesday; 2023-12-31 was a Sunday (元旦 block).
-    services.obligation_generate_periodic(on=date(2023, 11, 1), region_code="410311012")
+    obligation_services.obligation_generate_periodic(on=date(2023, 11, 1), region_code="410311012")
     assert Obligation.objects.get(region_id="410311012", period_start=date(2023, 10, 1)).due_date == date(2024, 1, 2)
 
 
 def test_generation_query_count_does_not_grow_with_regions(quarterly_item, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
-        services.obligation_generate_periodic(on=date(2025, 8, 15))
+        obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
     assert quarter_obligations().count() == LUOLONG_TOWNSHIPS
 
 
 def test_record_for_periodic_item_joins_the_period_obligation(quarterly_item, lilou, township_clerk):
-    services.obligation_generate_periodic(on=date(2025, 8, 15))
-    record = services.record_create(
+    obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
+    record = record_services.record_create(
         region=lilou, item=quarterly_item, trigger_date=date(2025, 9, 26), title="第三季度",
-        actor=township_clerk, publish=services.PUBLISH_NOW, now=at(2025, 9, 26),
+        actor=township_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 9, 26),
     )
     ob = quarter_obligations().get(region_id="410311012")
     assert record.obligation_id == ob.pk
@@ -93,15 +96,15 @@ def test_catalog_publication_generates_current_period(templates, county_clerk, c
 
 def test_quarter_with_missing_late_and_on_time_postings(quarterly_item, county_clerk):
     """One township posts on time, one late, one never: on_time / late / missed."""
-    services.obligation_generate_periodic(on=date(2025, 8, 15))
+    obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
     on_time, late, missing = (Region.objects.get(code=c) for c in ("410311012", "410311002", "410311003"))
-    services.record_create(
+    record_services.record_create(
         region=on_time, item=quarterly_item, trigger_date=date(2025, 9, 29), title="按时",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 9, 30, 17),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 9, 30, 17),
     )
-    services.record_create(
+    record_services.record_create(
         region=late, item=quarterly_item, trigger_date=date(2025, 9, 30), title="逾期",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 10, 9, 9),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 10, 9, 9),
     )
     obligations = {o.region_id: o for o in quarter_obligations()}
     assert obligations["410311012"].status == Obligation.Status.ON_TIME
@@ -115,12 +118,12 @@ def test_quarter_with_missing_late_and_on_time_postings(quarterly_item, county_c
 
 
 def test_withdrawn_record_no_longer_fulfils_its_obligation(quarterly_item, lilou, township_clerk):
-    services.obligation_generate_periodic(on=date(2025, 8, 15))
-    record = services.record_create(
+    obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
+    record = record_services.record_create(
         region=lilou, item=quarterly_item, trigger_date=date(2025, 9, 26), title="第三季度",
-        actor=township_clerk, publish=services.PUBLISH_NOW, now=at(2025, 9, 26),
+        actor=township_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 9, 26),
     )
-    services.record_withdraw(record=record, reason="名单有误", actor=township_clerk, now=at(2025, 10, 10))
+    record_services.record_withdraw(record=record, reason="名单有误", actor=township_clerk, now=at(2025, 10, 10))
     ob = quarter_obligations().get(region_id="410311012")
     assert ob.status == Obligation.Status.OPEN and ob.fulfilled_at is None
     assert Obligation.objects.overdue(on=date(2025, 10, 10)).filter(pk=ob.pk).exists()
@@ -134,13 +137,13 @@ def test_withdrawn_record_no_longer_fulfils_its_obligation(quarterly_item, lilou
 @pytest.fixture
 def open_and_closed(policy_item, county, county_clerk):
     """Two obligations triggered Monday 2025-03-03 (due Monday 3/17): one open, one closed."""
-    open_record = services.record_create(
+    open_record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="未公开",
         actor=county_clerk, now=at(2025, 3, 4),
     )
-    closed_record = services.record_create(
+    closed_record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="已公开",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 5),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 5),
     )
     return open_record, closed_record
 
@@ -190,7 +193,7 @@ def test_holiday_outside_the_window_changes_nothing(open_and_closed, province_ad
 
 
 def test_marking_2027_official_ends_provisional_dates(policy_item, county, county_clerk, province_admin):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2026, 12, 28), title="跨年",
         actor=county_clerk, now=at(2026, 12, 29),
     )
@@ -211,31 +214,31 @@ def test_marking_2027_official_ends_provisional_dates(policy_item, county, count
 def test_send_reminders_once_per_obligation_and_state(policy_item, county, county_clerk, make_user):
     county_clerk.email = "clerk@example.org"
     county_clerk.save()
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="待公开",
         actor=county_clerk, now=at(2025, 3, 4),
     )
     # Due Monday 3/17. On Wednesday 3/12 it is due within 3 working days (3/12–3/17).
-    first = services.obligation_send_reminders(today=date(2025, 3, 12))
+    first = reminder_services.obligation_send_reminders(today=date(2025, 3, 12))
     assert (first.sent, first.obligations) == (1, 1)
     assert mail.outbox[0].to == ["clerk@example.org"]
     assert "即将到期" in mail.outbox[0].body and "2025-03-17" in mail.outbox[0].body
-    assert services.obligation_send_reminders(today=date(2025, 3, 13)).sent == 0
+    assert reminder_services.obligation_send_reminders(today=date(2025, 3, 13)).sent == 0
     # Overdue is a new state: one more reminder, then silence.
-    assert services.obligation_send_reminders(today=date(2025, 3, 18)).sent == 1
+    assert reminder_services.obligation_send_reminders(today=date(2025, 3, 18)).sent == 1
     assert "已逾期" in mail.outbox[1].body
-    assert services.obligation_send_reminders(today=date(2025, 3, 19)).sent == 0
+    assert reminder_services.obligation_send_reminders(today=date(2025, 3, 19)).sent == 0
     ob = Obligation.objects.get(pk=record.obligation_id)
     assert ob.reminded_states == ["due_soon", "overdue"]
     assert len(mail.outbox) == 2
 
 
 def test_region_without_email_is_not_marked(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="待公开",
         actor=county_clerk, now=at(2025, 3, 4),
     )
-    result = services.obligation_send_reminders(today=date(2025, 3, 18))
+    result = reminder_services.obligation_send_reminders(today=date(2025, 3, 18))
     assert (result.sent, result.without_recipient) == (0, 1)
     assert Obligation.objects.get(pk=record.obligation_id).reminded_states == []
 
@@ -252,9 +255,9 @@ def test_send_reminders_command_generates_period_and_reports(quarterly_item, cou
 def test_publish_due_command(policy_item, county, county_clerk):
     from django.utils import timezone
 
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="定时",
-        actor=county_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
+        actor=county_clerk, publish=record_services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
         now=at(2025, 3, 10),
     )
     out = StringIO()

@@ -14,12 +14,15 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogs.models import AuditLogEntry, Region
-from disclosures import services
 from disclosures.models import Attachment, DisclosureRecord, Obligation
+from disclosures.records import attachments as attachment_services
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +66,7 @@ def county(db):
 
 def item_of(region: Region, name: str, *, kind: str | None = None, publicity: bool | None = None):
     """The applicable item of `region` with this name (first match)."""
-    for item in services.applicable_items(region):
+    for item in obligation_services.applicable_items(region):
         if item.name != name:
             continue
         if kind and item.deadline_kind != kind:
@@ -95,32 +98,32 @@ def quarterly_item(luolong, lilou):
 
 
 def test_township_items_follow_subject_and_level(luolong, lilou, county):
-    township_names = {i.name for i in services.applicable_items(lilou)}
-    county_items = services.applicable_items(county)
+    township_names = {i.name for i in obligation_services.applicable_items(lilou)}
+    county_items = obligation_services.applicable_items(county)
     # 审核信息 with 公示 is township-only (乡镇 / 乡级); the quarterly local item too.
     assert "临时救助审核审批结果" in township_names
-    assert any(i.name == "审核信息" and i.publicity_amount for i in services.applicable_items(lilou))
+    assert any(i.name == "审核信息" and i.publicity_amount for i in obligation_services.applicable_items(lilou))
     assert not any(i.name == "审核信息" and i.publicity_amount for i in county_items)
     assert "临时救助审核审批结果" not in {i.name for i in county_items}
     # Both come from 洛龙区's own catalog, which applies to its townships.
-    assert {i.catalog.region_id for i in services.applicable_items(lilou)} <= {"410311", "4103"}
+    assert {i.catalog.region_id for i in obligation_services.applicable_items(lilou)} <= {"410311", "4103"}
 
 
 def test_region_without_catalog_uses_nearest_ancestor(templates):
     yanshi_township = Region.objects.filter(parent_id="410307", official=True).first()
-    items = services.applicable_items(yanshi_township)
+    items = obligation_services.applicable_items(yanshi_township)
     assert items and {i.catalog.region_id for i in items} == {"4103"}
 
 
 def test_city_and_province_have_no_items_to_publish(templates):
-    assert services.applicable_items(Region.objects.get(code="4103")) == []
+    assert obligation_services.applicable_items(Region.objects.get(code="4103")) == []
 
 
 # --- create -----------------------------------------------------------------------------
 
 
 def test_create_draft_registers_event_obligation(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county,
         item=policy_item,
         trigger_date=date(2025, 3, 3),
@@ -147,7 +150,7 @@ def test_create_draft_registers_event_obligation(policy_item, county, county_cle
 
 def test_create_refuses_item_the_region_does_not_publish(policy_item, review_item, county, county_clerk):
     with pytest.raises(ValidationError, match="公开主体、公开层级不包括本级"):
-        services.record_create(
+        record_services.record_create(
             region=county,
             item=review_item,  # township only
             trigger_date=date(2025, 3, 3),
@@ -161,7 +164,7 @@ def test_create_refuses_item_the_region_does_not_publish(policy_item, review_ite
 
 def test_create_refuses_future_trigger_date(policy_item, county, county_clerk):
     with pytest.raises(ValidationError, match="晚于今天"):
-        services.record_create(
+        record_services.record_create(
             region=county,
             item=policy_item,
             trigger_date=date(2025, 3, 5),
@@ -172,13 +175,13 @@ def test_create_refuses_future_trigger_date(policy_item, county, county_clerk):
 
 
 def test_publish_now_on_time_and_publicity_counts_from_publication(review_item, lilou, township_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=lilou,
         item=review_item,
         trigger_date=date(2025, 3, 3),
         title="李楼街道最低生活保障拟纳入对象公示",
         actor=township_clerk,
-        publish=services.PUBLISH_NOW,
+        publish=record_services.PUBLISH_NOW,
         now=at(2025, 3, 10, 9),
     )
     record.refresh_from_db()
@@ -193,7 +196,7 @@ def test_publish_now_on_time_and_publicity_counts_from_publication(review_item, 
 
 
 def test_draft_shows_publicity_end_from_due_date(review_item, lilou, township_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=lilou, item=review_item, trigger_date=date(2025, 3, 3), title="草稿",
         actor=township_clerk, now=at(2025, 3, 4),
     )
@@ -202,22 +205,22 @@ def test_draft_shows_publicity_end_from_due_date(review_item, lilou, township_cl
 
 
 def test_publishing_on_the_due_day_is_on_time_the_day_after_is_late(policy_item, county, county_clerk):
-    on_time = services.record_create(
+    on_time = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="a",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 17, 23, 30),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 17, 23, 30),
     )
-    late = services.record_create(
+    late = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="b",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 18, 0, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 18, 0, 10),
     )
     assert on_time.obligation.status == Obligation.Status.ON_TIME
     assert late.obligation.status == Obligation.Status.LATE
 
 
 def test_schedule_is_not_public_before_its_time(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="定时",
-        actor=county_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
+        actor=county_clerk, publish=record_services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
         now=at(2025, 3, 10),
     )
     assert record.status == DisclosureRecord.Status.SCHEDULED
@@ -226,8 +229,8 @@ def test_schedule_is_not_public_before_its_time(policy_item, county, county_cler
     record.obligation.refresh_from_db()
     assert record.obligation.status == Obligation.Status.OPEN
     # publish_due flips the status and fulfils the obligation; a second run does nothing.
-    assert services.record_publish_due(now=at(2025, 3, 12, 9, 5)) == 1
-    assert services.record_publish_due(now=at(2025, 3, 12, 9, 6)) == 0
+    assert record_services.record_publish_due(now=at(2025, 3, 12, 9, 5)) == 1
+    assert record_services.record_publish_due(now=at(2025, 3, 12, 9, 6)) == 0
     record.refresh_from_db()
     record.obligation.refresh_from_db()
     assert record.status == DisclosureRecord.Status.PUBLISHED
@@ -237,29 +240,29 @@ def test_schedule_is_not_public_before_its_time(policy_item, county, county_cler
 
 def test_schedule_in_the_past_is_refused(policy_item, county, county_clerk):
     with pytest.raises(ValidationError, match="已经过去"):
-        services.record_create(
+        record_services.record_create(
             region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="x",
-            actor=county_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 9),
+            actor=county_clerk, publish=record_services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 9),
             now=at(2025, 3, 10),
         )
     assert not DisclosureRecord.objects.exists()
 
 
 def test_publishing_twice_is_refused(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="x",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
     with pytest.raises(ValidationError, match="已经公开"):
-        services.record_publish(record=record, actor=county_clerk, now=at(2025, 3, 11))
+        record_services.record_publish(record=record, actor=county_clerk, now=at(2025, 3, 11))
 
 
 def test_correct_keeps_history_with_reason(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="旧标题", body="旧正文",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
-    services.record_correct(
+    record_services.record_correct(
         record=record, title="新标题", body="新正文", reason="更正标题笔误", actor=county_clerk
     )
     record.refresh_from_db()
@@ -268,63 +271,63 @@ def test_correct_keeps_history_with_reason(policy_item, county, county_clerk):
     assert "旧标题" in titles and titles[-1] == "新标题"
     assert record.history.latest("history_id").history_change_reason == "更正标题笔误"
     with pytest.raises(ValidationError, match="没有需要更正的内容"):
-        services.record_correct(record=record, title="新标题", body="新正文", reason="再改", actor=county_clerk)
+        record_services.record_correct(record=record, title="新标题", body="新正文", reason="再改", actor=county_clerk)
     with pytest.raises(ValidationError, match="请填写更正说明"):
-        services.record_correct(record=record, title="又一个", body="", reason=" ", actor=county_clerk)
+        record_services.record_correct(record=record, title="又一个", body="", reason=" ", actor=county_clerk)
 
 
 def test_withdrawn_record_no_longer_fulfils_and_next_one_takes_over(policy_item, county, county_clerk):
-    first = services.record_create(
+    first = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="第一次",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
     obligation = first.obligation
-    services.record_withdraw(record=first, reason="数字有误", actor=county_clerk, now=at(2025, 3, 11))
+    record_services.record_withdraw(record=first, reason="数字有误", actor=county_clerk, now=at(2025, 3, 11))
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.OPEN
     assert obligation.fulfilled_at is None
     assert not DisclosureRecord.objects.public(now=at(2025, 3, 12)).filter(pk=first.pk).exists()
     # The replacement, published after the due date, fulfils it — late.
-    services.record_create(
+    record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="更正后",
-        actor=county_clerk, publish=services.PUBLISH_NOW, obligation=obligation, now=at(2025, 3, 19),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, obligation=obligation, now=at(2025, 3, 19),
     )
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.LATE
     assert obligation.fulfilled_at == at(2025, 3, 19)
     with pytest.raises(ValidationError, match="不能更正"):
-        services.record_correct(record=first, title="x", body="", reason="y", actor=county_clerk)
+        record_services.record_correct(record=first, title="x", body="", reason="y", actor=county_clerk)
 
 
 def test_withdraw_needs_a_reason(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="x",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
     with pytest.raises(ValidationError, match="请填写撤回理由"):
-        services.record_withdraw(record=record, reason="  ", actor=county_clerk)
+        record_services.record_withdraw(record=record, reason="  ", actor=county_clerk)
     record.refresh_from_db()
     assert record.status == DisclosureRecord.Status.PUBLISHED
 
 
 def test_withdrawing_a_mistaken_draft_cancels_its_event_obligation(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="误登记",
         actor=county_clerk, now=at(2025, 3, 4),
     )
     pk = record.obligation_id
-    services.record_withdraw(record=record, reason="重复登记", actor=county_clerk, now=at(2025, 3, 5))
+    record_services.record_withdraw(record=record, reason="重复登记", actor=county_clerk, now=at(2025, 3, 5))
     assert not Obligation.objects.filter(pk=pk).exists()
     assert AuditLogEntry.objects.filter(action="disclosures.obligation.cancelled", object_id=str(pk)).exists()
 
 
 def test_withdrawing_a_scheduled_record_keeps_its_obligation_open(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="定时",
-        actor=county_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
+        actor=county_clerk, publish=record_services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 12, 9),
         now=at(2025, 3, 10),
     )
-    services.record_withdraw(record=record, reason="暂缓发布", actor=county_clerk, now=at(2025, 3, 11))
+    record_services.record_withdraw(record=record, reason="暂缓发布", actor=county_clerk, now=at(2025, 3, 11))
     obligation = Obligation.objects.get(pk=record.obligation_id)
     assert obligation.status == Obligation.Status.OPEN
     assert not DisclosureRecord.objects.public(now=at(2025, 3, 13)).exists()
@@ -337,16 +340,16 @@ def test_on_request_item_has_no_due_date_nor_obligation(luolong, county, county_
     elderly = catalog_clone(region=county, domain=Domain.objects.get(slug="elderly-care"), actor=county_clerk)
     catalog_publish(catalog=elderly, actor=county_clerk, already_approved_elsewhere=True)
     item = item_of(county, "养老服务扶持补贴信息")
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=item, trigger_date=date(2025, 3, 3), title="依申请", actor=county_clerk,
-        publish=services.PUBLISH_NOW, now=at(2025, 3, 4),
+        publish=record_services.PUBLISH_NOW, now=at(2025, 3, 4),
     )
     assert record.due_date is None and record.obligation is None
     assert record.rule_text == "依申请公开"
 
 
 def test_2027_due_date_is_provisional(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2026, 12, 28), title="跨年",
         actor=county_clerk, now=at(2026, 12, 29),
     )
@@ -409,7 +412,7 @@ def _all_text(data: bytes) -> str:
 def test_docx_metadata_and_comments_are_stripped():
     original = make_docx()
     assert "张三" in _all_text(original) and "洛龙区民政局" in _all_text(original)
-    cleaned = services.strip_office_metadata(original, "docx")
+    cleaned = attachment_services.strip_office_metadata(original, "docx")
     text = _all_text(cleaned)
     for secret in ("张三", "李四", "内部备注", "洛龙区民政局", "内部意见"):
         assert secret not in text
@@ -425,7 +428,7 @@ def test_docx_metadata_and_comments_are_stripped():
 def test_xlsx_metadata_and_comments_are_stripped():
     original = make_xlsx()
     assert "王五" in _all_text(original)
-    cleaned = services.strip_office_metadata(original, "xlsx")
+    cleaned = attachment_services.strip_office_metadata(original, "xlsx")
     text = _all_text(cleaned)
     for secret in ("王五", "赵六", "洛龙区民政局", "复核"):
         assert secret not in text
@@ -449,7 +452,7 @@ PDF = (
 
 
 def test_pdf_info_and_xmp_are_blanked_in_place():
-    cleaned = services.strip_pdf_metadata(PDF)
+    cleaned = attachment_services.strip_pdf_metadata(PDF)
     assert len(cleaned) == len(PDF)  # offsets of the cross-reference table stay valid
     assert b"Zhang" not in cleaned and b"WPS" not in cleaned and b"5F204E09" not in cleaned
     assert b"/Title (Policy)" in cleaned  # the title is kept
@@ -458,7 +461,7 @@ def test_pdf_info_and_xmp_are_blanked_in_place():
 
 
 def test_attachments_are_stored_stripped(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="附件",
         actor=county_clerk, now=at(2025, 3, 4),
         files=[
@@ -489,7 +492,7 @@ def test_attachments_are_stored_stripped(policy_item, county, county_clerk):
 )
 def test_bad_attachment_is_refused_and_nothing_is_stored(policy_item, county, county_clerk, name, data, message):
     with pytest.raises(ValidationError, match=message) as excinfo:
-        services.record_create(
+        record_services.record_create(
             region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="附件",
             actor=county_clerk, now=at(2025, 3, 4), files=[SimpleUploadedFile(name, data)],
         )
@@ -500,7 +503,7 @@ def test_bad_attachment_is_refused_and_nothing_is_stored(policy_item, county, co
 def test_oversized_attachment_is_refused(policy_item, county, county_clerk, settings):
     settings.MAX_UPLOAD_BYTES = 1024
     with pytest.raises(ValidationError, match="超过上限1 KB"):
-        services.record_create(
+        record_services.record_create(
             region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="附件",
             actor=county_clerk, now=at(2025, 3, 4),
             files=[SimpleUploadedFile("大文件.pdf", b"%PDF-1.4\n" + b"0" * 2048)],
@@ -512,9 +515,9 @@ def test_statistical_unit_gets_a_due_date_but_owes_no_obligation(templates, make
     zone = Region.objects.get(code="410371")
     clerk = make_user("county_clerk", "410371", username="clerk-gaoxin")
     item = item_of(zone, "政策法规文件", kind="working_days")
-    record = services.record_create(
+    record = record_services.record_create(
         region=zone, item=item, trigger_date=date(2025, 3, 3), title="高新区", actor=clerk,
-        publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
     assert record.due_date == date(2025, 3, 17)
     assert record.obligation is None

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalogs.deadlines import PROVISIONAL_NOTE
-from disclosures import services
 from disclosures.models import Attachment, DisclosureRecord, Obligation
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 from .test_services_records import (  # noqa: F401  (fixtures)
     at,
@@ -149,7 +151,7 @@ def test_scheduled_record_is_hidden_from_the_public_until_its_time(client, revie
 
 
 def test_record_page_flags_provisional_2027_due_date(client, policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2026, 12, 28), title="跨年",
         actor=county_clerk, now=at(2026, 12, 29),
     )
@@ -159,9 +161,9 @@ def test_record_page_flags_provisional_2027_due_date(client, policy_item, county
 
 
 def test_correct_and_withdraw_through_the_pages(client, policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="旧标题",
-        actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10),
+        actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10),
     )
     client.force_login(county_clerk)
     assert client.get(f"/work/records/{record.pk}/correct/").status_code == 200
@@ -184,7 +186,7 @@ def test_correct_and_withdraw_through_the_pages(client, policy_item, county, cou
 
 
 def test_draft_published_later_through_the_page(client, policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="草稿", actor=county_clerk,
         now=at(2025, 3, 4),
     )
@@ -197,7 +199,7 @@ def test_draft_published_later_through_the_page(client, policy_item, county, cou
 
 
 def test_obligation_link_prefills_the_form(client, quarterly_item, township_clerk):
-    services.obligation_generate_periodic(on=date(2025, 8, 15))
+    obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
     ob = Obligation.objects.get(region_id="410311012", period_start=date(2025, 7, 1))
     client.force_login(township_clerk)
     html = client.get(f"/work/records/new/?obligation={ob.pk}").content.decode()
@@ -219,7 +221,7 @@ def test_obligation_link_prefills_the_form(client, quarterly_item, township_cler
 
 @pytest.fixture
 def luolong_record(policy_item, county, county_clerk):
-    record = services.record_create(
+    record = record_services.record_create(
         region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="洛龙区草稿", body="正文",
         actor=county_clerk, now=at(2025, 3, 4),
         files=[SimpleUploadedFile("附件.docx", make_docx())],
@@ -257,7 +259,7 @@ def test_other_county_gets_404_on_every_record_page(client, luolong_record, othe
 
 
 def test_township_cannot_touch_county_records_but_county_sees_township(client, luolong_record, review_item, lilou, township_clerk, county_clerk):
-    township_record = services.record_create(
+    township_record = record_services.record_create(
         region=lilou, item=review_item, trigger_date=date(2025, 3, 3), title="街道草稿",
         actor=township_clerk, now=at(2025, 3, 4),
     )
@@ -293,9 +295,9 @@ def test_worklist_page_query_count_does_not_grow(client, luolong_record, policy_
     _queries(client, "/work/records/")  # warm caches
     small = _queries(client, "/work/records/")
     for n in range(20):
-        services.record_create(
+        record_services.record_create(
             region=county, item=policy_item, trigger_date=date(2025, 3, 3), title=f"记录{n}",
-            actor=county_clerk, publish=services.PUBLISH_NOW if n % 2 else services.PUBLISH_DRAFT,
+            actor=county_clerk, publish=record_services.PUBLISH_NOW if n % 2 else record_services.PUBLISH_DRAFT,
             now=at(2025, 3, 4 + n % 5),
         )
     assert _queries(client, "/work/records/") == small

@@ -436,7 +436,7 @@ def test_downloads_match_the_public_table(client, lilou_record, township_clerk, 
 
 @pytest.mark.parametrize("state", ["preview", "pending", "rejected", "expired", "withdrawn_record"])
 def test_no_download_unless_confirmed_unexpired_and_public(client, lilou_record, township_clerk, county_clerk, state):
-    from disclosures import services as record_services
+    from disclosures.records import services as record_services
 
     name_list = process(lilou_record, township_clerk)
     if state != "preview":

@@ -12,16 +12,18 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from catalogs import services as catalog_services
 from catalogs.models import Catalog, CatalogItem, Domain, Region
 from demo import portal as demo_portal
-from disclosures import services as record_services
 from disclosures.models import Attachment, DisclosureRecord, NameList, NameListRow
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LUOLONG, LILOU, YANSHI = "410311", "410311012", "410307"
@@ -39,7 +41,7 @@ def item_for(region_code: str, name: str, category: str = "最低生活保障") 
     region = Region.objects.get(code=region_code)
     return next(
         i
-        for i in record_services.applicable_items(region)
+        for i in obligation_services.applicable_items(region)
         if i.name == name and i.category.name == category
     )
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalogs.models import Region
-from disclosures import services, worklists
+from disclosures.records import obligations as obligation_services
+from disclosures.records import services as record_services
+from disclosures.records import worklists
 
 from .test_services_records import (  # noqa: F401  (fixtures)
     at,
@@ -34,20 +37,20 @@ NOW = at(2025, 3, 12, 12)
 def work(policy_item, quarterly_item, review_item, county, lilou, county_clerk, township_clerk, other_county_clerk):
     """One of each: due soon, overdue, scheduled, recent, a draft, missed quarters, and
     an overdue obligation of another county."""
-    make = services.record_create
+    make = record_services.record_create
     due_soon = make(region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="即将到期",
                     actor=county_clerk, now=at(2025, 3, 4))
     overdue = make(region=county, item=policy_item, trigger_date=date(2025, 2, 10), title="已逾期",
                    actor=county_clerk, now=at(2025, 2, 11))
     scheduled = make(region=lilou, item=review_item, trigger_date=date(2025, 3, 7), title="定时发布",
-                     actor=township_clerk, publish=services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 14, 9),
+                     actor=township_clerk, publish=record_services.PUBLISH_SCHEDULE, publish_at=at(2025, 3, 14, 9),
                      now=at(2025, 3, 10))
     recent = make(region=lilou, item=review_item, trigger_date=date(2025, 3, 5), title="近期发布",
-                  actor=township_clerk, publish=services.PUBLISH_NOW, now=at(2025, 3, 10))
+                  actor=township_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 3, 10))
     old = make(region=county, item=policy_item, trigger_date=date(2025, 1, 2), title="很早发布",
-               actor=county_clerk, publish=services.PUBLISH_NOW, now=at(2025, 1, 6))
+               actor=county_clerk, publish=record_services.PUBLISH_NOW, now=at(2025, 1, 6))
     # Q4 2024 of the quarterly item: every township missed it (due 2024-12-31).
-    services.obligation_generate_periodic(on=date(2024, 11, 1))
+    obligation_services.obligation_generate_periodic(on=date(2024, 11, 1))
     yanshi = Region.objects.get(code="410307")
     foreign = make(region=yanshi, item=item_of(yanshi, "政策法规文件", kind="working_days"),
                    trigger_date=date(2025, 2, 10), title="偃师区逾期", actor=other_county_clerk, now=at(2025, 2, 11))
@@ -97,12 +100,12 @@ def test_query_count_does_not_grow_with_records(work, policy_item, county, count
     worklists.worklist_for(county_clerk, today=TODAY, now=NOW)  # warm the calendar cache
     small = _count_queries(county_clerk)
     for n in range(25):
-        services.record_create(
+        record_services.record_create(
             region=county, item=policy_item, trigger_date=date(2025, 3, 3) - timedelta(days=n % 9),
             title=f"批量{n}", actor=county_clerk,
-            publish=services.PUBLISH_NOW if n % 2 else services.PUBLISH_DRAFT, now=at(2025, 3, 4 + n % 7),
+            publish=record_services.PUBLISH_NOW if n % 2 else record_services.PUBLISH_DRAFT, now=at(2025, 3, 4 + n % 7),
         )
-    services.obligation_generate_periodic(on=date(2024, 8, 1))
+    obligation_services.obligation_generate_periodic(on=date(2024, 8, 1))
     assert _count_queries(county_clerk) == small
     with django_assert_max_num_queries(9):
         worklists.worklist_for(county_clerk, today=TODAY, now=NOW)

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from disclosures.services import record_publish_due
+from disclosures.records.services import record_publish_due
 
 
 class Command(BaseCommand):

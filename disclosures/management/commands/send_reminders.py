@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosures.services import obligation_generate_periodic, obligation_send_reminders
+from disclosures.records.obligations import obligation_generate_periodic
+from disclosures.records.reminders import obligation_send_reminders
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """What is inside an attachment: text extraction and the identifier scan (SPEC §5).
 
-Pure functions over bytes (no ORM, no files, no clock): ``disclosures.attachments``
+Pure functions over bytes (no ORM, no files, no clock): ``disclosures.records.attachments``
 calls :func:`scan_attachment` on the stripped file it is about to store and
 decides from the :class:`ScanResult`.
 
@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 
 from django.utils.translation import gettext as _
 
-from .deidentify import FINDING_KIND_LABELS, ColumnKind, scan_text, suggest_mapping
+from ..deidentify import FINDING_KIND_LABELS, ColumnKind, scan_text, suggest_mapping
 
 __all__ = [
     "MAX_FINDINGS",
@@ -184,7 +184,7 @@ def looks_like_name_list(rows: Sequence[Sequence[object]]) -> bool:
     column, and at least one row below the header whose name cell looks like a
     Chinese personal name.
     """
-    from .spreadsheets.read import _detect_header
+    from ..spreadsheets.read import _detect_header
 
     found = _detect_header(list(rows[:_HEADER_ROWS]))
     if found is None:
@@ -473,7 +473,7 @@ def _scan_sheet(sheet, result: ScanResult) -> None:
 
 def scan_csv(data: bytes, name: str = "upload.csv") -> ScanResult:
     """Scan every cell of a csv file (UTF-8, UTF-16 with BOM, GBK/GB18030)."""
-    from .spreadsheets.read import _CSV_DELIMITERS, SpreadsheetError, _detect_encoding
+    from ..spreadsheets.read import _CSV_DELIMITERS, SpreadsheetError, _detect_encoding
 
     try:
         encoding = _detect_encoding(io.BytesIO(data), name)

@@ -17,8 +17,8 @@ from catalogs.deadlines import add_working_days
 from catalogs.scope import scope_code
 from catalogs.selectors import work_calendar
 
-from .models import DisclosureRecord, Obligation
-from .services import DUE_SOON_WORKING_DAYS
+from ..models import DisclosureRecord, Obligation
+from .reminders import DUE_SOON_WORKING_DAYS
 
 #: Records published within this many calendar days count as "recently published".
 RECENT_DAYS = 30

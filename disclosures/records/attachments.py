@@ -33,9 +33,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogs.models import User
-from catalogs.permissions import can_confirm_attachment
 from catalogs.services import audit
 
+from ..deidentify import FINDING_KIND_LABELS, scan_text
+from ..models import Attachment, DisclosureRecord
+from ..permissions import can_confirm_attachment
+from ..public.gate import IDENTIFIER_FOUND
 from .attachment_metadata import (  # noqa: F401  (MAX_UNZIPPED_BYTES: re-exported)
     MAX_IMAGE_PIXELS,
     MAX_UNZIPPED_BYTES,
@@ -46,10 +49,13 @@ from .attachment_metadata import (  # noqa: F401  (MAX_UNZIPPED_BYTES: re-export
     strip_pdf_metadata,
     strip_pdf_metadata_rewrite,
 )
-from .attachment_scan import AttachmentRejected, Finding, ScanResult, find_macros, scan_attachment
-from .deidentify import FINDING_KIND_LABELS, scan_text
-from .gate import IDENTIFIER_FOUND
-from .models import Attachment, DisclosureRecord
+from .attachment_scan import (
+    AttachmentRejected,
+    Finding,
+    ScanResult,
+    find_macros,
+    scan_attachment,
+)
 
 ScanStatus = Attachment.ScanStatus
 

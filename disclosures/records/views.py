@@ -18,12 +18,20 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from catalogs.deadlines import PROVISIONAL_NOTE
-from catalogs.permissions import RegionStaffRequiredMixin, can_confirm_attachment
+from catalogs.permissions import RegionStaffRequiredMixin
 from catalogs.rules import item_rule
 
-from .. import attachments, gate, services, worklists
-from ..forms import AttachmentConfirmForm, CorrectForm, PublishForm, RecordForm, WithdrawForm
+from ..forms import (
+    AttachmentConfirmForm,
+    CorrectForm,
+    PublishForm,
+    RecordForm,
+    WithdrawForm,
+)
 from ..models import Attachment, DisclosureRecord, Obligation
+from ..permissions import can_confirm_attachment
+from ..public import gate
+from . import attachments, obligations, services, worklists
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
@@ -97,7 +105,7 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         )
 
     def _items(self):
-        return services.applicable_items(self.region) if self.region is not None else []
+        return obligations.applicable_items(self.region) if self.region is not None else []
 
     def _initial(self, obligation: Obligation | None, items) -> dict:
         if obligation is None:
@@ -122,7 +130,7 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         item = form.items.get(initial.get("item", ""))
         due = None
         if item is not None:
-            due = services.due_preview(item=item, trigger_date=initial["trigger_date"])
+            due = obligations.due_preview(item=item, trigger_date=initial["trigger_date"])
         return self.render_to_response(
             self.get_context_data(form=form, obligation=obligation, due=due, due_item=item)
         )
@@ -136,7 +144,7 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             if preview:
-                due = services.due_preview(item=data["item"], trigger_date=data["trigger_date"])
+                due = obligations.due_preview(item=data["item"], trigger_date=data["trigger_date"])
             else:
                 try:
                     record = services.record_create(
@@ -158,7 +166,7 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
                     return HttpResponseRedirect(reverse("disclosures:record_manage", args=[record.pk]))
         cleaned = getattr(form, "cleaned_data", {})
         if due is None and cleaned.get("item") and cleaned.get("trigger_date"):
-            due = services.due_preview(item=cleaned["item"], trigger_date=cleaned["trigger_date"])
+            due = obligations.due_preview(item=cleaned["item"], trigger_date=cleaned["trigger_date"])
         return self.render_to_response(
             self.get_context_data(
                 form=form, obligation=obligation, due=due, due_item=cleaned.get("item"), preview=preview
