@@ -23,11 +23,6 @@ class CatalogsConfig(AppConfig):
             dispatch_uid="catalogs_reference_data",
         )
         self._connect_security_receivers()
-        # Production safety (system checks) and the database cache's table.
-        from catalog_portal import checks  # noqa: F401
-        from catalog_portal.scaleout import ensure_cache_tables
-
-        post_migrate.connect(ensure_cache_tables, sender=self, dispatch_uid="portal_cache_tables")
 
     def _connect_security_receivers(self) -> None:
         """Logins, failures, logouts and django-axes lockouts go to the audit log."""

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "catalogs",
     "disclosures",
     "demo",  # seed_demo; above both apps, no models
+    "catalog_portal",  # system checks, cache table, backup/restore; no models
     "csp",
     # Last, so its receivers of the auth signals run after the portal's.
     "axes",
