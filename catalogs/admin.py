@@ -470,7 +470,7 @@ class GroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
 def _warn_calendar_missing(request) -> None:
     """From November on, tell province admins that next year's calendar is not entered yet."""
 
-    if not request.user.has_perm("catalogs.change_calendarday"):
+    if not permissions.can_edit_calendar(request.user):
         return
     year = calendar_next_year_missing()
     if year is not None:

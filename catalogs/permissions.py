@@ -251,6 +251,11 @@ def access_catalog_item(
     return item
 
 
+def can_edit_calendar(user: User) -> bool:
+    """The official working-day calendar (holidays, 调休): province admins."""
+    return user.has_perm("catalogs.change_calendarday")
+
+
 def can_view_security_log(user: User) -> bool:
     """The security log (安全日志): active province admins (their province's
     accounts) and superusers (all)."""
