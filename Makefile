@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (each gets its own test database); 2 = both cores of CI.
 TEST_WORKERS ?= 2
 
-.PHONY: run test venv system-deps migrate seed check clean messages
+.PHONY: run test venv system-deps migrate seed check lint clean messages
 
 venv: $(VENV)/.installed
 
@@ -37,6 +37,12 @@ run: seed
 
 test: venv system-deps
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# Layering contracts (docs/architecture.md) and ruff, as CI runs them.
+lint: venv
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 check: venv
 	$(DEMO) $(PY) manage.py check
