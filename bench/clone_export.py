@@ -57,7 +57,11 @@ def main() -> None:
 
     def grown(n_items: int) -> Catalog:
         """A published draft-free source catalog with n_items items (province copies)."""
-        latest = Catalog.objects.filter(region_id="41", domain=domain, status="published").order_by("-version").first()
+        latest = (
+            Catalog.objects.filter(region_id="41", domain=domain, status="published")
+            .order_by("-version")
+            .first()
+        )
         source = services.catalog_start_new_version(catalog=latest, actor=None)
         base = list(source.items.all())
         i = 0
@@ -85,7 +89,9 @@ def main() -> None:
         return Catalog.objects.get(pk=source.pk)
 
     small = grown(24)
-    counties = list(Region.objects.filter(level="county", official=True).order_by("code"))
+    counties = list(
+        Region.objects.filter(level="county", official=True).order_by("code")
+    )
     results: dict[str, list[tuple[float, int]]] = {}
 
     def measure(label: str, fn) -> None:
@@ -101,7 +107,9 @@ def main() -> None:
     def clone_into(source: Catalog, region: Region) -> None:
         try:
             with transaction.atomic():
-                services.catalog_clone(region=region, domain=domain, actor=None, source=source)
+                services.catalog_clone(
+                    region=region, domain=domain, actor=None, source=source
+                )
                 raise Rollback
         except Rollback:
             pass
@@ -109,8 +117,8 @@ def main() -> None:
     large = grown(240)
     for round_ in range(args.repeat):
         region = counties[round_ % len(counties)]
-        measure("clone 24 items", lambda: clone_into(small, region))
-        measure("clone 240 items", lambda: clone_into(large, region))
+        measure("clone 24 items", lambda region=region: clone_into(small, region))
+        measure("clone 240 items", lambda region=region: clone_into(large, region))
         measure("export docx 24", lambda: catalog_export(small, "docx"))
         measure("export docx 240", lambda: catalog_export(large, "docx"))
         measure("export xlsx 24", lambda: catalog_export(small, "xlsx"))
@@ -120,7 +128,9 @@ def main() -> None:
     for label, runs in results.items():
         times = [t * 1000 for t, _ in runs]
         queries = sorted({q for _, q in runs})
-        print(f"{label:20} {statistics.median(times):10.1f} {max(times):8.1f} {'/'.join(map(str, queries)):>8}")
+        print(
+            f"{label:20} {statistics.median(times):10.1f} {max(times):8.1f} {'/'.join(map(str, queries)):>8}"
+        )
 
 
 if __name__ == "__main__":

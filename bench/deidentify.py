@@ -48,10 +48,30 @@ GOAL_RATIO = 1.5
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐沿梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵"
 COMPOUND = ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "慕容", "令狐"]
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅鹏飞建国志文海燕春花凤云峰辉小红丹波宁琳晶倩颖俊浩宇轩子涵欣怡佳豪博文嘉"
-TOWNSHIPS = ["李楼镇", "安乐镇", "白马寺镇", "关林镇", "辛店街道", "开元路街道", "龙门镇", "佃庄镇"]
+TOWNSHIPS = [
+    "李楼镇",
+    "安乐镇",
+    "白马寺镇",
+    "关林镇",
+    "辛店街道",
+    "开元路街道",
+    "龙门镇",
+    "佃庄镇",
+]
 VILLAGE_PARTS = "东西南北前后上下大小新老王李张刘马杨高郭"
 CATEGORIES = ["A类", "B类", "C类", "一档", "二档", "三档", "全额保障", "差额保障"]
-REGION_CODES = ["410302", "410303", "410304", "410305", "410307", "410308", "410311", "410323", "410324", "410325"]
+REGION_CODES = [
+    "410302",
+    "410303",
+    "410304",
+    "410305",
+    "410307",
+    "410308",
+    "410311",
+    "410323",
+    "410324",
+    "410325",
+]
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 HEADER = [
     "序号",
@@ -94,7 +114,11 @@ def _name(rng: random.Random) -> str:
 
 
 def _village(rng: random.Random) -> str:
-    return rng.choice(VILLAGE_PARTS) + rng.choice(VILLAGE_PARTS) + ("村" if rng.random() < 0.8 else "社区")
+    return (
+        rng.choice(VILLAGE_PARTS)
+        + rng.choice(VILLAGE_PARTS)
+        + ("村" if rng.random() < 0.8 else "社区")
+    )
 
 
 def synthetic_rows(rows: int, seed: int = 2025):
@@ -160,18 +184,25 @@ def generate(path: Path, rows: int, seed: int = 2025) -> None:
                     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{main}" xmlns:r="{rel}">'
                     f'<dimension ref="A1:{letters[-1]}{rows + 2}"/><sheetData>'
                     f'<row r="1">{cell("A1", TITLE)}</row>'
-                    f'<row r="2">{"".join(cell(f"{l}2", h) for l, h in zip(letters, HEADER))}</row>'
+                    f'<row r="2">{"".join(cell(f"{col}2", h) for col, h in zip(letters, HEADER, strict=False))}</row>'
                 ).encode()
             )
             buffer = []
             for r, values in enumerate(synthetic_rows(rows, seed), start=3):
                 buffer.append(
-                    f'<row r="{r}">' + "".join(cell(f"{l}{r}", v) for l, v in zip(letters, values)) + "</row>"
+                    f'<row r="{r}">'
+                    + "".join(
+                        cell(f"{col}{r}", v)
+                        for col, v in zip(letters, values, strict=False)
+                    )
+                    + "</row>"
                 )
                 if len(buffer) == 1000:
                     sheet.write("".join(buffer).encode())
                     buffer.clear()
-            buffer.append(f'</sheetData><mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells></worksheet>')
+            buffer.append(
+                f'</sheetData><mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells></worksheet>'
+            )
             sheet.write("".join(buffer).encode())
         with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as shared:
             shared.write(
@@ -269,7 +300,11 @@ def _child_pipeline(path: str, out: str, traced: str = "") -> dict:
     return measured
 
 
-CHILDREN = {"floor": _child_floor, "baseline": _child_baseline, "pipeline": _child_pipeline}
+CHILDREN = {
+    "floor": _child_floor,
+    "baseline": _child_baseline,
+    "pipeline": _child_pipeline,
+}
 
 
 def _run_child(*args: str) -> dict:
@@ -350,7 +385,9 @@ def main() -> None:
     )
     if not args.no_tracemalloc:
         traced = _run_child("pipeline", str(source), str(output), "traced")
-        print(f"  Python heap peak during the pipeline (tracemalloc): {traced['traced_peak_mb']:.0f} MB")
+        print(
+            f"  Python heap peak during the pipeline (tracemalloc): {traced['traced_peak_mb']:.0f} MB"
+        )
     verdict = "OK" if ratio <= GOAL_RATIO else "ABOVE GOAL"
     print(f"ratio pipeline/floor: {ratio:.2f}x (goal <= {GOAL_RATIO}x: {verdict})")
 

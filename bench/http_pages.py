@@ -49,7 +49,9 @@ def run(cmd, env, **kw):
 def wrk(url: str, duration: int, script: str) -> tuple[float, float]:
     out = subprocess.run(
         ["wrk", "-t1", "-c8", f"-d{duration}s", "-s", script, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p95_ms = int(re.search(r"P95_US (\d+)", out).group(1)) / 1000
@@ -89,9 +91,20 @@ def main() -> None:
     run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], serve_env)
     port = free_port()
     server = subprocess.Popen(
-        [PY, "-m", "gunicorn", "catalog_portal.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"],
-        cwd=ROOT, env=serve_env,
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "catalog_portal.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=serve_env,
     )
     base = f"http://127.0.0.1:{port}"
     script = tmp / "p95.lua"
@@ -104,9 +117,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         for path in paths:  # warm caches and check the page answers 200
-            with urllib.request.urlopen(base + urllib.request.quote(path, safe="/?=&"), timeout=10) as r:
+            with urllib.request.urlopen(
+                base + urllib.request.quote(path, safe="/?=&"), timeout=10
+            ) as r:
                 assert r.status == 200, path
-        print(f"{'page':40} {'req/s':>9} {'p95 ms':>8} {'healthz req/s':>14} {'ratio':>6}")
+        print(
+            f"{'page':40} {'req/s':>9} {'p95 ms':>8} {'healthz req/s':>14} {'ratio':>6}"
+        )
         for path in paths:
             url = base + urllib.request.quote(path, safe="/?=&")
             page, health = [], []

@@ -43,7 +43,9 @@ PY = sys.executable
 def wrk(url: str, duration: int, script: str, connections: int) -> tuple[float, float]:
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "-s", script, url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p95_ms = int(re.search(r"P95_US (\d+)", out).group(1)) / 1000
@@ -92,12 +94,16 @@ def pick_paths() -> tuple[list[str], dict]:
         .first()
     )
     item = (
-        CatalogItem.objects.filter(key=item_key, catalog__region_id=county, catalog__status="published")
+        CatalogItem.objects.filter(
+            key=item_key, catalog__region_id=county, catalog__status="published"
+        )
         .select_related("catalog__domain")
         .first()
     )
     slug = item.catalog.domain.slug
-    record = public.filter(region__code__startswith="66").order_by("-publish_at").first()
+    record = (
+        public.filter(region__code__startswith="66").order_by("-publish_at").first()
+    )
     listing = f"/r/{county}/{slug}/items/{item_key}/"
     paths = [
         "/r/41/",
@@ -114,13 +120,21 @@ def pick_paths() -> tuple[list[str], dict]:
 
 
 def measure(
-    base: str, paths: list[str], script: str, duration: int, rounds: int, connections: int
+    base: str,
+    paths: list[str],
+    script: str,
+    duration: int,
+    rounds: int,
+    connections: int,
 ) -> None:
     for path in paths:  # warm up and check every page answers 200
         url = base + urllib.parse.quote(path, safe="/?=&")
         with urllib.request.urlopen(url, timeout=30) as r:
             assert r.status == 200, path
-    print(f"{'page':52} {'req/s':>8} {'p95 ms':>8} {'healthz req/s':>14} {'ratio':>6}", flush=True)
+    print(
+        f"{'page':52} {'req/s':>8} {'p95 ms':>8} {'healthz req/s':>14} {'ratio':>6}",
+        flush=True,
+    )
     for path in paths:
         url = base + urllib.parse.quote(path, safe="/?=&")
         page, health = [], []
@@ -130,31 +144,53 @@ def measure(
         rps = sum(r for r, _ in page) / len(page)
         p95 = max(p for _, p in page)
         hrps = sum(r for r, _ in health) / len(health)
-        print(f"{path:52} {rps:8.1f} {p95:8.1f} {hrps:14.1f} {rps / hrps:6.2f}", flush=True)
+        print(
+            f"{path:52} {rps:8.1f} {p95:8.1f} {hrps:14.1f} {rps / hrps:6.2f}",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reuse", action="store_true", help="do not migrate/seed, use the data there")
+    parser.add_argument(
+        "--reuse", action="store_true", help="do not migrate/seed, use the data there"
+    )
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--connections", type=int, default=2,
+        "--connections",
+        type=int,
+        default=2,
         help="wrk connections (default: one per worker, so p95 is service time, not queueing)",
     )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        raise SystemExit("请设置 DATABASE_URL=postgres://…：全国规模基准只在 PostgreSQL 上运行。")
+        raise SystemExit(
+            "请设置 DATABASE_URL=postgres://…：全国规模基准只在 PostgreSQL 上运行。"
+        )
     if not shutil.which("wrk"):
         raise SystemExit("需要 wrk：apt-get install -y wrk")
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     seed_env = {**env, "DJANGO_SETTINGS_MODULE": "catalog_portal.settings.demo"}
     if not args.reuse:
         started = time.monotonic()
-        subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=seed_env, check=True)
-        subprocess.run([PY, "manage.py", "seed_demo", "--scale", "national"], cwd=ROOT, env=seed_env, check=True)
-        print(f"seed_demo --scale national: {time.monotonic() - started:.0f} s", flush=True)
+        subprocess.run(
+            [PY, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=seed_env,
+            check=True,
+        )
+        subprocess.run(
+            [PY, "manage.py", "seed_demo", "--scale", "national"],
+            cwd=ROOT,
+            env=seed_env,
+            check=True,
+        )
+        print(
+            f"seed_demo --scale national: {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
     os.environ.update(seed_env)
     paths, counts = pick_paths()
     print(f"records: {counts['records']:,} (public {counts['public']:,})", flush=True)
@@ -163,18 +199,33 @@ def main() -> None:
     script = tmp / "p95.lua"
     script.write_text(LUA_P95)
     subprocess.run(
-        [PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
-        env=serve_env(env, tmp, None), check=True,
+        [PY, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=serve_env(env, tmp, None),
+        check=True,
     )
     try:
-        for label, cache_url in (("no page cache (every request renders)", "dummy://"),
-                                 ("default page cache (shared database cache)", None)):
+        for label, cache_url in (
+            ("no page cache (every request renders)", "dummy://"),
+            ("default page cache (shared database cache)", None),
+        ):
             print(f"\n== {label}", flush=True)
             port = free_port()
             server = subprocess.Popen(
-                [PY, "-m", "gunicorn", "catalog_portal.wsgi", "-w", str(args.workers),
-                 "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-                cwd=ROOT, env=serve_env(env, tmp, cache_url),
+                [
+                    PY,
+                    "-m",
+                    "gunicorn",
+                    "catalog_portal.wsgi",
+                    "-w",
+                    str(args.workers),
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=serve_env(env, tmp, cache_url),
             )
             base = f"http://127.0.0.1:{port}"
             try:
@@ -184,7 +235,14 @@ def main() -> None:
                         break
                     except OSError:
                         time.sleep(0.1)
-                measure(base, paths, str(script), args.duration, args.rounds, args.connections)
+                measure(
+                    base,
+                    paths,
+                    str(script),
+                    args.duration,
+                    args.rounds,
+                    args.connections,
+                )
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=20)

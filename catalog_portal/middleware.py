@@ -50,7 +50,10 @@ class StaffSessionLimitsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # Without a session cookie there is no login to limit, and the session is
         # not touched (no query, no `Vary: Cookie` on public pages).
-        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+        ):
             now = time.time()
             reason = security.session_end_reason(request.session, now)
             if reason is None:
@@ -64,9 +67,9 @@ class StaffSessionLimitsMiddleware:
 
 def _message(reason: str) -> str:
     if reason == "idle":
-        return _("您已超过 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。") % {
-            "minutes": settings.SESSION_IDLE_SECONDS // 60
-        }
+        return _(
+            "您已超过 %(minutes)d 分钟未操作，为保护账号安全已自动退出，请重新登录。"
+        ) % {"minutes": settings.SESSION_IDLE_SECONDS // 60}
     return _("您的登录已满 %(hours)d 小时，为保护账号安全已自动退出，请重新登录。") % {
         "hours": settings.SESSION_ABSOLUTE_SECONDS // 3600
     }

@@ -41,7 +41,11 @@ def preferences(request: HttpRequest) -> HttpResponse:
     chosen = a11y_chosen(request)
     toggle = request.GET.get("toggle")
     if toggle in A11Y_PREFS:
-        chosen = [p for p in chosen if p != toggle] if toggle in chosen else chosen + [toggle]
+        chosen = (
+            [p for p in chosen if p != toggle]
+            if toggle in chosen
+            else chosen + [toggle]
+        )
     target = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"

@@ -44,7 +44,11 @@ def user_sync_role_access(*, user: User) -> User:
         return user
     groups = _role_groups()
     wanted = groups.get(ROLE_GROUP_NAMES.get(user.role, ""))
-    current = set(user.groups.filter(pk__in=[g.pk for g in groups.values()]).values_list("pk", flat=True))
+    current = set(
+        user.groups.filter(pk__in=[g.pk for g in groups.values()]).values_list(
+            "pk", flat=True
+        )
+    )
     stale = current - ({wanted.pk} if wanted else set())
     if stale:
         user.groups.remove(*stale)
@@ -61,12 +65,20 @@ def _snapshot(user_pk: int | None) -> dict:
     """The stored role, region and superuser status (a new account has none)."""
     row = None
     if user_pk is not None:
-        row = User.objects.filter(pk=user_pk).values("role", "region_id", "is_superuser").first()
+        row = (
+            User.objects.filter(pk=user_pk)
+            .values("role", "region_id", "is_superuser")
+            .first()
+        )
     return row or dict(_NO_ROLE)
 
 
 def _role_state(user: User) -> dict:
-    return {"role": user.role, "region_id": user.region_id, "is_superuser": user.is_superuser}
+    return {
+        "role": user.role,
+        "region_id": user.region_id,
+        "is_superuser": user.is_superuser,
+    }
 
 
 def _check_may_change_privileges(actor: User | None, changed: Iterable[str]) -> None:
@@ -77,7 +89,9 @@ def _check_may_change_privileges(actor: User | None, changed: Iterable[str]) -> 
     if actor is None or actor.is_superuser or not list(changed):
         return
     raise PermissionDenied(
-        _("只有系统管理员（超级用户）可以更改账号的角色、所属区划、用户组、权限或超级用户状态。")
+        _(
+            "只有系统管理员（超级用户）可以更改账号的角色、所属区划、用户组、权限或超级用户状态。"
+        )
     )
 
 
@@ -140,7 +154,11 @@ def user_admin_save(
     re-derived; an audit entry names the changed fields (never their values:
     passwords and contact details stay out of the log).
     """
-    changed = [f for f in changed if f not in ("password", "password1", "password2", "usable_password")]
+    changed = [
+        f
+        for f in changed
+        if f not in ("password", "password1", "password2", "usable_password")
+    ]
     created = user.pk is None
     before = _snapshot(user.pk)
     now = _role_state(user)

@@ -139,13 +139,19 @@ class RegionScopedAdminMixin:
         return str(value or "").startswith(code)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_change_permission(request, obj) and self._in_scope(
+            request, obj
+        )
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_delete_permission(request, obj) and self._in_scope(
+            request, obj
+        )
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+        return super().has_view_permission(request, obj) and self._in_scope(
+            request, obj
+        )
 
 
 class ReadOnlyAdminMixin:
@@ -183,12 +189,16 @@ class NoHistoryRevertMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied(
-                gettext("历史版本只能查看，不能在后台恢复。如需修改，请在工作台中按正常流程操作。")
+                gettext(
+                    "历史版本只能查看，不能在后台恢复。如需修改，请在工作台中按正常流程操作。"
+                )
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class ReadOnlyHistoryAdmin(NoHistoryRevertMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ReadOnlyHistoryAdmin(
+    NoHistoryRevertMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin
+):
     pass
 
 
@@ -258,7 +268,9 @@ class LegalDocumentAdminForm(forms.ModelForm):
                 document=self.instance,
                 changes={f: cleaned.get(f) for f in self.changed_data},
             )
-            if {"title", "number", "kind"} & set(self.changed_data) or self.instance.pk is None:
+            if {"title", "number", "kind"} & set(
+                self.changed_data
+            ) or self.instance.pk is None:
                 cleaned["title"], cleaned["number"] = library.legal_document_validate(
                     title=cleaned.get("title", ""),
                     number=cleaned.get("number", ""),
@@ -355,14 +367,29 @@ class CatalogAdmin(RegionScopedAdminMixin, ReadOnlyHistoryAdmin):
 class CatalogItemResource(FormulaSafeResource):
     """Spreadsheet export of items (no import: items change in the workspace)."""
 
-    category = fields.Field(attribute="category__name", column_name=_("一级事项"), readonly=True)
+    category = fields.Field(
+        attribute="category__name", column_name=_("一级事项"), readonly=True
+    )
 
     class Meta:
         model = CatalogItem
         fields = [
-            "id", "key", "catalog", "category", "seq", "name", "content", "time_limit_text",
-            "subjects", "channels", "channel_other", "audience", "mode", "levels",
-            "omitted", "omitted_reason",
+            "id",
+            "key",
+            "catalog",
+            "category",
+            "seq",
+            "name",
+            "content",
+            "time_limit_text",
+            "subjects",
+            "channels",
+            "channel_other",
+            "audience",
+            "mode",
+            "levels",
+            "omitted",
+            "omitted_reason",
         ]
 
 
@@ -370,7 +397,14 @@ class CatalogItemResource(FormulaSafeResource):
 class CatalogItemAdmin(RegionScopedAdminMixin, ExportMixin, ReadOnlyHistoryAdmin):
     region_field = "catalog__region__code"
     resource_classes = [CatalogItemResource]
-    list_display = ["name", "category", "catalog", "time_limit_text", "omitted", "has_uncertain"]
+    list_display = [
+        "name",
+        "category",
+        "catalog",
+        "time_limit_text",
+        "omitted",
+        "has_uncertain",
+    ]
     list_filter = ["catalog__domain", "omitted", "deadline_kind"]
     search_fields = ["name", "catalog__title"]
     list_select_related = ["category", "catalog", "catalog__region"]
@@ -400,7 +434,14 @@ class ReviewCommentAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.Model
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(RegionScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "region", "object_type", "object_id"]
+    list_display = [
+        "created_at",
+        "action",
+        "actor",
+        "region",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["action"]
     list_select_related = ["actor", "region"]
 
@@ -419,7 +460,9 @@ class UserAdmin(RegionScopedAdminMixin, DjangoUserAdmin):
     list_filter = ["role", "is_active", "is_staff"]
     list_select_related = ["region"]
     raw_id_fields = ["region"]
-    fieldsets = DjangoUserAdmin.fieldsets + ((_("所属区划与角色"), {"fields": ("region", "role")}),)
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("所属区划与角色"), {"fields": ("region", "role")}),
+    )
 
     ALWAYS_READ_ONLY = ("is_staff", "last_login", "date_joined")
 
@@ -442,11 +485,16 @@ class UserAdmin(RegionScopedAdminMixin, DjangoUserAdmin):
             return True
         # Other admins' accounts (province admins, superusers) are view-only to a
         # province admin: no password reset or deactivation between peers.
-        return not permissions.role_is_staff(role=obj.role, is_superuser=obj.is_superuser)
+        return not permissions.role_is_staff(
+            role=obj.role, is_superuser=obj.is_superuser
+        )
 
     def save_model(self, request, obj, form, change):
         accounts.user_admin_save(
-            user=obj, changed=form.changed_data, actor=request.user, client=client_info(request)
+            user=obj,
+            changed=form.changed_data,
+            actor=request.user,
+            client=client_info(request),
         )
 
     def save_related(self, request, form, formsets, change):
@@ -518,7 +566,9 @@ class CalendarDayAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("kind"):
             try:
-                calendar_day_validate(cleaned["date"], cleaned["kind"], cleaned.get("name", ""))
+                calendar_day_validate(
+                    cleaned["date"], cleaned["kind"], cleaned.get("name", "")
+                )
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned
@@ -550,7 +600,9 @@ class CalendarDayAdmin(NoHistoryRevertMixin, SimpleHistoryAdmin):
         calendar_day_remove(day=obj.date, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        calendar_days_remove(days=list(queryset.values_list("date", flat=True)), actor=request.user)
+        calendar_days_remove(
+            days=list(queryset.values_list("date", flat=True)), actor=request.user
+        )
 
 
 _admin_index = admin.site.index

@@ -16,7 +16,9 @@ class CatalogsConfig(AppConfig):
         # sent once per such app, in order), so that the permissions of every
         # app exist when the role groups are built; catalogs does not name the
         # apps that register grants (`permissions.register_role_permissions`).
-        last_app = [c for c in self.apps.get_app_configs() if c.models_module is not None][-1]
+        last_app = [
+            c for c in self.apps.get_app_configs() if c.models_module is not None
+        ][-1]
         post_migrate.connect(
             ensure_reference_data_after_migrate,
             sender=last_app,
@@ -27,6 +29,7 @@ class CatalogsConfig(AppConfig):
     def _connect_security_receivers(self) -> None:
         """Logins, failures, logouts and django-axes lockouts go to the audit log."""
         from axes.signals import user_locked_out
+
         from django.contrib.auth import signals as auth_signals
 
         from . import security
@@ -37,4 +40,6 @@ class CatalogsConfig(AppConfig):
             (auth_signals.user_logged_out, security.on_user_logged_out),
             (user_locked_out, security.on_user_locked_out),
         ):
-            signal.connect(receiver, dispatch_uid=f"catalogs.security.{receiver.__name__}")
+            signal.connect(
+                receiver, dispatch_uid=f"catalogs.security.{receiver.__name__}"
+            )

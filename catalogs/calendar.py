@@ -157,7 +157,9 @@ def calendar_year_mark_official(
     date computed in it is shown as provisional.
     """
     if not 1949 <= year <= 2200:
-        raise ValidationError({"year": _("年份%(year)s不合理，请填写四位数的公历年份。") % {"year": year}})
+        raise ValidationError(
+            {"year": _("年份%(year)s不合理，请填写四位数的公历年份。") % {"year": year}}
+        )
     source = (source or "").strip()
     entry = CalendarYear.objects.filter(year=year).first()
     before = (entry.official, entry.source) if entry else None

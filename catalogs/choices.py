@@ -31,7 +31,10 @@ class Channel(models.TextChoices):
     SERVICE_CENTER = "政务服务中心", _("政务服务中心")
     SERVICE_STATION = "便民服务站", _("便民服务站")
     DOOR_TO_DOOR = "入户/现场", _("入户/现场")
-    NOTICE_BOARD = "社区/企事业单位/村公示栏（电子屏）", _("社区/企事业单位/村公示栏（电子屏）")
+    NOTICE_BOARD = (
+        "社区/企事业单位/村公示栏（电子屏）",
+        _("社区/企事业单位/村公示栏（电子屏）"),
+    )
     TARGETED_PUSH = "精准推送", _("精准推送")
     OTHER = "其他", _("其他")
 

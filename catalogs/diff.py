@@ -75,7 +75,12 @@ _VOCABULARY = {
     "mode": choices.MODE_VALUES,
     "levels": choices.LEVEL_VALUES,
 }
-_PERIOD_ORDER = {Period.MONTH: 0, Period.QUARTER: 1, Period.HALF_YEAR: 2, Period.YEAR: 3}
+_PERIOD_ORDER = {
+    Period.MONTH: 0,
+    Period.QUARTER: 1,
+    Period.HALF_YEAR: 2,
+    Period.YEAR: 3,
+}
 
 _VALUE_FIELDS = (
     "pk",
@@ -165,7 +170,11 @@ class Snapshot:
                 self.publicity_unit,
             )
         if element == "channels":
-            other = self.channel_other.strip() if choices.Channel.OTHER in self.channels else ""
+            other = (
+                self.channel_other.strip()
+                if choices.Channel.OTHER in self.channels
+                else ""
+            )
             return (frozenset(self.channels), other)
         return frozenset(getattr(self, element))
 
@@ -180,9 +189,14 @@ class Snapshot:
         if element == "time_limit":
             return [self.time_limit_text] if self.time_limit_text else []
         values = _in_official_order(getattr(self, element), _VOCABULARY[element])
-        if element == "channels" and choices.Channel.OTHER in values and self.channel_other:
+        if (
+            element == "channels"
+            and choices.Channel.OTHER in values
+            and self.channel_other
+        ):
             values = [
-                f"{v}：{self.channel_other}" if v == choices.Channel.OTHER else v for v in values
+                f"{v}：{self.channel_other}" if v == choices.Channel.OTHER else v
+                for v in values
             ]
         return values
 
@@ -216,7 +230,9 @@ def load_snapshots(condition: Q) -> dict[int, Snapshot]:
         )
     if snapshots:
         links = (
-            ItemBasis.objects.filter(item__in=CatalogItem.objects.filter(condition).values("pk"))
+            ItemBasis.objects.filter(
+                item__in=CatalogItem.objects.filter(condition).values("pk")
+            )
             .select_related("document")
             .order_by("item_id", "order", "pk")
         )
@@ -345,7 +361,9 @@ def _diff_rows(
         if mine.omitted:
             rows.append(ItemDiff("omitted", mine, base, changes))
         else:
-            rows.append(ItemDiff("changed" if changes else "inherited", mine, base, changes))
+            rows.append(
+                ItemDiff("changed" if changes else "inherited", mine, base, changes)
+            )
     present = {s.key for s in local}
     rows.extend(
         ItemDiff("removed", None, s)
@@ -363,7 +381,15 @@ def summarize(rows: Iterable[ItemDiff]) -> dict[str, int]:
     counts published items whose deadline is shorter than upstream.
     """
     counts = dict.fromkeys(
-        ("items", "inherited", "changed", "added", "omitted", "removed", "shortened_deadlines"),
+        (
+            "items",
+            "inherited",
+            "changed",
+            "added",
+            "omitted",
+            "removed",
+            "shortened_deadlines",
+        ),
         0,
     )
     for row in rows:
@@ -426,11 +452,13 @@ def _diff_condition(catalogs: list[Catalog]) -> Q:
     return (
         Q(catalog_id__in=ids)
         | Q(catalog_id__in=upstream_ids)
-        | Q(pk__in=Subquery(
-            CatalogItem.objects.filter(catalog_id__in=ids, upstream_item__isnull=False).values(
-                "upstream_item_id"
+        | Q(
+            pk__in=Subquery(
+                CatalogItem.objects.filter(
+                    catalog_id__in=ids, upstream_item__isnull=False
+                ).values("upstream_item_id")
             )
-        ))
+        )
     )
 
 
@@ -516,9 +544,9 @@ class MergePlan:
 
     @property
     def conflicts(self) -> int:
-        return sum(
-            1 for im in self.items for em in im.elements if em.conflict
-        ) + sum(1 for im in self.items if not im.elements and im.conflict)
+        return sum(1 for im in self.items for em in im.elements if em.conflict) + sum(
+            1 for im in self.items if not im.elements and im.conflict
+        )
 
     @property
     def changes(self) -> int:
@@ -529,7 +557,9 @@ class MergePlan:
         fields = []
         for im in self.items:
             if im.elements:
-                fields.extend((im.field_name(em.element), em.default) for em in im.elements)
+                fields.extend(
+                    (im.field_name(em.element), em.default) for em in im.elements
+                )
             else:
                 fields.append((im.field_name(), im.default))
         return fields
@@ -576,11 +606,13 @@ def merge_plan(catalog: Catalog, newer: Catalog | None = None) -> MergePlan | No
     snapshots = load_snapshots(
         Q(catalog_id=catalog.pk)
         | Q(catalog_id=newer.pk)
-        | Q(pk__in=Subquery(
-            CatalogItem.objects.filter(catalog_id=catalog.pk, upstream_item__isnull=False).values(
-                "upstream_item_id"
+        | Q(
+            pk__in=Subquery(
+                CatalogItem.objects.filter(
+                    catalog_id=catalog.pk, upstream_item__isnull=False
+                ).values("upstream_item_id")
             )
-        ))
+        )
     )
     local = [s for s in snapshots.values() if s.catalog_id == catalog.pk]
     theirs_by_key = {s.key: s for s in snapshots.values() if s.catalog_id == newer.pk}
@@ -595,7 +627,14 @@ def merge_plan(catalog: Catalog, newer: Catalog | None = None) -> MergePlan | No
         if theirs is None or theirs.omitted:
             changed_locally = base is None or bool(element_changes(mine, base))
             items.append(
-                ItemMerge("removed_upstream", mine.key, mine, base, theirs, conflict=changed_locally)
+                ItemMerge(
+                    "removed_upstream",
+                    mine.key,
+                    mine,
+                    base,
+                    theirs,
+                    conflict=changed_locally,
+                )
             )
             continue
         repoint[mine.pk] = theirs.pk

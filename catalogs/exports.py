@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 
 from . import documents, services
 from .audit import audit
-from .documents import BasisRow, CatalogImportError, CatalogTable, ImportProblem, ItemRow
+from .documents import (
+    BasisRow,
+    CatalogImportError,
+    CatalogTable,
+    ImportProblem,
+    ItemRow,
+)
 from .models import Catalog, CatalogItem, Domain, Region, User
 from .selectors import catalog_items_for_display
 
@@ -28,7 +34,9 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-OMITTED_BY_IMPORT = "导入的目录文件中没有此事项（请核实：填写本地不公开的理由，或恢复该事项）"
+OMITTED_BY_IMPORT = (
+    "导入的目录文件中没有此事项（请核实：填写本地不公开的理由，或恢复该事项）"
+)
 
 
 def catalog_table(catalog: Catalog) -> CatalogTable:
@@ -57,7 +65,9 @@ def catalog_table(catalog: Catalog) -> CatalogTable:
     ]
     label = _("第%(version)s版") % {"version": catalog.version}
     if catalog.published_at:
-        label += _(" %(date)s发布") % {"date": catalog.published_at.strftime("%Y-%m-%d")}
+        label += _(" %(date)s发布") % {
+            "date": catalog.published_at.strftime("%Y-%m-%d")
+        }
     return CatalogTable(
         title=catalog.title,
         region_name=catalog.region.name,
@@ -76,14 +86,20 @@ def catalog_export(catalog: Catalog, fmt: str) -> tuple[bytes, str, str]:
     elif fmt == "xlsx":
         data = documents.catalog_to_xlsx(table)
     else:
-        raise ValueError(_("不支持的格式“%(fmt)s”，请选择 docx 或 xlsx。") % {"fmt": fmt})
+        raise ValueError(
+            _("不支持的格式“%(fmt)s”，请选择 docx 或 xlsx。") % {"fmt": fmt}
+        )
     filename = f"{catalog.title}-第{catalog.version}版.{fmt}"
     return data, filename, CONTENT_TYPES[fmt]
 
 
-def current_catalog(*, region: Region, domain: Domain, draft: bool = False) -> Catalog | None:
+def current_catalog(
+    *, region: Region, domain: Domain, draft: bool = False
+) -> Catalog | None:
     """The region's current published catalog, or with `draft` its open version."""
-    qs = Catalog.objects.filter(region=region, domain=domain).select_related("region", "domain")
+    qs = Catalog.objects.filter(region=region, domain=domain).select_related(
+        "region", "domain"
+    )
     if draft:
         return qs.open_versions().first()
     return qs.published().order_by("-version").first()
@@ -102,7 +118,13 @@ def _target_draft(*, region: Region, domain: Domain, actor: User | None) -> Cata
     if draft is not None:
         if not draft.is_editable:
             raise CatalogImportError(
-                [ImportProblem(None, None, _("该目录有一个已提交审核的版本，审核完成前不能导入。"))]
+                [
+                    ImportProblem(
+                        None,
+                        None,
+                        _("该目录有一个已提交审核的版本，审核完成前不能导入。"),
+                    )
+                ]
             )
         return draft
     published = current_catalog(region=region, domain=domain)
@@ -121,7 +143,11 @@ def catalog_import(
 ) -> ImportResult:
     """Import a docx/xlsx catalog into the region's draft; raises CatalogImportError."""
     fmt = documents.detect_format(data, filename)
-    rows = documents.catalog_from_xlsx(data) if fmt == "xlsx" else documents.catalog_from_docx(data)
+    rows = (
+        documents.catalog_from_xlsx(data)
+        if fmt == "xlsx"
+        else documents.catalog_from_docx(data)
+    )
     problems: list[ImportProblem] = []
     categories = {c.name: c for c in domain.categories.all()}
     for index, row in enumerate(rows):
@@ -143,7 +169,12 @@ def catalog_import(
     try:
         with transaction.atomic():
             return _apply_rows(
-                rows=rows, fmt=fmt, region=region, domain=domain, actor=actor, categories=categories
+                rows=rows,
+                fmt=fmt,
+                region=region,
+                domain=domain,
+                actor=actor,
+                categories=categories,
             )
     except _RowProblems as exc:
         raise CatalogImportError(exc.problems) from None
@@ -172,7 +203,9 @@ FIELD_COLUMNS = {
 
 def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult:
     catalog = _target_draft(region=region, domain=domain, actor=actor)
-    existing = list(catalog.items.select_related("category", "upstream_item", "catalog__domain"))
+    existing = list(
+        catalog.items.select_related("category", "upstream_item", "catalog__domain")
+    )
     by_key = {str(i.key): i for i in existing}
     by_name = {(i.category.name, i.name): i for i in existing}
     seen: set[int] = set()
@@ -200,19 +233,32 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
                 if item.omitted:
                     services.catalog_item_restore(item=item, actor=actor)
                 services.catalog_item_set_elements(
-                    item=item, values=values, bases=bases, actor=actor, enforce_rules=False
+                    item=item,
+                    values=values,
+                    bases=bases,
+                    actor=actor,
+                    enforce_rules=False,
                 )
                 updated += 1
             else:
                 new = services.catalog_item_add(
-                    catalog=catalog, values=values, bases=bases, actor=actor, enforce_rules=False
+                    catalog=catalog,
+                    values=values,
+                    bases=bases,
+                    actor=actor,
+                    enforce_rules=False,
                 )
                 if row.key:
                     try:
                         key = uuid.UUID(row.key)
                     except ValueError:
                         key = None
-                    if key and not CatalogItem.objects.filter(catalog=catalog, key=key).exists():
+                    if (
+                        key
+                        and not CatalogItem.objects.filter(
+                            catalog=catalog, key=key
+                        ).exists()
+                    ):
                         CatalogItem.objects.filter(pk=new.pk).update(key=key)
                 seen.add(new.pk)
                 added += 1
@@ -220,7 +266,9 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
             for field, messages in _error_items(exc):
                 for message in messages:
                     problems.append(
-                        ImportProblem(_row_label(fmt, index), FIELD_COLUMNS.get(field), message)
+                        ImportProblem(
+                            _row_label(fmt, index), FIELD_COLUMNS.get(field), message
+                        )
                     )
     omitted = 0
     for item in existing:
@@ -228,7 +276,9 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
             if item.upstream_item_id is None and catalog.upstream_id is not None:
                 services.catalog_item_delete_local(item=item, actor=actor)
             else:
-                services.catalog_item_omit(item=item, reason=OMITTED_BY_IMPORT, actor=actor)
+                services.catalog_item_omit(
+                    item=item, reason=OMITTED_BY_IMPORT, actor=actor
+                )
             omitted += 1
     if problems:
         raise _RowProblems(problems)
@@ -246,5 +296,8 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
 
 def _error_items(exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        return [(field, [str(m) for e in errs for m in e.messages]) for field, errs in exc.error_dict.items()]
+        return [
+            (field, [str(m) for e in errs for m in e.messages])
+            for field, errs in exc.error_dict.items()
+        ]
     return [("__all__", [str(m) for m in exc.messages])]

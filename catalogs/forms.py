@@ -38,7 +38,9 @@ from .selectors import work_calendar
 PREVIEW_TRIGGER_DATE = date(2025, 9, 26)
 
 _KIND_CHOICES = [("", gettext_lazy("请选择"))] + [
-    (value, label) for value, label in RULE_KIND_CHOICES if value != RuleKind.UNPARSED.value
+    (value, label)
+    for value, label in RULE_KIND_CHOICES
+    if value != RuleKind.UNPARSED.value
 ]
 _PUBLICITY_UNIT_CHOICES = [
     (WORKING_DAY, gettext_lazy("个工作日")),
@@ -66,12 +68,16 @@ class TimeLimitForm(forms.Form):
     deadline changes nothing.
     """
 
-    deadline_kind = forms.ChoiceField(label=gettext_lazy("时限类型"), choices=_KIND_CHOICES)
+    deadline_kind = forms.ChoiceField(
+        label=gettext_lazy("时限类型"), choices=_KIND_CHOICES
+    )
     deadline_trigger = forms.CharField(
         label=gettext_lazy("起算事件"),
         required=False,
         max_length=100,
-        help_text=gettext_lazy("例如“制定或获取信息”“备案”“补贴发放”，系统会自动加上“之日起”。"),
+        help_text=gettext_lazy(
+            "例如“制定或获取信息”“备案”“补贴发放”，系统会自动加上“之日起”。"
+        ),
     )
     deadline_amount = forms.IntegerField(
         label=gettext_lazy("天数"), required=False, min_value=1, max_value=MAX_AMOUNT
@@ -89,7 +95,9 @@ class TimeLimitForm(forms.Form):
         help_text=gettext_lazy("没有公示期请留空。"),
     )
     publicity_unit = forms.ChoiceField(
-        label=gettext_lazy("公示期单位"), required=False, choices=_PUBLICITY_UNIT_CHOICES
+        label=gettext_lazy("公示期单位"),
+        required=False,
+        choices=_PUBLICITY_UNIT_CHOICES,
     )
 
     def __init__(self, *args, original_text: str = "", **kwargs):
@@ -109,18 +117,30 @@ class TimeLimitForm(forms.Form):
         if kind in (RuleKind.WORKING_DAYS, RuleKind.CALENDAR_DAYS):
             if not amount:
                 self.add_error(
-                    "deadline_amount", _("请填写天数（1到%(max)s之间的整数）。") % {"max": MAX_AMOUNT}
+                    "deadline_amount",
+                    _("请填写天数（1到%(max)s之间的整数）。") % {"max": MAX_AMOUNT},
                 )
             if trigger:
-                trigger = trigger.removesuffix("之日起").removesuffix("之日").removeprefix("自")
+                trigger = (
+                    trigger.removesuffix("之日起")
+                    .removesuffix("之日")
+                    .removeprefix("自")
+                )
             period = None
         elif kind is RuleKind.PERIODIC:
             if not period:
-                self.add_error("deadline_period", _("定期公开请选择周期（每月、每季度、每半年或每年）。"))
+                self.add_error(
+                    "deadline_period",
+                    _("定期公开请选择周期（每月、每季度、每半年或每年）。"),
+                )
             amount, trigger = None, ""
         else:
             amount, period, publicity = None, None, None
-            trigger = trigger if kind is RuleKind.CONTINUOUS and trigger in _CONTINUOUS_WORDS else ""
+            trigger = (
+                trigger
+                if kind is RuleKind.CONTINUOUS and trigger in _CONTINUOUS_WORDS
+                else ""
+            )
             if kind is RuleKind.CONTINUOUS and not trigger:
                 trigger = "长期"
         if self.errors:
@@ -131,7 +151,9 @@ class TimeLimitForm(forms.Form):
             amount=amount,
             period=Period(period) if period else None,
             publicity_amount=publicity or None,
-            publicity_unit=(data.get("publicity_unit") or WORKING_DAY) if publicity else None,
+            publicity_unit=(data.get("publicity_unit") or WORKING_DAY)
+            if publicity
+            else None,
         )
         text = render_rule(rule)
         try:
@@ -141,7 +163,9 @@ class TimeLimitForm(forms.Form):
         if parsed is None or parsed.without_text() != rule.without_text():
             self.add_error(
                 "deadline_trigger",
-                _("起算事件“%(trigger)s”无法识别：请只写事件本身，例如“制定或获取信息”“备案”，不要包含数字或“若干”“及时”等词。")
+                _(
+                    "起算事件“%(trigger)s”无法识别：请只写事件本身，例如“制定或获取信息”“备案”，不要包含数字或“若干”“及时”等词。"
+                )
                 % {"trigger": trigger},
             )
             return data
@@ -171,7 +195,9 @@ class TimeLimitForm(forms.Form):
                 "due": _format_date(due.due),
             }
             if due.publicity_end:
-                example += _("公示期至%(end)s。") % {"end": _format_date(due.publicity_end)}
+                example += _("公示期至%(end)s。") % {
+                    "end": _format_date(due.publicity_end)
+                }
         else:
             example = _("没有主动公开的截止日期。")
         return {
@@ -189,7 +215,10 @@ def _format_date(d: date) -> str:
 def time_limit_initial(item) -> dict:
     """Initial structured fields of an item's deadline (blank kind if unreadable)."""
     if item is None:
-        return {"deadline_kind": RuleKind.WORKING_DAYS.value, "deadline_trigger": "制定或获取信息"}
+        return {
+            "deadline_kind": RuleKind.WORKING_DAYS.value,
+            "deadline_trigger": "制定或获取信息",
+        }
     kind = item.deadline_kind if item.deadline_kind != RuleKind.UNPARSED.value else ""
     return {
         "deadline_kind": kind,
@@ -211,7 +240,9 @@ class ItemForm(TimeLimitForm):
     )
     category = forms.TypedChoiceField(label=gettext_lazy("一级事项"), coerce=int)
     subjects = _checkboxes(
-        gettext_lazy("公开主体"), choices.SUBJECT_VALUES, gettext_lazy("请至少选择一个公开主体。")
+        gettext_lazy("公开主体"),
+        choices.SUBJECT_VALUES,
+        gettext_lazy("请至少选择一个公开主体。"),
     )
     channels = _checkboxes(
         gettext_lazy("公开渠道和载体"),
@@ -225,34 +256,57 @@ class ItemForm(TimeLimitForm):
         help_text=gettext_lazy("勾选“其他”时必填。"),
     )
     audience = _checkboxes(
-        gettext_lazy("公开对象"), choices.AUDIENCE_VALUES, gettext_lazy("请至少选择一个公开对象。")
+        gettext_lazy("公开对象"),
+        choices.AUDIENCE_VALUES,
+        gettext_lazy("请至少选择一个公开对象。"),
     )
     mode = _checkboxes(
-        gettext_lazy("公开方式"), choices.MODE_VALUES, gettext_lazy("请至少选择一种公开方式。")
+        gettext_lazy("公开方式"),
+        choices.MODE_VALUES,
+        gettext_lazy("请至少选择一种公开方式。"),
     )
     levels = _checkboxes(
-        gettext_lazy("公开层级"), choices.LEVEL_VALUES, gettext_lazy("请至少选择一个公开层级。")
+        gettext_lazy("公开层级"),
+        choices.LEVEL_VALUES,
+        gettext_lazy("请至少选择一个公开层级。"),
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, domain, categories, category_editable: bool, current_levels=(), **kwargs):
+    def __init__(
+        self,
+        *args,
+        domain,
+        categories,
+        category_editable: bool,
+        current_levels=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [(c.pk, c.name) for c in categories]
         self.fields["category"].disabled = not category_editable
         # Only the domain's levels are offered (养老服务 has no 村级); a stored level
         # the domain does not allow stays visible so the clerk can untick it.
         offered = [
-            lv for lv in choices.LEVEL_VALUES if lv in domain.allowed_levels or lv in current_levels
+            lv
+            for lv in choices.LEVEL_VALUES
+            if lv in domain.allowed_levels or lv in current_levels
         ]
         self.fields["levels"].choices = [(lv, lv) for lv in offered]
 
 
 class ContentRowForm(forms.Form):
-    text = forms.CharField(label=gettext_lazy("公开内容"), required=False, max_length=300)
+    text = forms.CharField(
+        label=gettext_lazy("公开内容"), required=False, max_length=300
+    )
 
 
 ContentFormSet = forms.formset_factory(
-    ContentRowForm, extra=2, can_order=True, can_delete=True, max_num=60, validate_max=True
+    ContentRowForm,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
 )
 
 
@@ -260,10 +314,14 @@ class BasisRowForm(forms.Form):
     """One legal basis: picked from the library, or a new one with title and 文号."""
 
     document = forms.ChoiceField(label=gettext_lazy("从依据库选择"), required=False)
-    title = forms.CharField(label=gettext_lazy("或填写新依据的全称"), required=False, max_length=300)
+    title = forms.CharField(
+        label=gettext_lazy("或填写新依据的全称"), required=False, max_length=300
+    )
     number = forms.CharField(label=gettext_lazy("文号"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label=gettext_lazy("类型"), choices=LegalDocument.Kind.choices, initial=LegalDocument.Kind.DOCUMENT
+        label=gettext_lazy("类型"),
+        choices=LegalDocument.Kind.choices,
+        initial=LegalDocument.Kind.DOCUMENT,
     )
 
     def __init__(self, *args, library=(), **kwargs):
@@ -294,7 +352,12 @@ class BasisRowForm(forms.Form):
 
 
 BasisFormSet = forms.formset_factory(
-    BasisRowForm, extra=1, can_order=True, can_delete=True, max_num=30, validate_max=True
+    BasisRowForm,
+    extra=1,
+    can_order=True,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
 )
 
 
@@ -351,7 +414,8 @@ class ItemEditor:
             original_text=item.time_limit_text if item is not None else "",
         )
         content_initial = [
-            {"text": text, "ORDER": i} for i, text in enumerate(item.content if item else [], start=1)
+            {"text": text, "ORDER": i}
+            for i, text in enumerate(item.content if item else [], start=1)
         ]
         self.content = ContentFormSet(
             data,
@@ -359,7 +423,11 @@ class ItemEditor:
             prefix="content",
         )
         bases_initial = [
-            {"document": str(link.document_id), "ORDER": i, "kind": LegalDocument.Kind.DOCUMENT}
+            {
+                "document": str(link.document_id),
+                "ORDER": i,
+                "kind": LegalDocument.Kind.DOCUMENT,
+            }
             for i, link in enumerate(item.basis_links.all() if item else [], start=1)
         ]
         self.bases = BasisFormSet(
@@ -368,9 +436,15 @@ class ItemEditor:
             prefix="bases",
             form_kwargs={"library": library},
         )
-        self.section_errors: dict[str, list[str]] = {"content": [], "bases": [], "time_limit": []}
+        self.section_errors: dict[str, list[str]] = {
+            "content": [],
+            "bases": [],
+            "time_limit": [],
+        }
         self.unparsed_text = (
-            item.time_limit_text if item is not None and item.deadline_kind == RuleKind.UNPARSED.value else ""
+            item.time_limit_text
+            if item is not None and item.deadline_kind == RuleKind.UNPARSED.value
+            else ""
         )
 
     def is_valid(self) -> bool:
@@ -385,7 +459,15 @@ class ItemEditor:
         data = self.form.cleaned_data
         values = {
             field: data[field]
-            for field in ("name", "subjects", "channels", "channel_other", "audience", "mode", "levels")
+            for field in (
+                "name",
+                "subjects",
+                "channels",
+                "channel_other",
+                "audience",
+                "mode",
+                "levels",
+            )
         }
         values["name"] = values["name"].strip()
         if choices.Channel.OTHER not in values["channels"]:
@@ -412,7 +494,13 @@ class ItemEditor:
                 if doc is not None:
                     specs.append(doc)
             elif row.get("title"):
-                specs.append({"title": row["title"], "number": row["number"], "kind": row["kind"]})
+                specs.append(
+                    {
+                        "title": row["title"],
+                        "number": row["number"],
+                        "kind": row["kind"],
+                    }
+                )
         return specs
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -457,8 +545,12 @@ class OmitForm(forms.Form):
         label=gettext_lazy("不公开的理由"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("例如：本地未开展该业务。理由会随目录一起提交审核，以后可以恢复公开。"),
-        error_messages={"required": gettext_lazy("请填写不公开的理由，例如“本地未开展该业务”。")},
+        help_text=gettext_lazy(
+            "例如：本地未开展该业务。理由会随目录一起提交审核，以后可以恢复公开。"
+        ),
+        error_messages={
+            "required": gettext_lazy("请填写不公开的理由，例如“本地未开展该业务”。")
+        },
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -491,7 +583,10 @@ class ReviewDecisionForm(ReviewCommentForm):
 
     decision = forms.ChoiceField(
         label=gettext_lazy("审核结论"),
-        choices=[(APPROVE, gettext_lazy("审核通过")), (RETURN, gettext_lazy("退回修改"))],
+        choices=[
+            (APPROVE, gettext_lazy("审核通过")),
+            (RETURN, gettext_lazy("退回修改")),
+        ],
         widget=forms.RadioSelect,
     )
 
@@ -527,4 +622,8 @@ class MergeForm(forms.Form):
             )
 
     def choices(self) -> dict[str, str]:
-        return {name: value for name, value in self.cleaned_data.items() if name != "lock_version"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name != "lock_version"
+        }

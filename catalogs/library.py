@@ -28,7 +28,9 @@ def _basis_errors(*, title: str, number: str, kind: str) -> dict[str, list[str]]
     """The basis rules (全称、文号) keyed by the field each message concerns."""
     errors: dict[str, list[str]] = {}
     for message in rules.check_basis(title=title, number=number, kind=kind):
-        errors.setdefault("number" if "文号" in message else "title", []).append(message)
+        errors.setdefault("number" if "文号" in message else "title", []).append(
+            message
+        )
     return errors
 
 
@@ -41,7 +43,9 @@ def legal_document_validate(
     number = (number or "").strip()
     errors = _basis_errors(title=title, number=number, kind=kind)
     if not errors:
-        duplicate = LegalDocument.objects.filter(title=title, number=number).exclude(pk=exclude_pk)
+        duplicate = LegalDocument.objects.filter(title=title, number=number).exclude(
+            pk=exclude_pk
+        )
         if duplicate.exists():
             errors["title"] = [
                 _("依据库中已有“%(citation)s”，请直接使用它，不要重复添加。")
@@ -75,13 +79,17 @@ def legal_document_get_or_create(
         title=title,
         number=number,
         kind=kind,
-        status=LegalDocument.Status.ACCEPTED if curated else LegalDocument.Status.PROPOSED,
+        status=LegalDocument.Status.ACCEPTED
+        if curated
+        else LegalDocument.Status.PROPOSED,
         proposed_by=None if curated else actor,
     )
     doc.full_clean()
     doc.save()
     audit(
-        "catalogs.legal_document.added" if curated else "catalogs.legal_document.proposed",
+        "catalogs.legal_document.added"
+        if curated
+        else "catalogs.legal_document.proposed",
         actor=actor,
         region=actor.region_id if actor is not None else None,
         obj=doc,
@@ -93,7 +101,11 @@ def legal_document_get_or_create(
 
 def _check_curator(actor: User | None) -> None:
     if not _curates_library(actor):
-        raise PermissionDenied(_("只有省级管理员可以维护共享的法律依据库；工作人员填写的新依据由省级管理员审核收录。"))
+        raise PermissionDenied(
+            _(
+                "只有省级管理员可以维护共享的法律依据库；工作人员填写的新依据由省级管理员审核收录。"
+            )
+        )
 
 
 @transaction.atomic
@@ -104,12 +116,21 @@ def legal_document_add(
     _check_curator(actor)
     title, number = legal_document_validate(title=title, number=number, kind=kind)
     doc = LegalDocument(
-        title=title, number=number, kind=kind, note=(note or "").strip(),
+        title=title,
+        number=number,
+        kind=kind,
+        note=(note or "").strip(),
         status=LegalDocument.Status.ACCEPTED,
     )
     doc.full_clean()
     doc.save()
-    audit("catalogs.legal_document.added", actor=actor, obj=doc, title=title, number=number)
+    audit(
+        "catalogs.legal_document.added",
+        actor=actor,
+        obj=doc,
+        title=title,
+        number=number,
+    )
     return doc
 
 
@@ -119,10 +140,16 @@ _CITATION_FIELDS = ("title", "number", "kind")
 
 
 def _field_value(document: LegalDocument, field: str) -> Any:
-    return document.superseded_by_id if field == "superseded_by" else getattr(document, field)
+    return (
+        document.superseded_by_id
+        if field == "superseded_by"
+        else getattr(document, field)
+    )
 
 
-def legal_document_check_changes(*, document: LegalDocument, changes: dict[str, Any]) -> None:
+def legal_document_check_changes(
+    *, document: LegalDocument, changes: dict[str, Any]
+) -> None:
     """Raise ValidationError (keyed by field) if `changes` may not be made to `document`.
 
     The citation itself (全称、文号、类型) may not change once a published catalog
@@ -132,7 +159,9 @@ def legal_document_check_changes(*, document: LegalDocument, changes: dict[str, 
     """
     unknown = set(changes) - set(LEGAL_DOCUMENT_FIELDS)
     if unknown:
-        raise ValidationError(_("不能在这里修改：%(fields)s。") % {"fields": "、".join(sorted(unknown))})
+        raise ValidationError(
+            _("不能在这里修改：%(fields)s。") % {"fields": "、".join(sorted(unknown))}
+        )
     if document.pk and set(changes) & set(_CITATION_FIELDS):
         cited = ItemBasis.objects.filter(
             document_id=document.pk, item__catalog__status=Catalog.Status.PUBLISHED
@@ -147,13 +176,19 @@ def legal_document_check_changes(*, document: LegalDocument, changes: dict[str, 
     replacement = changes.get("superseded_by")
     if replacement is not None:
         if replacement.pk == document.pk:
-            raise ValidationError({"superseded_by": _("依据不能被它自己替代，请选择另一条依据。")})
+            raise ValidationError(
+                {"superseded_by": _("依据不能被它自己替代，请选择另一条依据。")}
+            )
         if (
             replacement.superseded_by_id is not None
             or replacement.status != LegalDocument.Status.ACCEPTED
         ):
             raise ValidationError(
-                {"superseded_by": _("请选择一条已收录且仍然有效（未被替代）的依据作为替代文件。")}
+                {
+                    "superseded_by": _(
+                        "请选择一条已收录且仍然有效（未被替代）的依据作为替代文件。"
+                    )
+                }
             )
 
 
@@ -183,7 +218,10 @@ def legal_document_update(
         setattr(current, field, value)
     if set(changes) & set(_CITATION_FIELDS):
         current.title, current.number = legal_document_validate(
-            title=current.title, number=current.number, kind=current.kind, exclude_pk=current.pk
+            title=current.title,
+            number=current.number,
+            kind=current.kind,
+            exclude_pk=current.pk,
         )
     current.full_clean()
     current.save(update_fields=list(changes))
@@ -199,7 +237,9 @@ def legal_document_update(
 
 
 @transaction.atomic
-def legal_document_accept(*, document: LegalDocument, actor: User | None) -> LegalDocument:
+def legal_document_accept(
+    *, document: LegalDocument, actor: User | None
+) -> LegalDocument:
     """Accept a clerk's proposal into the shared library (no-op if already accepted)."""
     _check_curator(actor)
     current = LegalDocument.objects.select_for_update().get(pk=document.pk)

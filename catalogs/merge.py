@@ -92,10 +92,14 @@ def _upstream_merge_plan(
     check_lock(catalog, expected_lock_version)
     plan = diff.merge_plan(catalog)
     if plan is None:
-        raise ValidationError(_("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。"))
+        raise ValidationError(
+            _("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。")
+        )
     invalid = sorted({v for v in choices.values() if v not in (diff.TAKE, diff.KEEP)})
     if invalid:
-        raise ValidationError(_("无法识别的选择：%(values)s。") % {"values": "、".join(invalid)})
+        raise ValidationError(
+            _("无法识别的选择：%(values)s。") % {"values": "、".join(invalid)}
+        )
     return plan
 
 
@@ -136,9 +140,13 @@ class _UpstreamMerge:
 
     def _check_kept_deadline(self, im: diff.ItemMerge) -> None:
         self._calendar = self._calendar or work_calendar()
-        for message in check_not_looser(im.mine.rule(), im.theirs.rule(), self._calendar):
+        for message in check_not_looser(
+            im.mine.rule(), im.theirs.rule(), self._calendar
+        ):
             self.problems.append(
-                _("事项“%(name)s”：保留本地公开时限会长于上级新版本（%(message)s）请选择“采用上级”。")
+                _(
+                    "事项“%(name)s”：保留本地公开时限会长于上级新版本（%(message)s）请选择“采用上级”。"
+                )
                 % {"name": im.name, "message": message}
             )
 
@@ -156,7 +164,9 @@ class _UpstreamMerge:
     def added_upstream(self, im: diff.ItemMerge) -> None:
         """Add the new upstream item; omitted (with a reason) when the region skips it."""
         theirs = im.theirs
-        new = CatalogItem(catalog=self.catalog, key=theirs.key, upstream_item_id=theirs.pk)
+        new = CatalogItem(
+            catalog=self.catalog, key=theirs.key, upstream_item_id=theirs.pk
+        )
         for element in diff.ELEMENT_FIELDS:
             for name, value in theirs.field_values(element).items():
                 setattr(new, name, value)
@@ -195,7 +205,8 @@ def _save_upstream_merge(merge: _UpstreamMerge, actor: User | None) -> None:
         )
         ids = dict(
             CatalogItem.objects.filter(
-                catalog=merge.catalog, key__in=[new.key for new, _docs in merge.additions]
+                catalog=merge.catalog,
+                key__in=[new.key for new, _docs in merge.additions],
             ).values_list("key", "pk")
         )
         for new, docs in merge.additions:

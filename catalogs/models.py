@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import uuid
 
+from simple_history.models import HistoricalRecords
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from . import choices
 from .querysets import CatalogItemQuerySet, CatalogQuerySet, RegionQuerySet
@@ -122,7 +123,10 @@ class Category(models.Model):
     """First-level matter (一级事项) of a domain, in the template's order."""
 
     domain = models.ForeignKey(
-        Domain, verbose_name=_("领域"), on_delete=models.CASCADE, related_name="categories"
+        Domain,
+        verbose_name=_("领域"),
+        on_delete=models.CASCADE,
+        related_name="categories",
     )
     name = models.CharField(_("一级事项"), max_length=100)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -132,7 +136,9 @@ class Category(models.Model):
         verbose_name_plural = _("一级事项")
         ordering = ["domain__order", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["domain", "name"], name="category_unique_name"),
+            models.UniqueConstraint(
+                fields=["domain", "name"], name="category_unique_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -189,7 +195,9 @@ class LegalDocument(models.Model):
         verbose_name_plural = _("法律依据库")
         ordering = ["title", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["title", "number"], name="legaldocument_unique"),
+            models.UniqueConstraint(
+                fields=["title", "number"], name="legaldocument_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(kind="document") | ~Q(number=""),
                 name="legaldocument_document_has_number",
@@ -256,10 +264,16 @@ class Catalog(models.Model):
     EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
     region = models.ForeignKey(
-        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="catalogs"
+        Region,
+        verbose_name=_("区划"),
+        on_delete=models.PROTECT,
+        related_name="catalogs",
     )
     domain = models.ForeignKey(
-        Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="catalogs"
+        Domain,
+        verbose_name=_("领域"),
+        on_delete=models.PROTECT,
+        related_name="catalogs",
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
     status = models.CharField(
@@ -287,14 +301,22 @@ class Catalog(models.Model):
     document_number = models.CharField(_("印发文号"), max_length=100, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
     created_by = models.ForeignKey(
-        User, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        User, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
@@ -319,12 +341,18 @@ class Catalog(models.Model):
                 fields=["region", "domain"],
                 condition=Q(status__in=["draft", "submitted", "returned", "approved"]),
                 name="catalog_one_open_version",
-                violation_error_message=_("该区划该领域已有一个未发布的版本，请继续编辑它。"),
+                violation_error_message=_(
+                    "该区划该领域已有一个未发布的版本，请继续编辑它。"
+                ),
             ),
         ]
         indexes = [
-            models.Index(fields=["region", "domain", "status"], name="catalog_region_status_idx"),
-            models.Index(fields=["status", "published_at"], name="catalog_status_pub_idx"),
+            models.Index(
+                fields=["region", "domain", "status"], name="catalog_region_status_idx"
+            ),
+            models.Index(
+                fields=["status", "published_at"], name="catalog_status_pub_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -359,7 +387,10 @@ class CatalogItem(models.Model):
     """
 
     catalog = models.ForeignKey(
-        Catalog, verbose_name=_("标准目录"), on_delete=models.CASCADE, related_name="items"
+        Catalog,
+        verbose_name=_("标准目录"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
     key = models.UUIDField(
         _("事项标识"),
@@ -377,7 +408,10 @@ class CatalogItem(models.Model):
     )
     # 1. 公开事项
     category = models.ForeignKey(
-        Category, verbose_name=_("一级事项"), on_delete=models.PROTECT, related_name="items"
+        Category,
+        verbose_name=_("一级事项"),
+        on_delete=models.PROTECT,
+        related_name="items",
     )
     name = models.CharField(_("二级事项"), max_length=200)
     seq = models.PositiveIntegerField(_("序号"), default=0)
@@ -385,7 +419,10 @@ class CatalogItem(models.Model):
     content = models.JSONField(_("公开内容（要素）"), default=list, blank=True)
     # 3. 公开依据
     bases = models.ManyToManyField(
-        LegalDocument, verbose_name=_("公开依据"), through="ItemBasis", related_name="items"
+        LegalDocument,
+        verbose_name=_("公开依据"),
+        through="ItemBasis",
+        related_name="items",
     )
     # 4. 公开时限: display text plus the structured rule (see catalogs.deadlines)
     time_limit_text = models.CharField(_("公开时限"), max_length=200)
@@ -393,7 +430,9 @@ class CatalogItem(models.Model):
     deadline_trigger = models.CharField(_("起算事件"), max_length=100, blank=True)
     deadline_amount = models.PositiveIntegerField(_("时限数值"), null=True, blank=True)
     deadline_period = models.CharField(_("周期"), max_length=10, blank=True)
-    publicity_amount = models.PositiveIntegerField(_("公示期数值"), null=True, blank=True)
+    publicity_amount = models.PositiveIntegerField(
+        _("公示期数值"), null=True, blank=True
+    )
     publicity_unit = models.CharField(_("公示期单位"), max_length=20, blank=True)
     # 5.–9. controlled elements
     subjects = models.JSONField(_("公开主体"), default=list, blank=True)
@@ -440,11 +479,15 @@ class CatalogItem(models.Model):
         verbose_name_plural = _("公开事项")
         ordering = ["catalog", "category__order", "seq", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["catalog", "key"], name="catalogitem_unique_key"),
+            models.UniqueConstraint(
+                fields=["catalog", "key"], name="catalogitem_unique_key"
+            ),
             models.CheckConstraint(
                 condition=Q(omitted=False) | ~Q(omitted_reason=""),
                 name="catalogitem_omitted_has_reason",
-                violation_error_message=_("不公开的事项必须说明理由（例如：本地未开展该业务）。"),
+                violation_error_message=_(
+                    "不公开的事项必须说明理由（例如：本地未开展该业务）。"
+                ),
             ),
         ]
         indexes = [
@@ -481,8 +524,13 @@ class CatalogItem(models.Model):
         if not isinstance(self.content, list) or not all(
             isinstance(c, str) and c.strip() for c in self.content
         ):
-            errors.setdefault("content", []).append(_("公开内容的每一项都必须是非空文字。"))
-        if choices.Channel.OTHER in (self.channels or []) and not self.channel_other.strip():
+            errors.setdefault("content", []).append(
+                _("公开内容的每一项都必须是非空文字。")
+            )
+        if (
+            choices.Channel.OTHER in (self.channels or [])
+            and not self.channel_other.strip()
+        ):
             errors.setdefault("channel_other", []).append(
                 _("勾选了“其他”渠道，请填写具体渠道。")
             )
@@ -493,7 +541,9 @@ class CatalogItem(models.Model):
 class ItemBasis(models.Model):
     """Ordered link between an item and a legal document it cites."""
 
-    item = models.ForeignKey(CatalogItem, on_delete=models.CASCADE, related_name="basis_links")
+    item = models.ForeignKey(
+        CatalogItem, on_delete=models.CASCADE, related_name="basis_links"
+    )
     document = models.ForeignKey(
         LegalDocument, on_delete=models.PROTECT, related_name="citations"
     )
@@ -504,7 +554,9 @@ class ItemBasis(models.Model):
         verbose_name_plural = _("公开依据引用")
         ordering = ["item", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "document"], name="itembasis_unique"),
+            models.UniqueConstraint(
+                fields=["item", "document"], name="itembasis_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -516,11 +568,19 @@ class AuditLogEntry(models.Model):
 
     action = models.CharField(_("操作"), max_length=80, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("区划"), null=True, blank=True, on_delete=models.SET_NULL,
+        Region,
+        verbose_name=_("区划"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     object_type = models.CharField(_("对象类型"), max_length=50, blank=True)
@@ -584,11 +644,18 @@ class ReviewComment(models.Model):
     """A reviewer's comment on a submitted catalog version, optionally on one item (审核意见)."""
 
     catalog = models.ForeignKey(
-        Catalog, verbose_name=_("标准目录"), on_delete=models.CASCADE, related_name="comments"
+        Catalog,
+        verbose_name=_("标准目录"),
+        on_delete=models.CASCADE,
+        related_name="comments",
     )
     item_key = models.UUIDField(_("事项标识"), null=True, blank=True)
     author = models.ForeignKey(
-        User, verbose_name=_("审核人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        User,
+        verbose_name=_("审核人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     body = models.TextField(_("意见"))
     resolved = models.BooleanField(_("已处理"), default=False)

@@ -21,7 +21,9 @@ class MinimumLengthValidator(django_validation.MinimumLengthValidator):
         return _("密码至少 %(min_length)d 个字符。") % {"min_length": self.min_length}
 
 
-class UserAttributeSimilarityValidator(django_validation.UserAttributeSimilarityValidator):
+class UserAttributeSimilarityValidator(
+    django_validation.UserAttributeSimilarityValidator
+):
     def get_error_message(self) -> str:
         return _("密码与您的%(verbose_name)s太相似，请换一个与账号信息无关的密码。")
 

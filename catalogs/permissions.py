@@ -66,7 +66,9 @@ ROLE_GROUP_NAMES = {
 ADMIN_ROLES = frozenset({"province_admin"})
 
 
-def register_role_permissions(app_label: str, grants: Mapping[str, Sequence[str]]) -> None:
+def register_role_permissions(
+    app_label: str, grants: Mapping[str, Sequence[str]]
+) -> None:
     """Declare the permissions of ``app_label`` that each role's group carries.
 
     Called once per app from its ``AppConfig.ready``; registering again replaces
@@ -110,7 +112,9 @@ def can_use_admin(user) -> bool:
         getattr(user, "is_authenticated", False)
         and user.is_active
         and user.is_staff
-        and role_is_staff(role=getattr(user, "role", ""), is_superuser=user.is_superuser)
+        and role_is_staff(
+            role=getattr(user, "role", ""), is_superuser=user.is_superuser
+        )
     )
 
 
@@ -200,7 +204,9 @@ def access_review_comment(user: User, pk: int, *, for_write: bool = False):
     if not in_scope(user, comment.catalog.region_id):
         raise Http404
     if for_write and not can_edit_catalog(user, comment.catalog):
-        raise PermissionDenied(_("只有本区划的目录编辑人员可以在草稿或退回修改的版本中处理审核意见。"))
+        raise PermissionDenied(
+            _("只有本区划的目录编辑人员可以在草稿或退回修改的版本中处理审核意见。")
+        )
     return comment
 
 
@@ -213,7 +219,9 @@ def access_catalog(
     subtree is a 404 even when it is published: staff pages show drafts, comments
     and the audit trail, which belong to the region and its ancestors only.
     """
-    qs = Catalog.objects.select_related("region", "domain", "upstream", "upstream__region")
+    qs = Catalog.objects.select_related(
+        "region", "domain", "upstream", "upstream__region"
+    )
     try:
         catalog = qs.get(pk=pk)
     except Catalog.DoesNotExist:
@@ -224,7 +232,9 @@ def access_catalog(
         raise Http404
     if for_write and not can_edit_catalog(user, catalog):
         if in_scope(user, catalog.region_id):
-            raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
+            raise PermissionDenied(
+                _("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。")
+            )
         raise Http404
     return catalog
 
@@ -246,7 +256,9 @@ def access_catalog_item(
         raise Http404
     if for_write and not can_edit_catalog(user, item.catalog):
         if in_scope(user, item.catalog.region_id):
-            raise PermissionDenied(_("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。"))
+            raise PermissionDenied(
+                _("该目录当前不可编辑：只有本区划的草稿或退回修改的版本可以编辑。")
+            )
         raise Http404
     return item
 
@@ -273,5 +285,7 @@ class RegionStaffRequiredMixin(LoginRequiredMixin):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and scope_code(request.user) is None:
-            raise PermissionDenied(_("您的账号未分配所属区划和角色，请联系省级管理员。"))
+            raise PermissionDenied(
+                _("您的账号未分配所属区划和角色，请联系省级管理员。")
+            )
         return super().dispatch(request, *args, **kwargs)

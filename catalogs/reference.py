@@ -96,7 +96,9 @@ def ensure_role_groups(*, using: str = "default") -> None:
             if codename == "*":
                 wanted.extend(perms.filter(content_type__app_label=app_label))
             else:
-                wanted.extend(perms.filter(content_type__app_label=app_label, codename=codename))
+                wanted.extend(
+                    perms.filter(content_type__app_label=app_label, codename=codename)
+                )
         group.permissions.set(wanted)
 
 
@@ -119,29 +121,42 @@ def load_official_calendar(*, using: str = "default") -> int:
     province admins are never overwritten.
     """
 
-    package_years = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
+    package_years = {d.year for d in constants.holidays} | {
+        d.year for d in constants.workdays
+    }
     known = set(CalendarYear.objects.using(using).values_list("year", flat=True))
     years = sorted(package_years - known)
     if not years:
         return 0
     days = [
-        CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=HOLIDAY_NAMES_ZH.get(n, n))
+        CalendarDay(
+            date=d, kind=CalendarDay.Kind.HOLIDAY, name=HOLIDAY_NAMES_ZH.get(n, n)
+        )
         for d, n in constants.holidays.items()
         if d.year in years
     ] + [
-        CalendarDay(date=d, kind=CalendarDay.Kind.WORKDAY, name=HOLIDAY_NAMES_ZH.get(n, n))
+        CalendarDay(
+            date=d, kind=CalendarDay.Kind.WORKDAY, name=HOLIDAY_NAMES_ZH.get(n, n)
+        )
         for d, n in constants.workdays.items()
         if d.year in years
     ]
-    CalendarDay.objects.using(using).bulk_create(days, batch_size=1000, ignore_conflicts=True)
+    CalendarDay.objects.using(using).bulk_create(
+        days, batch_size=1000, ignore_conflicts=True
+    )
     CalendarYear.objects.using(using).bulk_create(
-        [CalendarYear(year=y, official=True, source="chinesecalendar 1.11.0") for y in years]
+        [
+            CalendarYear(year=y, official=True, source="chinesecalendar 1.11.0")
+            for y in years
+        ]
     )
     return len(days)
 
 
 def _aware(day: str) -> datetime:
-    return datetime.combine(datetime.fromisoformat(day).date(), time(9, 0), tzinfo=SHANGHAI)
+    return datetime.combine(
+        datetime.fromisoformat(day).date(), time(9, 0), tzinfo=SHANGHAI
+    )
 
 
 def _item_values(spec: dict) -> dict:
@@ -180,7 +195,11 @@ def load_templates() -> list:
             document_number=source["document_number"],
             source_note=source["note"],
             items=[
-                {**_item_values(ispec), "category": cspec["name"], "bases": ispec["basis"]}
+                {
+                    **_item_values(ispec),
+                    "category": cspec["name"],
+                    "bases": ispec["basis"],
+                }
                 for cspec in dspec["categories"]
                 for ispec in cspec["items"]
             ],

@@ -54,22 +54,32 @@ def check_basis(*, title: str, number: str, kind: str) -> list[str]:
             errors.append(_("泛指的依据也需要写明名称，例如“各地相关政策法规文件”。"))
         return errors
     if not title:
-        errors.append(_("公开依据缺少全称，请填写文件全称，例如《中华人民共和国政府信息公开条例》。"))
+        errors.append(
+            _(
+                "公开依据缺少全称，请填写文件全称，例如《中华人民共和国政府信息公开条例》。"
+            )
+        )
     elif not (title.startswith("《") and title.endswith("》")):
         errors.append(
-            _("依据“%(title)s”的全称应写在书名号《》中；如为“各地相关法规”等泛指，请将类型选为“泛指”。")
+            _(
+                "依据“%(title)s”的全称应写在书名号《》中；如为“各地相关法规”等泛指，请将类型选为“泛指”。"
+            )
             % {"title": title}
         )
     if kind == "law":
         return errors
     if not number:
         errors.append(
-            _("依据“%(title)s”缺少文号，请填写文号（如“国发〔2014〕47号”“国务院令第711号”）；如为法律按全称引用，请将类型选为“法律法规”。")
+            _(
+                "依据“%(title)s”缺少文号，请填写文号（如“国发〔2014〕47号”“国务院令第711号”）；如为法律按全称引用，请将类型选为“法律法规”。"
+            )
             % {"title": title}
         )
     elif not any(p.match(number) for p in NUMBER_PATTERNS):
         errors.append(
-            _("依据“%(title)s”的文号“%(number)s”格式不正确，应形如“国发〔2014〕47号”“国务院令第711号”或“GB/T37276-2018”。")
+            _(
+                "依据“%(title)s”的文号“%(number)s”格式不正确，应形如“国发〔2014〕47号”“国务院令第711号”或“GB/T37276-2018”。"
+            )
             % {"title": title, "number": number}
         )
     return errors
@@ -120,11 +130,16 @@ def check_item(
         for message in check_basis(title=doc.title, number=doc.number, kind=doc.kind):
             add("bases", message)
     if not item.time_limit_text.strip():
-        add("time_limit_text", _("请填写公开时限，例如“制定或获取信息之日起10个工作日内”。"))
+        add(
+            "time_limit_text",
+            _("请填写公开时限，例如“制定或获取信息之日起10个工作日内”。"),
+        )
     elif item.deadline_kind == RuleKind.UNPARSED.value:
         add(
             "time_limit_text",
-            _("无法识别公开时限“%(text)s”：请写成“制定或获取信息之日起10个工作日内”“每季度末”或“依申请公开”等形式。")
+            _(
+                "无法识别公开时限“%(text)s”：请写成“制定或获取信息之日起10个工作日内”“每季度末”或“依申请公开”等形式。"
+            )
             % {"text": item.time_limit_text},
         )
     upstream = item.upstream_item
@@ -158,10 +173,13 @@ def check_catalog(catalog: Catalog) -> list[str]:
         .prefetch_related("bases")
     )
     for item in items:
-        for _field, messages in check_item(item=item, documents=list(item.bases.all())).items():
+        for _field, messages in check_item(
+            item=item, documents=list(item.bases.all())
+        ).items():
             for message in messages:
                 problems.append(
-                    _("事项“%(name)s”：%(message)s") % {"name": item.name, "message": message}
+                    _("事项“%(name)s”：%(message)s")
+                    % {"name": item.name, "message": message}
                 )
     if not any(True for _i in items):
         problems.append(_("目录中没有任何公开事项。"))

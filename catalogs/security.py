@@ -69,13 +69,13 @@ EVENT_LABELS = {
 }
 
 
-
 def _logout_reason_label(reason: str) -> str:
     if reason == "idle":
         return _("长时间未操作，自动退出")
     if reason == "expired":
         return _("登录时间已满，自动退出")
     return _("本人退出")
+
 
 # --- the client -----------------------------------------------------------------------
 
@@ -99,7 +99,11 @@ def client_info(request: HttpRequest | None) -> dict[str, str]:
 def _account(username: str | None) -> User | None:
     if not username:
         return None
-    return User.objects.filter(username=username).only("pk", "username", "region_id").first()
+    return (
+        User.objects.filter(username=username)
+        .only("pk", "username", "region_id")
+        .first()
+    )
 
 
 def _name_fields(username: str | None, account: User | None) -> dict[str, Any]:
@@ -108,7 +112,9 @@ def _name_fields(username: str | None, account: User | None) -> dict[str, Any]:
         return {"username": account.get_username()}
     if not username:
         return {"account_exists": False}
-    digest = salted_hmac("catalogs.security.unknown-username", username.strip().casefold())
+    digest = salted_hmac(
+        "catalogs.security.unknown-username", username.strip().casefold()
+    )
     return {"account_exists": False, "name_digest": digest.hexdigest()[:16]}
 
 
@@ -183,7 +189,11 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
         session_clock_start(request.session)
     if _is_http(request):
         security_event_record(
-            LOGGED_IN, request=request, account=user, actor=user, username=user.get_username()
+            LOGGED_IN,
+            request=request,
+            account=user,
+            actor=user,
+            username=user.get_username(),
         )
 
 
@@ -225,7 +235,10 @@ def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
     """django-axes' lockout signal: recorded once, when the limit is reached (axes
     sends it again for every attempt refused during the lockout; those are the
     'locked' login failures)."""
-    if not _is_http(request) or getattr(request, "axes_failures_since_start", None) is None:
+    if (
+        not _is_http(request)
+        or getattr(request, "axes_failures_since_start", None) is None
+    ):
         return
     account = _account(username)
     credentials = getattr(request, "axes_credentials", None)
@@ -244,7 +257,9 @@ def on_user_locked_out(sender, request, username, ip_address, **kwargs) -> None:
 # --- lockout --------------------------------------------------------------------------
 
 
-def lock_state(request: HttpRequest, credentials: dict | None) -> tuple[list[str], datetime]:
+def lock_state(
+    request: HttpRequest, credentials: dict | None
+) -> tuple[list[str], datetime]:
     """Which lockout parameters ('username', 'ip_address') are over the limit, and
     when the last of those locks ends (its newest counted failure plus the cool-off)."""
 
@@ -255,17 +270,25 @@ def lock_state(request: HttpRequest, credentials: dict | None) -> tuple[list[str
     locked_by: list[str] = []
     until: datetime | None = None
     parameters = get_lockout_parameters(request, credentials)
-    for parameter, attempts in zip(parameters, handler.get_user_attempts(request, credentials)):
-        figures = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+    for parameter, attempts in zip(
+        parameters, handler.get_user_attempts(request, credentials), strict=False
+    ):
+        figures = attempts.aggregate(
+            failures=Sum("failures_since_start"), last=Max("attempt_time")
+        )
         if (figures["failures"] or 0) >= limit:
-            locked_by.append(parameter if isinstance(parameter, str) else "+".join(parameter))
+            locked_by.append(
+                parameter if isinstance(parameter, str) else "+".join(parameter)
+            )
             end = figures["last"] + cool_off
             until = end if until is None else max(until, end)
     return locked_by, until or timezone.now() + cool_off
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: a Chinese page (HTTP 429) that says when to try again."""
     locked_by, until = lock_state(request, credentials)
@@ -305,7 +328,9 @@ class PasswordChangeAuditValidator:
 
         request = getattr(HistoricalRecords.context, "request", None)
         request_user = getattr(request, "user", None)
-        actor = request_user if getattr(request_user, "is_authenticated", False) else None
+        actor = (
+            request_user if getattr(request_user, "is_authenticated", False) else None
+        )
         if actor is None:
             changed_by = "system"
         elif actor.pk == user.pk:
@@ -325,7 +350,9 @@ class PasswordChangeAuditValidator:
 # --- the security log (selector) ------------------------------------------------------
 
 
-def security_log_list(user: User, *, kind: str = "", username: str = "") -> QuerySet[AuditLogEntry]:
+def security_log_list(
+    user: User, *, kind: str = "", username: str = ""
+) -> QuerySet[AuditLogEntry]:
     """Security events the user may read, newest first: its region subtree (a
     superuser: all, with the events of no region: unknown names, superusers).
 
@@ -333,7 +360,9 @@ def security_log_list(user: User, *, kind: str = "", username: str = "") -> Quer
     the event concerns or its actor, exactly.
     """
     code = scope_code(user)
-    qs = AuditLogEntry.objects.filter(action__in=list(EVENT_LABELS)).select_related("actor", "region")
+    qs = AuditLogEntry.objects.filter(action__in=list(EVENT_LABELS)).select_related(
+        "actor", "region"
+    )
     if code is None:
         return qs.none()
     if code:
@@ -367,7 +396,11 @@ def _detail(entry: AuditLogEntry) -> str:
         if "ip_address" in data.get("locked_by", []):
             parts.append(_("网络地址"))
         until = data.get("until")
-        when = timezone.localtime(datetime.fromisoformat(until)).strftime("%H:%M") if until else ""
+        when = (
+            timezone.localtime(datetime.fromisoformat(until)).strftime("%H:%M")
+            if until
+            else ""
+        )
         return _("连续失败 %(n)s 次，锁定%(what)s至 %(time)s") % {
             "n": data.get("failures", ""),
             "what": "、".join(parts),

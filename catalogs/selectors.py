@@ -137,15 +137,23 @@ def workspace_overview(user) -> dict:
                         has_open=open_version is not None,
                     ),
                     "open_actions": catalog_actions(
-                        user, open_version, newer.get(open_version.pk) if open_version else None
+                        user,
+                        open_version,
+                        newer.get(open_version.pk) if open_version else None,
                     ),
                     "current_summary": summaries.get(current.pk) if current else None,
-                    "open_summary": summaries.get(open_version.pk) if open_version else None,
-                    "open_comments": open_comments.get(open_version.pk, 0) if open_version else 0,
+                    "open_summary": summaries.get(open_version.pk)
+                    if open_version
+                    else None,
+                    "open_comments": open_comments.get(open_version.pk, 0)
+                    if open_version
+                    else 0,
                 }
             )
     review_queue = list(
-        Catalog.objects.reviewable_by(user).select_related("region", "domain").order_by("submitted_at")
+        Catalog.objects.reviewable_by(user)
+        .select_related("region", "domain")
+        .order_by("submitted_at")
     )
     return {
         "region": region,
@@ -183,7 +191,11 @@ def _unresolved_comment_counts(catalogs) -> dict[int, int]:
 
 
 def catalog_actions(
-    user, catalog: Catalog | None, newer: Catalog | None = None, *, has_open: bool = False
+    user,
+    catalog: Catalog | None,
+    newer: Catalog | None = None,
+    *,
+    has_open: bool = False,
 ) -> dict:
     """Permission flags of one catalog version for templates (no queries once the
     user's permissions are cached)."""
@@ -192,10 +204,12 @@ def catalog_actions(
         return {}
     return {
         "edit": permissions.can_edit_catalog(user, catalog),
-        "submit": permissions.can_edit_catalog(user, catalog) and not catalog.is_template,
+        "submit": permissions.can_edit_catalog(user, catalog)
+        and not catalog.is_template,
         "publish": permissions.can_publish_catalog(user, catalog),
         "review": permissions.can_review_catalog(user, catalog),
-        "new_version": permissions.can_start_new_version(user, catalog) and not has_open,
+        "new_version": permissions.can_start_new_version(user, catalog)
+        and not has_open,
         "merge": newer is not None and permissions.in_scope(user, catalog.region_id),
         "newer": newer,
     }
@@ -211,7 +225,9 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
 
     catalog_diff = diff.catalog_diff(catalog)
     comments = list(
-        ReviewComment.objects.filter(catalog=catalog).select_related("author").order_by("created_at", "pk")
+        ReviewComment.objects.filter(catalog=catalog)
+        .select_related("author")
+        .order_by("created_at", "pk")
     )
     by_key: dict = {}
     general = []
@@ -229,12 +245,26 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         row.comments = by_key.get(row.item.key, [])
         row.open_comments = sum(1 for c in row.comments if not c.resolved)
         if not groups or groups[-1]["category_id"] != row.item.category_id:
-            groups.append({"category_id": row.item.category_id, "name": row.item.category_name, "rows": []})
+            groups.append(
+                {
+                    "category_id": row.item.category_id,
+                    "name": row.item.category_name,
+                    "rows": [],
+                }
+            )
         groups[-1]["rows"].append(row)
     versions = list(
         Catalog.objects.filter(region_id=catalog.region_id, domain_id=catalog.domain_id)
         .order_by("-version")
-        .only("pk", "version", "status", "published_at", "region_id", "domain_id", "upstream_id")
+        .only(
+            "pk",
+            "version",
+            "status",
+            "published_at",
+            "region_id",
+            "domain_id",
+            "upstream_id",
+        )
     )
     has_open = any(not v.is_published for v in versions)
     newer = diff.newer_upstream_versions([catalog]).get(catalog.pk)
@@ -247,7 +277,9 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         "general_comments": general,
         "open_comment_count": sum(1 for c in comments if not c.resolved),
         "versions": versions,
-        "actions": catalog_actions(user, catalog, newer, has_open=has_open and catalog.is_published),
+        "actions": catalog_actions(
+            user, catalog, newer, has_open=has_open and catalog.is_published
+        ),
         "newer": newer,
     }
 
@@ -258,7 +290,9 @@ def catalog_review_page(catalog: Catalog) -> dict:
 
     catalog_diff = diff.catalog_diff(catalog)
     comments = list(
-        ReviewComment.objects.filter(catalog=catalog).select_related("author").order_by("created_at", "pk")
+        ReviewComment.objects.filter(catalog=catalog)
+        .select_related("author")
+        .order_by("created_at", "pk")
     )
     names = {row.item.key: row.item.name for row in catalog_diff.rows if row.item}
     for comment in comments:
@@ -266,12 +300,19 @@ def catalog_review_page(catalog: Catalog) -> dict:
     return {
         "catalog": catalog,
         "diff": catalog_diff,
-        "rows": [r for r in catalog_diff.rows if r.status not in ("inherited", "template")],
-        "unchanged_count": sum(1 for r in catalog_diff.rows if r.status in ("inherited", "template")),
+        "rows": [
+            r for r in catalog_diff.rows if r.status not in ("inherited", "template")
+        ],
+        "unchanged_count": sum(
+            1 for r in catalog_diff.rows if r.status in ("inherited", "template")
+        ),
         "summary": catalog_diff.summary,
         "comments": comments,
         "item_choices": [
-            (row.item.key, f"{row.item.seq}. {row.item.category_name} · {row.item.name}")
+            (
+                row.item.key,
+                f"{row.item.seq}. {row.item.category_name} · {row.item.name}",
+            )
             for row in catalog_diff.rows
             if row.item
         ],
@@ -311,7 +352,10 @@ def legal_document_choices() -> list[tuple[str, str]]:
             return _("%(citation)s（待省级管理员收录）") % {"citation": doc.citation}
         return doc.citation
 
-    return [(str(doc.pk), label(doc)) for doc in LegalDocument.objects.order_by("title", "number")]
+    return [
+        (str(doc.pk), label(doc))
+        for doc in LegalDocument.objects.order_by("title", "number")
+    ]
 
 
 # --- history (audit trail) -------------------------------------------------------------
@@ -376,7 +420,9 @@ def catalog_history(catalog: Catalog, *, item_key=None) -> dict:
         "events": events[:HISTORY_LIMIT],
         "truncated": len(events) > HISTORY_LIMIT,
         "item_key": item_key,
-        "item_name": item_events[0]["item"] if item_key is not None and item_events else "",
+        "item_name": item_events[0]["item"]
+        if item_key is not None and item_events
+        else "",
     }
 
 
@@ -386,7 +432,10 @@ def _lifecycle_events(catalog: Catalog, version_of: dict[int, int]) -> list[dict
     entries = (
         AuditLogEntry.objects.filter(region_id=catalog.region_id)
         .filter(
-            Q(object_type="catalogs.catalog", object_id__in=[str(pk) for pk in version_ids])
+            Q(
+                object_type="catalogs.catalog",
+                object_id__in=[str(pk) for pk in version_ids],
+            )
             | Q(object_type="catalogs.reviewcomment", data__catalog__in=version_ids)
         )
         .select_related("actor")
@@ -396,9 +445,9 @@ def _lifecycle_events(catalog: Catalog, version_of: dict[int, int]) -> list[dict
     for entry in entries:
         detail = entry.data.get("comment") or entry.data.get("reason") or ""
         if entry.action == "catalogs.catalog.upstream_merged":
-            detail = _("采用上级修改%(taken)s处，保留本地%(kept)s处，新增%(added)s项，标注不公开%(omitted)s项") % {
-                k: entry.data.get(k, 0) for k in ("taken", "kept", "added", "omitted")
-            }
+            detail = _(
+                "采用上级修改%(taken)s处，保留本地%(kept)s处，新增%(added)s项，标注不公开%(omitted)s项"
+            ) % {k: entry.data.get(k, 0) for k in ("taken", "kept", "added", "omitted")}
         catalog_pk = (
             int(entry.object_id)
             if entry.object_type == "catalogs.catalog"
@@ -419,21 +468,30 @@ def _lifecycle_events(catalog: Catalog, version_of: dict[int, int]) -> list[dict
     return events
 
 
-def _item_events(catalog: Catalog, version_of: dict[int, int], *, item_key=None) -> list[dict]:
+def _item_events(
+    catalog: Catalog, version_of: dict[int, int], *, item_key=None
+) -> list[dict]:
     """History events of items added, deleted or changed by hand or by a merge, oldest
     first; copies made by cloning or opening a version are left out (two queries)."""
     history = CatalogItem.history.filter(catalog_id__in=list(version_of))
     if item_key is not None:
         history = history.filter(key=item_key)
-    categories = dict(Category.objects.filter(domain_id=catalog.domain_id).values_list("pk", "name"))
+    categories = dict(
+        Category.objects.filter(domain_id=catalog.domain_id).values_list("pk", "name")
+    )
     previous: dict[int, object] = {}
     events = []
-    for record in history.select_related("history_user").order_by("id", "history_date", "history_id"):
+    for record in history.select_related("history_user").order_by(
+        "id", "history_date", "history_id"
+    ):
         before = previous.get(record.id)
         previous[record.id] = record
         reason = record.history_change_reason or ""
         if record.history_type == "+":
-            if reason in ("catalogs.catalog.cloned", "catalogs.catalog.version_started"):
+            if reason in (
+                "catalogs.catalog.cloned",
+                "catalogs.catalog.version_started",
+            ):
                 continue
             what, changes = _("新增事项"), []
         elif record.history_type == "-":
@@ -444,7 +502,11 @@ def _item_events(catalog: Catalog, version_of: dict[int, int], *, item_key=None)
             changes = _field_changes(before, record, categories)
             if not changes:
                 continue
-            what = _("采纳上级更新") if reason == "catalogs.catalog.upstream_merged" else _("修改事项")
+            what = (
+                _("采纳上级更新")
+                if reason == "catalogs.catalog.upstream_merged"
+                else _("修改事项")
+            )
         events.append(
             {
                 "when": record.history_date,

@@ -120,8 +120,16 @@ def catalog_create_template(
             )
         item = CatalogItem(catalog=catalog, category=category)
         for field in (
-            "name", "seq", "content", "subjects", "channels", "audience", "mode",
-            "levels", "uncertain", "source_note",
+            "name",
+            "seq",
+            "content",
+            "subjects",
+            "channels",
+            "audience",
+            "mode",
+            "levels",
+            "uncertain",
+            "source_note",
         ):
             if field in spec:
                 setattr(item, field, spec[field])
@@ -166,8 +174,12 @@ def _copy_items(
     statement). Column lists come from the models' metadata.
     """
     with connection.cursor() as cursor:
-        cursor.execute(*_item_copy_sql(source=source, target=target, as_upstream=as_upstream))
-        cursor.execute(*_item_history_sql(target=target, actor=actor, as_upstream=as_upstream))
+        cursor.execute(
+            *_item_copy_sql(source=source, target=target, as_upstream=as_upstream)
+        )
+        cursor.execute(
+            *_item_history_sql(target=target, actor=actor, as_upstream=as_upstream)
+        )
         cursor.execute(*_basis_copy_sql(source=source, target=target))
 
 
@@ -230,7 +242,9 @@ def _item_history_sql(
         "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
         # Marks copies, so the history page tells them from items added by hand.
         "history_change_reason": (
-            "catalogs.catalog.cloned" if as_upstream else "catalogs.catalog.version_started"
+            "catalogs.catalog.cloned"
+            if as_upstream
+            else "catalogs.catalog.version_started"
         ),
         "history_type": "+",
         "history_user": actor.pk if actor is not None and actor.pk else None,
@@ -315,9 +329,11 @@ def catalog_clone(
 @transaction.atomic
 def catalog_start_new_version(*, catalog: Catalog, actor: User | None) -> Catalog:
     """Open the next draft of a published catalog (a published version stays as it is)."""
-    if Catalog.objects.open_versions().filter(
-        region_id=catalog.region_id, domain_id=catalog.domain_id
-    ).exists():
+    if (
+        Catalog.objects.open_versions()
+        .filter(region_id=catalog.region_id, domain_id=catalog.domain_id)
+        .exists()
+    ):
         raise ValidationError(_("已有一个未发布的版本，请继续编辑它。"))
     latest = Catalog.objects.filter(
         region_id=catalog.region_id, domain_id=catalog.domain_id
@@ -334,7 +350,12 @@ def catalog_start_new_version(*, catalog: Catalog, actor: User | None) -> Catalo
         created_by=actor,
     )
     _copy_items(source=catalog, target=draft, actor=actor, as_upstream=False)
-    audit("catalogs.catalog.version_started", actor=actor, region=catalog.region_id, obj=draft)
+    audit(
+        "catalogs.catalog.version_started",
+        actor=actor,
+        region=catalog.region_id,
+        obj=draft,
+    )
     return draft
 
 
@@ -345,7 +366,9 @@ def check_lock(obj, expected: int | None) -> None:
     """Refuse a save based on an outdated form: ``expected`` is the lock version it was read at."""
     if expected is not None and obj.lock_version != expected:
         raise ValidationError(
-            _("该事项已被其他人修改并保存。为避免覆盖对方的修改，本次保存未生效：请刷新页面查看最新内容后重新修改。"),
+            _(
+                "该事项已被其他人修改并保存。为避免覆盖对方的修改，本次保存未生效：请刷新页面查看最新内容后重新修改。"
+            ),
             code="stale",
         )
 
@@ -359,7 +382,9 @@ def bump_lock(obj, expected: int | None) -> None:
     )
     if not updated:
         raise ValidationError(
-            _("该事项已被其他人修改并保存。为避免覆盖对方的修改，本次保存未生效：请刷新页面查看最新内容后重新修改。"),
+            _(
+                "该事项已被其他人修改并保存。为避免覆盖对方的修改，本次保存未生效：请刷新页面查看最新内容后重新修改。"
+            ),
             code="stale",
         )
     obj.lock_version = current + 1
@@ -386,8 +411,17 @@ def catalog_item_set_elements(
     check_lock(item, expected_lock_version)
     changed = []
     for field in (
-        "name", "seq", "content", "subjects", "channels", "channel_other", "audience",
-        "mode", "levels", "uncertain", "source_note",
+        "name",
+        "seq",
+        "content",
+        "subjects",
+        "channels",
+        "channel_other",
+        "audience",
+        "mode",
+        "levels",
+        "uncertain",
+        "source_note",
     ):
         if field in values and getattr(item, field) != values[field]:
             setattr(item, field, values[field])
@@ -395,7 +429,10 @@ def catalog_item_set_elements(
     if "category_id" in values and item.category_id != values["category_id"]:
         item.category_id = values["category_id"]
         changed.append("category")
-    if "time_limit_text" in values and values["time_limit_text"] != item.time_limit_text:
+    if (
+        "time_limit_text" in values
+        and values["time_limit_text"] != item.time_limit_text
+    ):
         apply_time_limit(item, values["time_limit_text"])
         changed.append("time_limit_text")
     documents = _documents_from_specs(bases, actor) if bases is not None else None
@@ -434,9 +471,20 @@ def catalog_item_add(
     """Add a local item (拓宽公开范围) to an editable catalog."""
     if not catalog.is_editable:
         raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
-    item = CatalogItem(catalog=catalog, key=uuid.uuid4(), category_id=values["category_id"])
+    item = CatalogItem(
+        catalog=catalog, key=uuid.uuid4(), category_id=values["category_id"]
+    )
     next_seq = catalog.items.aggregate(m=Max("seq"))["m"] or 0
-    for field in ("name", "content", "subjects", "channels", "channel_other", "audience", "mode", "levels"):
+    for field in (
+        "name",
+        "content",
+        "subjects",
+        "channels",
+        "channel_other",
+        "audience",
+        "mode",
+        "levels",
+    ):
         if field in values:
             setattr(item, field, values[field])
     item.seq = values.get("seq") or next_seq + 1
@@ -449,13 +497,23 @@ def catalog_item_add(
     history_actor(item, actor)
     item.save()
     _set_bases(item, documents)
-    audit("catalogs.item.added", actor=actor, region=catalog.region_id, obj=item, name=item.name)
+    audit(
+        "catalogs.item.added",
+        actor=actor,
+        region=catalog.region_id,
+        obj=item,
+        name=item.name,
+    )
     return item
 
 
 @transaction.atomic
 def catalog_item_omit(
-    *, item: CatalogItem, reason: str, actor: User | None, expected_lock_version: int | None = None
+    *,
+    item: CatalogItem,
+    reason: str,
+    actor: User | None,
+    expected_lock_version: int | None = None,
 ) -> CatalogItem:
     """Leave an item out locally, with a recorded reason; it can be restored later."""
     if not item.catalog.is_editable:
@@ -473,7 +531,13 @@ def catalog_item_omit(
     bump_lock(item, expected_lock_version)
     history_actor(item, actor)
     item.save(update_fields=["omitted", "omitted_reason"])
-    audit("catalogs.item.omitted", actor=actor, region=item.catalog.region_id, obj=item, reason=reason)
+    audit(
+        "catalogs.item.omitted",
+        actor=actor,
+        region=item.catalog.region_id,
+        obj=item,
+        reason=reason,
+    )
     return item
 
 
@@ -486,7 +550,9 @@ def catalog_item_restore(*, item: CatalogItem, actor: User | None) -> CatalogIte
     bump_lock(item, None)
     history_actor(item, actor)
     item.save(update_fields=["omitted", "omitted_reason"])
-    audit("catalogs.item.restored", actor=actor, region=item.catalog.region_id, obj=item)
+    audit(
+        "catalogs.item.restored", actor=actor, region=item.catalog.region_id, obj=item
+    )
     return item
 
 
@@ -496,8 +562,16 @@ def catalog_item_delete_local(*, item: CatalogItem, actor: User | None) -> None:
     if not item.catalog.is_editable:
         raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
     if item.upstream_item_id is not None:
-        raise ValidationError(_("来自上级目录的事项不能删除，只能标注“本地不公开”并说明理由。"))
-    audit("catalogs.item.deleted", actor=actor, region=item.catalog.region_id, obj=item, name=item.name)
+        raise ValidationError(
+            _("来自上级目录的事项不能删除，只能标注“本地不公开”并说明理由。")
+        )
+    audit(
+        "catalogs.item.deleted",
+        actor=actor,
+        region=item.catalog.region_id,
+        obj=item,
+        name=item.name,
+    )
     history_actor(item, actor)
     item.delete()
 
@@ -525,19 +599,31 @@ def catalog_submit(*, catalog: Catalog, actor: User | None) -> Catalog:
     catalog.submitted_at = timezone.now()
     history_actor(catalog, actor)
     catalog.save(update_fields=["status", "submitted_at"])
-    audit("catalogs.catalog.submitted", actor=actor, region=catalog.region_id, obj=catalog)
+    audit(
+        "catalogs.catalog.submitted", actor=actor, region=catalog.region_id, obj=catalog
+    )
     return catalog
 
 
 @transaction.atomic
-def catalog_approve(*, catalog: Catalog, actor: User | None, comment: str = "") -> Catalog:
+def catalog_approve(
+    *, catalog: Catalog, actor: User | None, comment: str = ""
+) -> Catalog:
     _transition(catalog, [Catalog.Status.SUBMITTED], Catalog.Status.APPROVED)
     catalog.reviewed_at = timezone.now()
     catalog.reviewed_by = actor
     catalog.review_comment = comment.strip()
     history_actor(catalog, actor)
-    catalog.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
-    audit("catalogs.catalog.approved", actor=actor, region=catalog.region_id, obj=catalog, comment=comment)
+    catalog.save(
+        update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"]
+    )
+    audit(
+        "catalogs.catalog.approved",
+        actor=actor,
+        region=catalog.region_id,
+        obj=catalog,
+        comment=comment,
+    )
     return catalog
 
 
@@ -555,15 +641,27 @@ def catalog_return(
     given, so the clerk sees it next to the item it concerns.
     """
     if not comment.strip():
-        raise ValidationError({"comment": _("退回时请填写审核意见，说明需要修改的内容。")})
+        raise ValidationError(
+            {"comment": _("退回时请填写审核意见，说明需要修改的内容。")}
+        )
     _transition(catalog, [Catalog.Status.SUBMITTED], Catalog.Status.RETURNED)
     catalog.reviewed_at = timezone.now()
     catalog.reviewed_by = actor
     catalog.review_comment = comment.strip()
     history_actor(catalog, actor)
-    catalog.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
-    _review_comment_create(catalog=catalog, actor=actor, body=comment, item_key=item_key)
-    audit("catalogs.catalog.returned", actor=actor, region=catalog.region_id, obj=catalog, comment=comment)
+    catalog.save(
+        update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"]
+    )
+    _review_comment_create(
+        catalog=catalog, actor=actor, body=comment, item_key=item_key
+    )
+    audit(
+        "catalogs.catalog.returned",
+        actor=actor,
+        region=catalog.region_id,
+        obj=catalog,
+        comment=comment,
+    )
     return catalog
 
 
@@ -587,7 +685,13 @@ def catalog_publish(
     catalog.published_at = published_at or timezone.now()
     history_actor(catalog, actor)
     catalog.save(update_fields=["status", "published_at"])
-    audit("catalogs.catalog.published", actor=actor, region=catalog.region_id, obj=catalog, version=catalog.version)
+    audit(
+        "catalogs.catalog.published",
+        actor=actor,
+        region=catalog.region_id,
+        obj=catalog,
+        version=catalog.version,
+    )
     transaction.on_commit(lambda: _published_hooks(catalog))
     return catalog
 
@@ -621,18 +725,26 @@ def _review_comment_create(
 
 @transaction.atomic
 def catalog_review_comment_add(
-    *, catalog: Catalog, actor: User | None, body: str, item_key: uuid.UUID | None = None
+    *,
+    catalog: Catalog,
+    actor: User | None,
+    body: str,
+    item_key: uuid.UUID | None = None,
 ) -> ReviewComment:
     """A reviewer's comment on a submitted catalog, on one item or on the whole catalog."""
     if catalog.status != Catalog.Status.SUBMITTED:
         raise ValidationError(_("只能对已提交审核的目录提出审核意见。"))
     if not (body or "").strip():
         raise ValidationError({"body": _("请填写意见内容。")})
-    return _review_comment_create(catalog=catalog, actor=actor, body=body, item_key=item_key)
+    return _review_comment_create(
+        catalog=catalog, actor=actor, body=body, item_key=item_key
+    )
 
 
 @transaction.atomic
-def catalog_review_comment_resolve(*, comment: ReviewComment, actor: User | None) -> ReviewComment:
+def catalog_review_comment_resolve(
+    *, comment: ReviewComment, actor: User | None
+) -> ReviewComment:
     """The clerk marks a comment as handled (已处理); it stays visible."""
     if not comment.catalog.is_editable:
         raise ValidationError(_("目录当前不可编辑，不能处理审核意见。"))

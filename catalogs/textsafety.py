@@ -27,7 +27,9 @@ def neutralise_formula(value: object) -> object:
     """
     if not isinstance(value, str) or not value:
         return value
-    if value.startswith(FORMULA_TRIGGERS) or (value[0] == "'" and value[1:2] in _ESCAPED_NEXT and value[1:2]):
+    if value.startswith(FORMULA_TRIGGERS) or (
+        value[0] == "'" and value[1:2] in _ESCAPED_NEXT and value[1:2]
+    ):
         return "'" + value
     return value
 

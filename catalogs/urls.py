@@ -7,7 +7,11 @@ from .views import manage, security
 app_name = "catalogs"
 
 urlpatterns = [
-    path("clone/<slug:domain_slug>/", manage.CatalogCloneView.as_view(), name="catalog_clone"),
+    path(
+        "clone/<slug:domain_slug>/",
+        manage.CatalogCloneView.as_view(),
+        name="catalog_clone",
+    ),
     path("review/", manage.ReviewQueueView.as_view(), name="review_queue"),
     path(
         "time-limit-preview/",
@@ -16,10 +20,14 @@ urlpatterns = [
     ),
     path("<int:pk>/", manage.CatalogDetailView.as_view(), name="catalog_detail"),
     path("<int:pk>/diff/", manage.CatalogDiffView.as_view(), name="catalog_diff"),
-    path("<int:pk>/history/", manage.CatalogHistoryView.as_view(), name="catalog_history"),
+    path(
+        "<int:pk>/history/", manage.CatalogHistoryView.as_view(), name="catalog_history"
+    ),
     path("<int:pk>/submit/", manage.CatalogSubmitView.as_view(), name="catalog_submit"),
     path("<int:pk>/review/", manage.CatalogReviewView.as_view(), name="catalog_review"),
-    path("<int:pk>/publish/", manage.CatalogPublishView.as_view(), name="catalog_publish"),
+    path(
+        "<int:pk>/publish/", manage.CatalogPublishView.as_view(), name="catalog_publish"
+    ),
     path(
         "<int:pk>/new-version/",
         manage.CatalogNewVersionView.as_view(),
@@ -29,7 +37,9 @@ urlpatterns = [
     path("<int:pk>/items/add/", manage.ItemAddView.as_view(), name="item_add"),
     path("items/<int:pk>/edit/", manage.ItemEditView.as_view(), name="item_edit"),
     path("items/<int:pk>/omit/", manage.ItemOmitView.as_view(), name="item_omit"),
-    path("items/<int:pk>/restore/", manage.ItemRestoreView.as_view(), name="item_restore"),
+    path(
+        "items/<int:pk>/restore/", manage.ItemRestoreView.as_view(), name="item_restore"
+    ),
     path("items/<int:pk>/delete/", manage.ItemDeleteView.as_view(), name="item_delete"),
     path(
         "comments/<int:pk>/resolve/",

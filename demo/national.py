@@ -41,7 +41,9 @@ from . import province as demo_province
 SOURCE = "41"
 PROVINCE_COUNT = 30
 # Two-digit codes GB/T 2260 leaves unassigned (71, 81, 82 are real: skipped).
-SYNTHETIC_CODES = [f"{n:02d}" for n in [*range(66, 71), *range(72, 81), *range(83, 100)]]
+SYNTHETIC_CODES = [
+    f"{n:02d}" for n in [*range(66, 71), *range(72, 81), *range(83, 100)]
+]
 # Of every `KEEP[1]` obligations (by id), `KEEP[0]` are copied with their records.
 KEEP = (8, 25)
 SYNTHETIC_MARK = "（合成测试数据）"
@@ -75,7 +77,9 @@ def _max_id(model) -> int:
         return cursor.fetchone()[0] or 0
 
 
-def _copy(cursor, model, *, where: str, where_params: list, overrides: dict, omit_id=False) -> int:
+def _copy(
+    cursor, model, *, where: str, where_params: list, overrides: dict, omit_id=False
+) -> int:
     """INSERT INTO table (columns) SELECT expressions FROM table WHERE … (one statement).
 
     `overrides` maps a column to (SQL expression, params); other columns are copied.
@@ -110,7 +114,10 @@ def _code(column: str, code: str) -> tuple[str, list]:
 
 
 def _shift(column: str, offset: int) -> tuple[str, list]:
-    return (f"CASE WHEN src.{column} IS NULL THEN NULL ELSE src.{column} + %s END", [offset])
+    return (
+        f"CASE WHEN src.{column} IS NULL THEN NULL ELSE src.{column} + %s END",
+        [offset],
+    )
 
 
 def _kept(column: str) -> str:
@@ -154,7 +161,10 @@ def _copy_province(code: str, k: int, offsets: dict, source: str) -> dict:
                 "previous_id": _shift("previous_id", catalog_off),
                 "created_by_id": ("NULL", []),
                 "reviewed_by_id": ("NULL", []),
-                "source_note": ("%s", [_("合成测试数据（全国规模基准），不是真实目录。")]),
+                "source_note": (
+                    "%s",
+                    [_("合成测试数据（全国规模基准），不是真实目录。")],
+                ),
             },
         )
         catalog_ids = (
@@ -246,7 +256,15 @@ def _copy_province(code: str, k: int, offsets: dict, source: str) -> dict:
 
 
 def _reset_sequences() -> None:
-    models = [Catalog, CatalogItem, ItemBasis, Obligation, DisclosureRecord, NameList, NameListRow]
+    models = [
+        Catalog,
+        CatalogItem,
+        ItemBasis,
+        Obligation,
+        DisclosureRecord,
+        NameList,
+        NameListRow,
+    ]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for sql in statements:
@@ -264,10 +282,20 @@ def build(
     codes = SYNTHETIC_CODES[:provinces]
     existing = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
     todo = [c for c in codes if c not in existing]
-    totals = {"provinces": 0, "regions": 0, "catalogs": 0, "items": 0,
-              "obligations": 0, "records": 0, "name_lists": 0}
+    totals = {
+        "provinces": 0,
+        "regions": 0,
+        "catalogs": 0,
+        "items": 0,
+        "obligations": 0,
+        "records": 0,
+        "name_lists": 0,
+    }
     if not todo:
-        _say(stdout, _("全国规模合成数据已存在（%(n)s 个合成省），跳过。") % {"n": len(codes)})
+        _say(
+            stdout,
+            _("全国规模合成数据已存在（%(n)s 个合成省），跳过。") % {"n": len(codes)},
+        )
         totals["seconds"] = 0.0
         return totals
     # Ids of province k are the source ids + k × (largest id now): never taken.
@@ -278,8 +306,13 @@ def build(
         "record": _max_id(DisclosureRecord),
         "namelist": _max_id(NameList),
     }
-    _say(stdout, _("全国规模合成数据：以河南省为模板复制 %(n)s 个合成省（代码 %(first)s–%(last)s）……")
-         % {"n": len(todo), "first": todo[0], "last": todo[-1]})
+    _say(
+        stdout,
+        _(
+            "全国规模合成数据：以河南省为模板复制 %(n)s 个合成省（代码 %(first)s–%(last)s）……"
+        )
+        % {"n": len(todo), "first": todo[0], "last": todo[-1]},
+    )
     for k, code in enumerate(todo, start=1):
         t0 = clock.monotonic()
         with transaction.atomic():
@@ -294,13 +327,25 @@ def build(
                 "公开义务 %(obligations)s、公开信息 %(records)s、名单 %(name_lists)s，"
                 "用时 %(seconds).1f 秒"
             )
-            % {"k": k, "n": len(todo), "name": province_name(code), **counts,
-               "seconds": clock.monotonic() - t0},
+            % {
+                "k": k,
+                "n": len(todo),
+                "name": province_name(code),
+                **counts,
+                "seconds": clock.monotonic() - t0,
+            },
         )
     _reset_sequences()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (Region, Catalog, CatalogItem, Obligation, DisclosureRecord, NameList):
+            for model in (
+                Region,
+                Catalog,
+                CatalogItem,
+                Obligation,
+                DisclosureRecord,
+                NameList,
+            ):
                 cursor.execute(f"ANALYZE {model._meta.db_table}")
     from disclosures.public.cache import invalidate
 

@@ -23,7 +23,9 @@ from catalogs.models import Catalog, CatalogItem, Domain, Region
 CITY_CODE = "4103"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # When the demo counties published their catalogs (after 洛民通〔2020〕15号).
-DEMO_PUBLISHED_AT = datetime.combine(datetime(2020, 12, 15).date(), time(9, 0), tzinfo=SHANGHAI)
+DEMO_PUBLISHED_AT = datetime.combine(
+    datetime(2020, 12, 15).date(), time(9, 0), tzinfo=SHANGHAI
+)
 
 # Content elements for the items whose content the city's transcription lost,
 # by item name (豫民文〔2020〕102号 lists these elements for 审核/审批信息).
@@ -58,7 +60,9 @@ def county_catalog_publish(*, region: Region, domain: Domain) -> Catalog:
     services.catalog_approve(
         catalog=catalog, actor=None, comment="演示数据：经洛阳市民政局审核通过。"
     )
-    return services.catalog_publish(catalog=catalog, actor=None, published_at=DEMO_PUBLISHED_AT)
+    return services.catalog_publish(
+        catalog=catalog, actor=None, published_at=DEMO_PUBLISHED_AT
+    )
 
 
 def seed(*, scale: str = "demo", stdout=None) -> list[Catalog]:
@@ -73,10 +77,14 @@ def seed(*, scale: str = "demo", stdout=None) -> list[Catalog]:
         .values_list("domain_id", flat=True)
     )
     counties = list(
-        Region.objects.filter(parent_id=CITY_CODE, level=Region.Level.COUNTY, official=True)
+        Region.objects.filter(
+            parent_id=CITY_CODE, level=Region.Level.COUNTY, official=True
+        )
     )
     existing = set(
-        Catalog.objects.filter(region__in=counties).values_list("region_id", "domain_id")
+        Catalog.objects.filter(region__in=counties).values_list(
+            "region_id", "domain_id"
+        )
     )
     created = []
     for domain in Domain.objects.filter(pk__in=city_domains):
@@ -86,7 +94,9 @@ def seed(*, scale: str = "demo", stdout=None) -> list[Catalog]:
             created.append(county_catalog_publish(region=county, domain=domain))
     if stdout is not None:
         stdout.write(
-            _("公开门户：已为洛阳市各县（市、区）复制、审核并发布 %(count)s 个标准目录。")
+            _(
+                "公开门户：已为洛阳市各县（市、区）复制、审核并发布 %(count)s 个标准目录。"
+            )
             % {"count": len(created)}
         )
     return created

@@ -196,7 +196,9 @@ def _nearest(sources: dict, code: str, domain_id: int) -> Catalog | None:
     return None
 
 
-def _source_items(sources: dict) -> tuple[dict[int, list[CatalogItem]], dict[int, list[tuple[int, int]]]]:
+def _source_items(
+    sources: dict,
+) -> tuple[dict[int, list[CatalogItem]], dict[int, list[tuple[int, int]]]]:
     """The source catalogs' items (by catalog) and their legal bases (by item)."""
     source_items: dict[int, list[CatalogItem]] = defaultdict(list)
     for item in CatalogItem.objects.filter(
@@ -212,7 +214,12 @@ def _source_items(sources: dict) -> tuple[dict[int, list[CatalogItem]], dict[int
 
 
 def _county_catalog(
-    county: Region, domain: Domain, plan: _Plan, source: Catalog, quarter_start: date, rng: random.Random
+    county: Region,
+    domain: Domain,
+    plan: _Plan,
+    source: Catalog,
+    quarter_start: date,
+    rng: random.Random,
 ) -> Catalog:
     """Version 1 of a county's catalog in the state of its plan, with plausible review dates."""
     created = _at(quarter_start - timedelta(days=rng.randint(400, 1500)), rng)
@@ -252,14 +259,20 @@ def _county_draft(catalog: Catalog, today: date, rng: random.Random) -> Catalog:
     )
 
 
-def _plan_catalogs(root_code: str, today: date, sources: dict, source_items: dict) -> list[tuple[Catalog, list[dict]]]:
+def _plan_catalogs(
+    root_code: str, today: date, sources: dict, source_items: dict
+) -> list[tuple[Catalog, list[dict]]]:
     """The missing catalogs of the counties under `root_code`, each with its item specs."""
     domains = list(Domain.objects.order_by("order", "pk"))
     counties = list(
-        Region.objects.filter(code__startswith=root_code, level=Region.Level.COUNTY, official=True).order_by("code")
+        Region.objects.filter(
+            code__startswith=root_code, level=Region.Level.COUNTY, official=True
+        ).order_by("code")
     )
     existing = set(
-        Catalog.objects.filter(region__code__startswith=root_code).values_list("region_id", "domain_id")
+        Catalog.objects.filter(region__code__startswith=root_code).values_list(
+            "region_id", "domain_id"
+        )
     )
     quarter_start = period_of(today).start
     planned: list[tuple[Catalog, list[dict]]] = []
@@ -287,7 +300,9 @@ def _plan_catalogs(root_code: str, today: date, sources: dict, source_items: dic
 
 def _link_drafts(new_catalogs: list[Catalog]) -> None:
     """A new version points at the version before it."""
-    previous_by_key = {(c.region_id, c.domain_id): c for c in new_catalogs if c.version == 1}
+    previous_by_key = {
+        (c.region_id, c.domain_id): c for c in new_catalogs if c.version == 1
+    }
     drafts = [c for c in new_catalogs if c.version == 2]
     for c in drafts:
         c.previous = previous_by_key[(c.region_id, c.domain_id)]
@@ -299,7 +314,11 @@ def _create_items(planned: list[tuple[Catalog, list[dict]]], links: dict) -> Non
     """The items of the new catalogs and their legal bases (the source item's, or the
     社会救助暂行办法 for a local item)."""
     categories = {(c.domain_id, c.name): c for c in Category.objects.all()}
-    basis = LegalDocument.objects.filter(title__contains="社会救助暂行办法").order_by("pk").first()
+    basis = (
+        LegalDocument.objects.filter(title__contains="社会救助暂行办法")
+        .order_by("pk")
+        .first()
+    )
     items: list[CatalogItem] = []
     item_links: list[list[tuple[int, int]]] = []
     for catalog, specs in planned:

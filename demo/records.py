@@ -107,12 +107,17 @@ def _quarters(today: date) -> list[date]:
 
 
 def _has_quarterly_item(catalog: Catalog | None) -> bool:
-    return catalog is not None and catalog.items.filter(
-        deadline_kind=RuleKind.PERIODIC.value, omitted=False
-    ).exists()
+    return (
+        catalog is not None
+        and catalog.items.filter(
+            deadline_kind=RuleKind.PERIODIC.value, omitted=False
+        ).exists()
+    )
 
 
-def ensure_quarterly_item(*, county_user: User, city_user: User, published_at: datetime) -> Catalog | None:
+def ensure_quarterly_item(
+    *, county_user: User, city_user: User, published_at: datetime
+) -> Catalog | None:
     """洛龙区's published social-assistance catalog with a quarterly township item.
 
     Adds the item in a new version through the catalog services (start or clone,
@@ -122,24 +127,37 @@ def ensure_quarterly_item(*, county_user: User, city_user: User, published_at: d
     """
     county = Region.objects.get(code=COUNTY_CODE)
     domain = Domain.objects.get(slug="social-assistance")
-    published = Catalog.objects.current_published().filter(region=county, domain=domain).first()
+    published = (
+        Catalog.objects.current_published().filter(region=county, domain=domain).first()
+    )
     if _has_quarterly_item(published):
         return published
-    open_version = Catalog.objects.open_versions().filter(region=county, domain=domain).first()
+    open_version = (
+        Catalog.objects.open_versions().filter(region=county, domain=domain).first()
+    )
     if open_version is not None and open_version.status != Catalog.Status.DRAFT:
         return None
     with transaction.atomic():
         if open_version is None:
             if published is not None:
-                open_version = catalog_services.catalog_start_new_version(catalog=published, actor=county_user)
+                open_version = catalog_services.catalog_start_new_version(
+                    catalog=published, actor=county_user
+                )
             else:
-                open_version = catalog_services.catalog_clone(region=county, domain=domain, actor=county_user)
+                open_version = catalog_services.catalog_clone(
+                    region=county, domain=domain, actor=county_user
+                )
         if not _has_quarterly_item(open_version):
-            category = Category.objects.get(domain=domain, name=QUARTERLY_ITEM["category"])
+            category = Category.objects.get(
+                domain=domain, name=QUARTERLY_ITEM["category"]
+            )
             values = {k: v for k, v in QUARTERLY_ITEM.items() if k != "category"}
             values["category_id"] = category.pk
             catalog_services.catalog_item_add(
-                catalog=open_version, values=values, bases=QUARTERLY_BASES, actor=county_user
+                catalog=open_version,
+                values=values,
+                bases=QUARTERLY_BASES,
+                actor=county_user,
             )
         for item in CatalogItem.objects.filter(catalog=open_version, content=[]):
             catalog_services.catalog_item_set_elements(
@@ -150,16 +168,23 @@ def ensure_quarterly_item(*, county_user: User, city_user: User, published_at: d
             )
         catalog_services.catalog_submit(catalog=open_version, actor=county_user)
         catalog_services.catalog_approve(
-            catalog=open_version, actor=city_user, comment="同意。新增乡镇（街道）按季度公开临时救助审核审批结果。"
+            catalog=open_version,
+            actor=city_user,
+            comment="同意。新增乡镇（街道）按季度公开临时救助审核审批结果。",
         )
-        return catalog_services.catalog_publish(catalog=open_version, actor=county_user, published_at=published_at)
+        return catalog_services.catalog_publish(
+            catalog=open_version, actor=county_user, published_at=published_at
+        )
 
 
-def _pick(items: list[CatalogItem], *, kind: str, publicity: bool | None = None) -> list[CatalogItem]:
+def _pick(
+    items: list[CatalogItem], *, kind: str, publicity: bool | None = None
+) -> list[CatalogItem]:
     return [
         i
         for i in items
-        if i.deadline_kind == kind and (publicity is None or bool(i.publicity_amount) == publicity)
+        if i.deadline_kind == kind
+        and (publicity is None or bool(i.publicity_amount) == publicity)
     ]
 
 
@@ -184,7 +209,10 @@ def seed(*, scale: str = "demo", stdout=None) -> dict | None:
         published_at=_at(quarters[0] - timedelta(days=20), 9),
     )
     if catalog is None:
-        _say(stdout, "demo_records: 洛龙区社会救助目录有未完成的版本，未添加按季度公开事项。")
+        _say(
+            stdout,
+            "demo_records: 洛龙区社会救助目录有未完成的版本，未添加按季度公开事项。",
+        )
 
     with transaction.atomic():
         stats = _seed_records(quarters, today, now, county_user, township_user)
@@ -213,7 +241,9 @@ class _Run:
     def lilou(self) -> Region | None:
         return next((t for t in self.townships if t.code == DEMO_TOWNSHIP_CODE), None)
 
-    def publish(self, region, item, trigger, title, body, at, actor) -> DisclosureRecord:
+    def publish(
+        self, region, item, trigger, title, body, at, actor
+    ) -> DisclosureRecord:
         record = record_services.record_create(
             region=region,
             item=item,
@@ -233,14 +263,22 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
     townships = list(Region.objects.official().filter(parent=county).order_by("code"))
     run = _Run(county, townships, quarters, today, now, county_user, township_user)
     for first in [*quarters, today]:
-        obligation_services.obligation_generate_periodic(on=first, region_code=COUNTY_CODE, actor=county_user)
+        obligation_services.obligation_generate_periodic(
+            on=first, region_code=COUNTY_CODE, actor=county_user
+        )
 
     county_items = obligation_services.applicable_items(county)
-    township_items = obligation_services.applicable_items(townships[0]) if townships else []
+    township_items = (
+        obligation_services.applicable_items(townships[0]) if townships else []
+    )
     _seed_quarterly(run, county_items, township_items)
-    county_event_items = _pick(county_items, kind=RuleKind.WORKING_DAYS.value, publicity=False)
+    county_event_items = _pick(
+        county_items, kind=RuleKind.WORKING_DAYS.value, publicity=False
+    )
     _seed_county_events(run, county_event_items)
-    review_items = _pick(township_items, kind=RuleKind.WORKING_DAYS.value, publicity=True)
+    review_items = _pick(
+        township_items, kind=RuleKind.WORKING_DAYS.value, publicity=True
+    )
     lilou = run.lilou
     if lilou is not None and review_items:
         _seed_quarter_reviews(run, lilou, review_items[0])
@@ -253,11 +291,15 @@ def _seed_records(quarters, today, now, county_user, township_user) -> dict:
         extra.update(_seed_recent_reviews(run, lilou, review_items[0]))
     return {
         "records": len(run.created) + len(extra),
-        "obligations": Obligation.objects.filter(region__code__startswith=COUNTY_CODE).count(),
+        "obligations": Obligation.objects.filter(
+            region__code__startswith=COUNTY_CODE
+        ).count(),
     }
 
 
-def _quarterly_day(region: Region, q_index: int, last: date, rng: random.Random, quarters: list[date]) -> date | None:
+def _quarterly_day(
+    region: Region, q_index: int, last: date, rng: random.Random, quarters: list[date]
+) -> date | None:
     """When a quarterly posting goes up: mostly on time, some late, some never (None)."""
     roll = rng.random()
     if region.code in (DEMO_TOWNSHIP_CODE, COUNTY_CODE):
@@ -269,12 +311,16 @@ def _quarterly_day(region: Region, q_index: int, last: date, rng: random.Random,
     return last + timedelta(days=rng.randint(3, 20))
 
 
-def _seed_quarterly(run: _Run, county_items: list[CatalogItem], township_items: list[CatalogItem]) -> None:
+def _seed_quarterly(
+    run: _Run, county_items: list[CatalogItem], township_items: list[CatalogItem]
+) -> None:
     """Quarterly postings (每季度末 items) of the county and every township: most on
     time, some late, some never posted (missed)."""
     for region in [run.county, *run.townships]:
         items = county_items if region.code == COUNTY_CODE else township_items
-        user = run.township_user if region.code == DEMO_TOWNSHIP_CODE else run.county_user
+        user = (
+            run.township_user if region.code == DEMO_TOWNSHIP_CODE else run.county_user
+        )
         for item in _pick(items, kind=RuleKind.PERIODIC.value):
             for q_index, first in enumerate(run.quarters):
                 _start, last = period_bounds(first, "quarter")
@@ -292,7 +338,15 @@ def _seed_quarterly(run: _Run, county_items: list[CatalogItem], township_items: 
                     "region": region.name,
                 }
                 at = _at(day, rng.randint(9, 16), rng.choice([0, 15, 30, 45]))
-                run.publish(region, item, min(day, last), f"{region.name}{label}{item.name}", body, at, user)
+                run.publish(
+                    region,
+                    item,
+                    min(day, last),
+                    f"{region.name}{label}{item.name}",
+                    body,
+                    at,
+                    user,
+                )
 
 
 def _seed_county_events(run: _Run, county_event_items: list[CatalogItem]) -> None:
@@ -305,10 +359,25 @@ def _seed_county_events(run: _Run, county_event_items: list[CatalogItem]) -> Non
             trigger = first + timedelta(days=rng.randint(5, 70))
             due = obligation_services.due_preview(item=item, trigger_date=trigger).due
             late = (q_index, n) in ((1, 1), (3, 0))
-            day = due + timedelta(days=rng.randint(2, 9)) if late else due - timedelta(days=rng.randint(0, 6))
+            day = (
+                due + timedelta(days=rng.randint(2, 9))
+                if late
+                else due - timedelta(days=rng.randint(0, 6))
+            )
             day = max(day, trigger + timedelta(days=1))
-            title = next(titles, None) or f"{item.name}（{obligation_services.period_label(first, 'quarter')}）"
-            run.publish(run.county, item, trigger, title, COUNTY_BODY, _at(day, 10, 30), run.county_user)
+            title = (
+                next(titles, None)
+                or f"{item.name}（{obligation_services.period_label(first, 'quarter')}）"
+            )
+            run.publish(
+                run.county,
+                item,
+                trigger,
+                title,
+                COUNTY_BODY,
+                _at(day, 10, 30),
+                run.county_user,
+            )
 
 
 def _seed_quarter_reviews(run: _Run, lilou: Region, item: CatalogItem) -> None:
@@ -378,7 +447,10 @@ def _seed_open_records(run: _Run, item: CatalogItem) -> dict[str, DisclosureReco
         (
             today - timedelta(days=back)
             for back in range(21, 0, -1)
-            if obligation_services.due_preview(item=item, trigger_date=today - timedelta(days=back)).due >= today
+            if obligation_services.due_preview(
+                item=item, trigger_date=today - timedelta(days=back)
+            ).due
+            >= today
         ),
         today - timedelta(days=1),
     )
@@ -394,7 +466,9 @@ def _seed_open_records(run: _Run, item: CatalogItem) -> dict[str, DisclosureReco
     return {"overdue": overdue, "due_soon": due_soon}
 
 
-def _seed_recent_reviews(run: _Run, lilou: Region, item: CatalogItem) -> dict[str, DisclosureRecord]:
+def _seed_recent_reviews(
+    run: _Run, lilou: Region, item: CatalogItem
+) -> dict[str, DisclosureRecord]:
     """李楼街道: one review published a few days ago (within its deadline) and one
     scheduled for the future (the public cannot see it before then)."""
     today = run.today

@@ -44,7 +44,9 @@ def seed_users() -> list[User]:
         user.first_name = name
         user.set_password(password)
         users.append(
-            user_set_role(user=user, role=role, region=Region.objects.get(code=code), actor=None)
+            user_set_role(
+                user=user, role=role, region=Region.objects.get(code=code), actor=None
+            )
         )
     return users
 
@@ -68,14 +70,24 @@ DEMO_LOCALIZATION = {
         "local_item": {
             "category": "临时救助",
             "name": "临时救助备用金管理",
-            "content": ["备用金管理办法", "备用金额度", "审批权限", "下拨乡镇（街道）情况"],
+            "content": [
+                "备用金管理办法",
+                "备用金额度",
+                "审批权限",
+                "下拨乡镇（街道）情况",
+            ],
             "time_limit_text": "制定或获取信息之日起10个工作日内",
             "subjects": ["县级人民政府民政部门", "乡镇人民政府（街道办事处）"],
             "channels": ["政府网站", "社区/企事业单位/村公示栏（电子屏）"],
             "audience": ["全社会"],
             "mode": ["主动"],
             "levels": ["县级", "乡级"],
-            "bases": [{"title": "《国务院关于全面建立临时救助制度的通知》", "number": "国发〔2014〕47号"}],
+            "bases": [
+                {
+                    "title": "《国务院关于全面建立临时救助制度的通知》",
+                    "number": "国发〔2014〕47号",
+                }
+            ],
         },
     },
     "elderly-care": {
@@ -92,7 +104,13 @@ DEMO_LOCALIZATION = {
             "audience": ["全社会"],
             "mode": ["主动"],
             "levels": ["县级", "乡级"],
-            "bases": [{"title": "《中华人民共和国老年人权益保障法》", "number": "", "kind": "law"}],
+            "bases": [
+                {
+                    "title": "《中华人民共和国老年人权益保障法》",
+                    "number": "",
+                    "kind": "law",
+                }
+            ],
         },
     },
 }
@@ -108,19 +126,34 @@ def seed_localization(*, stdout=None) -> None:
     step runs only if its result is missing."""
 
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
-    clerk, reviewer, clerk2 = users["demo-county"], users["demo-city"], users["demo-county2"]
-    luolong, yanshi = Region.objects.get(code="410311"), Region.objects.get(code="410307")
+    clerk, reviewer, clerk2 = (
+        users["demo-county"],
+        users["demo-city"],
+        users["demo-county2"],
+    )
+    luolong, yanshi = (
+        Region.objects.get(code="410311"),
+        Region.objects.get(code="410307"),
+    )
     for slug, spec in DEMO_LOCALIZATION.items():
         domain = Domain.objects.get(slug=slug)
         if Catalog.objects.filter(region=luolong, domain=domain).exists():
             continue
         source = Catalog.objects.get(region_id="4103", domain=domain, version=1)
-        catalog = services.catalog_clone(region=luolong, domain=domain, actor=clerk, source=source)
-        by_seq = {item.seq: item for item in catalog.items.select_related("upstream_item", "catalog__domain")}
+        catalog = services.catalog_clone(
+            region=luolong, domain=domain, actor=clerk, source=source
+        )
+        by_seq = {
+            item.seq: item
+            for item in catalog.items.select_related("upstream_item", "catalog__domain")
+        }
         for item in by_seq.values():
             if not item.content:  # lost in Luoyang's transcription (seq 9, 10)
                 services.catalog_item_set_elements(
-                    item=item, values={"content": list(LOST_CONTENT)}, bases=None, actor=clerk
+                    item=item,
+                    values={"content": list(LOST_CONTENT)},
+                    bases=None,
+                    actor=clerk,
                 )
         seq, text = spec["shorten"]
         services.catalog_item_set_elements(
@@ -129,7 +162,10 @@ def seed_localization(*, stdout=None) -> None:
         seq, channel = spec["add_channel"]
         item = by_seq[seq]
         services.catalog_item_set_elements(
-            item=item, values={"channels": [*item.channels, channel]}, bases=None, actor=clerk
+            item=item,
+            values={"channels": [*item.channels, channel]},
+            bases=None,
+            actor=clerk,
         )
         seq, reason = spec["omit"]
         services.catalog_item_omit(item=by_seq[seq], reason=reason, actor=clerk)
@@ -137,7 +173,10 @@ def seed_localization(*, stdout=None) -> None:
         category = domain.categories.get(name=local.pop("category"))
         bases = local.pop("bases")
         services.catalog_item_add(
-            catalog=catalog, values={**local, "category_id": category.pk}, bases=bases, actor=clerk
+            catalog=catalog,
+            values={**local, "category_id": category.pk},
+            bases=bases,
+            actor=clerk,
         )
         services.catalog_submit(catalog=catalog, actor=clerk)
         services.catalog_approve(catalog=catalog, actor=reviewer, comment="同意。")
@@ -150,7 +189,9 @@ def seed_localization(*, stdout=None) -> None:
         services.catalog_clone(region=yanshi, domain=social, actor=clerk2)
 
     luoyang_v1 = Catalog.objects.get(region_id="4103", domain=social, version=1)
-    if not Catalog.objects.filter(region_id="4103", domain=social, version__gt=1).exists():
+    if not Catalog.objects.filter(
+        region_id="4103", domain=social, version__gt=1
+    ).exists():
         draft = services.catalog_start_new_version(catalog=luoyang_v1, actor=reviewer)
         by_seq = {item.seq: item for item in draft.items.all()}
         services.catalog_item_set_elements(
@@ -171,7 +212,8 @@ def seed_localization(*, stdout=None) -> None:
         Catalog.objects.filter(pk=draft.pk).update(source_note=LUOYANG_V2_NOTE)
         # Luoyang's catalogs are issued outside the portal (洛民通〔2020〕15号 and
         # its demo revision), like the province templates.
-        services.catalog_publish(catalog=draft, actor=reviewer, already_approved_elsewhere=True)
+        services.catalog_publish(
+            catalog=draft, actor=reviewer, already_approved_elsewhere=True
+        )
         if stdout:
             stdout.write("洛阳市社会救助目录第2版已发布（洛龙区尚未采纳）\n")
-

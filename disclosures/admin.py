@@ -10,7 +10,11 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from catalogs.admin import NoHistoryRevertMixin, ReadOnlyAdminMixin, RegionScopedAdminMixin
+from catalogs.admin import (
+    NoHistoryRevertMixin,
+    ReadOnlyAdminMixin,
+    RegionScopedAdminMixin,
+)
 from catalogs.permissions import can_use_admin
 
 from .models import (
@@ -164,11 +168,21 @@ class AttachmentAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdm
 @admin.register(NameList)
 class NameListAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
     region_field = "record__region__code"
-    list_display = ["record", "status", "row_count", "uploaded_by", "confirmed_by", "confirmed_at", "publicity_end"]
+    list_display = [
+        "record",
+        "status",
+        "row_count",
+        "uploaded_by",
+        "confirmed_by",
+        "confirmed_at",
+        "publicity_end",
+    ]
     list_filter = ["status", "mask_names"]
     search_fields = ["record__title", "source_filename"]
     list_select_related = ["record", "uploaded_by", "confirmed_by"]
-    exclude = ["report"]  # holds the processing job while processing; summaries are on the staff page
+    exclude = [
+        "report"
+    ]  # holds the processing job while processing; summaries are on the staff page
 
 
 @admin.register(NameListRow)
@@ -182,7 +196,9 @@ class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAd
 
     # Rows are part of their list: whoever may view lists may view their (masked) rows.
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.has_perm("disclosures.view_namelist")
+        return request.user.is_active and request.user.has_perm(
+            "disclosures.view_namelist"
+        )
 
     def has_view_permission(self, request, obj=None):
         return (
@@ -195,7 +211,12 @@ class NameListRowAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAd
         return (
             super()
             .get_queryset(request)
-            .exclude(name_list__status__in=[NameList.Status.PROCESSING, NameList.Status.FAILED])
+            .exclude(
+                name_list__status__in=[
+                    NameList.Status.PROCESSING,
+                    NameList.Status.FAILED,
+                ]
+            )
         )
 
 
@@ -204,8 +225,14 @@ class MaskingPolicySettingAdmin(ProvinceSingletonAdmin):
     """The province-wide masking policy; changes are audited."""
 
     list_display = [
-        "__str__", "publish_id_number", "publish_phone", "publish_category", "publish_address",
-        "mask_names_default", "display_days", "updated_at",
+        "__str__",
+        "publish_id_number",
+        "publish_phone",
+        "publish_category",
+        "publish_address",
+        "mask_names_default",
+        "display_days",
+        "updated_at",
     ]
     readonly_fields = ["updated_at"]
 
@@ -213,6 +240,7 @@ class MaskingPolicySettingAdmin(ProvinceSingletonAdmin):
         from .namelists.services import MASKING_POLICY_FIELDS, masking_policy_set
 
         saved = masking_policy_set(
-            **{field: getattr(obj, field) for field in MASKING_POLICY_FIELDS}, actor=request.user
+            **{field: getattr(obj, field) for field in MASKING_POLICY_FIELDS},
+            actor=request.user,
         )
         obj.pk = saved.pk

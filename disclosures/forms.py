@@ -22,7 +22,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input; cleans to a list (empty when none was chosen)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -68,13 +70,17 @@ class PublishChoiceMixin(forms.Form):
         label=_("定时发布时间"),
         required=False,
         input_formats=DATETIME_LOCAL_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+        ),
         help_text=_("仅在选择“定时发布”时填写；到时间后公众即可看到。"),
     )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("publish") == services.PUBLISH_SCHEDULE and not cleaned.get("publish_at"):
+        if cleaned.get("publish") == services.PUBLISH_SCHEDULE and not cleaned.get(
+            "publish_at"
+        ):
             self.add_error("publish_at", _("选择“定时发布”时，请填写发布时间。"))
         return cleaned
 
@@ -90,21 +96,37 @@ class RecordForm(PublishChoiceMixin):
     trigger_date = forms.DateField(
         label=_("信息形成（获取）日期"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("文件印发、审核审批决定作出或资金发放等信息形成或获取的日期；公开期限从次日起算。"),
+        help_text=_(
+            "文件印发、审核审批决定作出或资金发放等信息形成或获取的日期；公开期限从次日起算。"
+        ),
     )
     title = forms.CharField(label=_("标题"), max_length=200)
-    body = forms.CharField(label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
-    field_order = ["item", "trigger_date", "title", "body", "attachments", "publish", "publish_at"]
+    field_order = [
+        "item",
+        "trigger_date",
+        "title",
+        "body",
+        "attachments",
+        "publish",
+        "publish_at",
+    ]
 
-    def __init__(self, *args, items: list[CatalogItem], preview: bool = False, **kwargs):
+    def __init__(
+        self, *args, items: list[CatalogItem], preview: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["attachments"] = _attachments_field()
         self.order_fields(self.field_order)
         self.items = {str(item.pk): item for item in items}
         groups: dict[str, list[tuple[str, str]]] = {}
         for item in items:
-            groups.setdefault(item.catalog.domain.name, []).append((str(item.pk), item_label(item)))
+            groups.setdefault(item.catalog.domain.name, []).append(
+                (str(item.pk), item_label(item))
+            )
         self.fields["item"].choices = [("", _("请选择公开事项"))] + list(groups.items())
         self.preview = preview
 
@@ -140,11 +162,15 @@ class PublishForm(PublishChoiceMixin):
 
 class CorrectForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
-    body = forms.CharField(label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(
+        label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
     reason = forms.CharField(
         label=_("更正说明"),
         max_length=100,
-        help_text=_("说明更正了什么，例如“更正救助金额笔误”。更正前的版本会保留在修改记录中。"),
+        help_text=_(
+            "说明更正了什么，例如“更正救助金额笔误”。更正前的版本会保留在修改记录中。"
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -159,7 +185,9 @@ class WithdrawForm(forms.Form):
         label=_("撤回理由"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("撤回后公众不再能看到这条信息，工作人员仍可查看。例如“信息有误，更正后重新发布”。"),
+        help_text=_(
+            "撤回后公众不再能看到这条信息，工作人员仍可查看。例如“信息有误，更正后重新发布”。"
+        ),
     )
 
 
@@ -167,6 +195,8 @@ class AttachmentConfirmForm(forms.Form):
     """The second person's confirmation of an attachment the scanner could not read."""
 
     checked = forms.BooleanField(
-        label=_("我已打开并逐页查看了这个附件，其中没有身份证号、手机号、银行卡号等个人隐私信息。"),
+        label=_(
+            "我已打开并逐页查看了这个附件，其中没有身份证号、手机号、银行卡号等个人隐私信息。"
+        ),
         error_messages={"required": _("请先打开附件逐页查看，确认后勾选此项。")},
     )

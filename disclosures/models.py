@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from simple_history.models import HistoricalRecords
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,7 +18,6 @@ from django.db.models import Q
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from catalogs.models import CatalogItem, Domain, Region
 
@@ -43,25 +44,36 @@ class Obligation(models.Model):
         LATE = "late", _("逾期公开")
 
     region = models.ForeignKey(
-        Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="obligations"
+        Region,
+        verbose_name=_("区划"),
+        on_delete=models.PROTECT,
+        related_name="obligations",
     )
     item = models.ForeignKey(
-        CatalogItem, verbose_name=_("公开事项"), on_delete=models.PROTECT, related_name="obligations"
+        CatalogItem,
+        verbose_name=_("公开事项"),
+        on_delete=models.PROTECT,
+        related_name="obligations",
     )
     item_key = models.UUIDField(_("事项标识"), db_index=True)
-    domain = models.ForeignKey(Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("说明"), max_length=200, blank=True)
     trigger_date = models.DateField(_("信息形成（获取）日期"))
     period_start = models.DateField(_("周期开始"), null=True, blank=True)
     period_end = models.DateField(_("周期结束"), null=True, blank=True)
     due_date = models.DateField(_("公开截止日期"))
     due_provisional = models.BooleanField(
-        _("截止日期为暂定"), default=False,
+        _("截止日期为暂定"),
+        default=False,
         help_text=_("所在年份尚无官方节假日安排，按周末推算，待录入后自动重算。"),
     )
     calendar_version = models.CharField(_("日历版本"), max_length=40, blank=True)
     rule_text = models.CharField(_("公开时限"), max_length=200)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
     fulfilled_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     reminded_states = models.JSONField(_("已提醒状态"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -80,8 +92,13 @@ class Obligation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["region", "status", "due_date"], name="obligation_region_status_idx"),
-            models.Index(fields=["status", "due_date"], name="obligation_status_due_idx"),
+            models.Index(
+                fields=["region", "status", "due_date"],
+                name="obligation_region_status_idx",
+            ),
+            models.Index(
+                fields=["status", "due_date"], name="obligation_status_due_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,16 +115,28 @@ class DisclosureRecord(models.Model):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     region = models.ForeignKey(
-        Region, verbose_name=_("发布区划"), on_delete=models.PROTECT, related_name="records"
+        Region,
+        verbose_name=_("发布区划"),
+        on_delete=models.PROTECT,
+        related_name="records",
     )
     item = models.ForeignKey(
-        CatalogItem, verbose_name=_("公开事项"), on_delete=models.PROTECT, related_name="records"
+        CatalogItem,
+        verbose_name=_("公开事项"),
+        on_delete=models.PROTECT,
+        related_name="records",
     )
     item_key = models.UUIDField(_("事项标识"), db_index=True)
-    domain = models.ForeignKey(Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(
+        Domain, verbose_name=_("领域"), on_delete=models.PROTECT, related_name="+"
+    )
     obligation = models.ForeignKey(
-        Obligation, verbose_name=_("对应公开义务"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="records",
+        Obligation,
+        verbose_name=_("对应公开义务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="records",
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"), blank=True)
@@ -116,18 +145,28 @@ class DisclosureRecord(models.Model):
     due_provisional = models.BooleanField(_("截止日期为暂定"), default=False)
     calendar_version = models.CharField(_("日历版本"), max_length=40, blank=True)
     rule_text = models.CharField(_("公开时限"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    publish_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    publish_at = models.DateTimeField(
+        _("发布时间"), null=True, blank=True, db_index=True
+    )
     publicity_end = models.DateField(_("公示截止日期"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     # Set by the publication gate when title, body and attachment names passed
     # the identifier scan; cleared when they change. Public queries require it,
     # so nothing unscanned is ever public (SPEC §5 "One gate").
-    privacy_checked_at = models.DateTimeField(_("隐私扫描通过时间"), null=True, blank=True)
+    privacy_checked_at = models.DateTimeField(
+        _("隐私扫描通过时间"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -146,14 +185,19 @@ class DisclosureRecord(models.Model):
                 violation_error_message=_("撤回公开信息必须填写撤回理由。"),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "withdrawn"]) | Q(publish_at__isnull=False),
+                condition=Q(status__in=["draft", "withdrawn"])
+                | Q(publish_at__isnull=False),
                 name="record_published_has_time",
             ),
         ]
         indexes = [
             models.Index(fields=["status", "publish_at"], name="record_status_pub_idx"),
-            models.Index(fields=["region", "status", "publish_at"], name="record_region_pub_idx"),
-            models.Index(fields=["item_key", "status", "publish_at"], name="record_item_pub_idx"),
+            models.Index(
+                fields=["region", "status", "publish_at"], name="record_region_pub_idx"
+            ),
+            models.Index(
+                fields=["item_key", "status", "publish_at"], name="record_item_pub_idx"
+            ),
             # An item's records in a region's subtree (item_key = … AND region_id LIKE
             # 'code%'): the key is shared by every clone of the item, nationwide.
             models.Index(
@@ -190,7 +234,10 @@ class Attachment(models.Model):
         CONFIRMED = "confirmed", _("已人工确认")
 
     record = models.ForeignKey(
-        DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="attachments"
+        DisclosureRecord,
+        verbose_name=_("公开信息"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
     )
     file = models.FileField(_("文件"), upload_to=attachment_path)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -198,16 +245,27 @@ class Attachment(models.Model):
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
     # Not publishable by default: only the upload scan sets CLEAN.
     scan_status = models.CharField(
-        _("隐私扫描"), max_length=12, choices=ScanStatus.choices, default=ScanStatus.NEEDS_REVIEW
+        _("隐私扫描"),
+        max_length=12,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NEEDS_REVIEW,
     )
     scan_note = models.CharField(_("扫描说明"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
@@ -219,9 +277,12 @@ class Attachment(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("uploaded_by")),
+                condition=Q(confirmed_by__isnull=True)
+                | ~Q(confirmed_by=models.F("uploaded_by")),
                 name="attachment_not_self_confirmed",
-                violation_error_message=_("上传人不能确认自己上传的附件，请由另一位工作人员确认。"),
+                violation_error_message=_(
+                    "上传人不能确认自己上传的附件，请由另一位工作人员确认。"
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(scan_status="confirmed") | Q(confirmed_at__isnull=False),
@@ -259,9 +320,14 @@ class NameList(models.Model):
         FAILED = "failed", _("处理失败")
 
     record = models.OneToOneField(
-        DisclosureRecord, verbose_name=_("公开信息"), on_delete=models.CASCADE, related_name="name_list"
+        DisclosureRecord,
+        verbose_name=_("公开信息"),
+        on_delete=models.CASCADE,
+        related_name="name_list",
     )
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PROCESSING
+    )
     source_filename = models.CharField(_("上传文件名"), max_length=200, blank=True)
     columns = models.JSONField(_("公开的列"), default=list)
     column_kinds = models.JSONField(_("列类型"), default=list)
@@ -271,31 +337,51 @@ class NameList(models.Model):
     rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
     publicity_end = models.DateField(_("公示期截止"), null=True, blank=True)
     standing = models.BooleanField(
-        _("长期公示（当前在册人员名单）"), default=False,
+        _("长期公示（当前在册人员名单）"),
+        default=False,
         help_text=_("一直公开，直到同一事项、同一区划的新名单确认公开时被替换。"),
     )
     public_until = models.DateField(
-        _("名单公开至"), null=True, blank=True,
-        help_text=_("名单内容对公众公开到这一天（含）；之后公众只能看到公开起止时间。"
-                    "确认公开时计算；长期公示的名单在被新名单替换前为空。"),
+        _("名单公开至"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "名单内容对公众公开到这一天（含）；之后公众只能看到公开起止时间。"
+            "确认公开时计算；长期公示的名单在被新名单替换前为空。"
+        ),
     )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审查人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("审查时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("发布区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("发布区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     confirmed_region = models.ForeignKey(
-        Region, verbose_name=_("审查人所属区划"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("审查人所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("提交审查时间"), null=True, blank=True)
     review_note = models.CharField(_("审查意见"), max_length=300, blank=True)
@@ -309,9 +395,12 @@ class NameList(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("uploaded_by")),
+                condition=Q(confirmed_by__isnull=True)
+                | ~Q(confirmed_by=models.F("uploaded_by")),
                 name="namelist_not_self_confirmed",
-                violation_error_message=_("上传人不能审查自己上传的名单，请由另一位工作人员确认。"),
+                violation_error_message=_(
+                    "上传人不能审查自己上传的名单，请由另一位工作人员确认。"
+                ),
             ),
             # The confirmer belongs to the list's region or a region above it
             # (codes are prefixes), never to another county.
@@ -323,7 +412,9 @@ class NameList(models.Model):
                     confirmed_region__isnull=False,
                 ),
                 name="namelist_confirmed_within_region",
-                violation_error_message=_("只有本区划或上级区划的工作人员可以审查该名单。"),
+                violation_error_message=_(
+                    "只有本区划或上级区划的工作人员可以审查该名单。"
+                ),
             ),
         ]
 
@@ -354,13 +445,18 @@ class NameList(models.Model):
             return True
         if self.publicity_end is not None:
             return today <= self.publicity_end
-        return self.confirmed_at is not None and self.confirmed_at >= legacy_display_cutoff(today)
+        return (
+            self.confirmed_at is not None
+            and self.confirmed_at >= legacy_display_cutoff(today)
+        )
 
 
 class NameListRow(models.Model):
     """One masked row of a name list, as the public sees it."""
 
-    name_list = models.ForeignKey(NameList, on_delete=models.CASCADE, related_name="rows")
+    name_list = models.ForeignKey(
+        NameList, on_delete=models.CASCADE, related_name="rows"
+    )
     number = models.PositiveIntegerField(_("序号"))
     cells = models.JSONField(_("单元格"), default=list)
 
@@ -369,7 +465,9 @@ class NameListRow(models.Model):
         verbose_name_plural = _("名单行")
         ordering = ["name_list", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["name_list", "number"], name="namelistrow_unique"),
+            models.UniqueConstraint(
+                fields=["name_list", "number"], name="namelistrow_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -384,28 +482,41 @@ class MaskingPolicySetting(models.Model):
     """
 
     publish_id_number = models.BooleanField(
-        _("公开身份证号（仅首位和末两位）"), default=False,
+        _("公开身份证号（仅首位和末两位）"),
+        default=False,
         help_text=_("仅用于区分同名人员；默认不公开。"),
     )
-    publish_phone = models.BooleanField(_("公开电话号码（中间四位遮盖）"), default=False)
+    publish_phone = models.BooleanField(
+        _("公开电话号码（中间四位遮盖）"), default=False
+    )
     publish_category = models.BooleanField(
-        _("公开“类别”列（如保障类别A类、B类）"), default=False,
-        help_text=_("默认不公开。《社会救助暂行办法》第六十一条只要求公开姓名、家庭人口、金额和所在村（社区）；"
-                    "备注、原因等自由填写的列一律不公开。"),
+        _("公开“类别”列（如保障类别A类、B类）"),
+        default=False,
+        help_text=_(
+            "默认不公开。《社会救助暂行办法》第六十一条只要求公开姓名、家庭人口、金额和所在村（社区）；"
+            "备注、原因等自由填写的列一律不公开。"
+        ),
     )
     publish_address = models.BooleanField(
-        _("公开地址列（截取到村/社区）"), default=False,
+        _("公开地址列（截取到村/社区）"),
+        default=False,
         help_text=_("默认不公开：名单已有“村/社区”列时无需公开地址。"),
     )
     mask_names_default = models.BooleanField(
-        _("姓名默认遮蔽名字（张*明）"), default=True,
-        help_text=_("上传名单时“姓名如何公开”的默认选项；上传人可按名单性质改为公开全名。"),
+        _("姓名默认遮蔽名字（张*明）"),
+        default=True,
+        help_text=_(
+            "上传名单时“姓名如何公开”的默认选项；上传人可按名单性质改为公开全名。"
+        ),
     )
     display_days = models.PositiveIntegerField(
-        _("无公示期名单的展示期（天）"), default=DEFAULT_DISPLAY_DAYS,
+        _("无公示期名单的展示期（天）"),
+        default=DEFAULT_DISPLAY_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(3 * 366)],
-        help_text=_("既无公示期、又不是长期公示的名单，自公开之日起展示这么多天，之后只显示公开起止时间。"
-                    "调整只影响此后确认的名单。"),
+        help_text=_(
+            "既无公示期、又不是长期公示的名单，自公开之日起展示这么多天，之后只显示公开起止时间。"
+            "调整只影响此后确认的名单。"
+        ),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

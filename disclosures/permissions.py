@@ -145,7 +145,9 @@ def access_record_for_name_list(user: User, pk: int) -> DisclosureRecord:
     except DisclosureRecord.DoesNotExist:
         raise Http404 from None
     if not can_upload_name_list(user, record):
-        raise PermissionDenied(_("撤回的公开信息不能上传名单；您也可能没有上传名单的权限。"))
+        raise PermissionDenied(
+            _("撤回的公开信息不能上传名单；您也可能没有上传名单的权限。")
+        )
     return record
 
 
@@ -158,8 +160,13 @@ def access_name_list(user: User, pk: int, *, for_write: bool = False) -> NameLis
         name_list = (
             NameList.objects.visible_to(user)
             .select_related(
-                "record", "record__region", "record__domain", "record__item",
-                "uploaded_by", "confirmed_by", "region",
+                "record",
+                "record__region",
+                "record__domain",
+                "record__item",
+                "uploaded_by",
+                "confirmed_by",
+                "region",
             )
             .get(pk=pk)
         )
@@ -180,10 +187,16 @@ def access_name_list_for_review(user: User, pk: int) -> NameList:
     if can_confirm_name_list(user, name_list):
         return name_list
     if name_list.uploaded_by_id == user.pk:
-        raise PermissionDenied(_("上传人不能审查自己上传的名单，请由本单位或上级单位的另一位工作人员确认。"))
+        raise PermissionDenied(
+            _(
+                "上传人不能审查自己上传的名单，请由本单位或上级单位的另一位工作人员确认。"
+            )
+        )
     if name_list.status != NameList.Status.PENDING:
         raise PermissionDenied(_("该名单当前不在待保密审查状态。"))
-    raise PermissionDenied(_("只有名单所属区划或上级区划、具有审查权限的工作人员可以审查该名单。"))
+    raise PermissionDenied(
+        _("只有名单所属区划或上级区划、具有审查权限的工作人员可以审查该名单。")
+    )
 
 
 def staff_can(user: User, name_list: NameList) -> dict:
@@ -192,7 +205,10 @@ def staff_can(user: User, name_list: NameList) -> dict:
     return {
         "can_submit": manage and name_list.status == NameList.Status.PREVIEW,
         "can_delete": manage
-        and (name_list.status != NameList.Status.PROCESSING or name_list_is_stuck(name_list)),
+        and (
+            name_list.status != NameList.Status.PROCESSING
+            or name_list_is_stuck(name_list)
+        ),
         "can_review": can_confirm_name_list(user, name_list),
         "can_replace": manage
         and name_list.status in REPLACEABLE

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from catalogs.scope import scope_code
 
-
 #: Days a list without publicity period that is not a standing list stays public
 #: (the province may change it: `MaskingPolicySetting.display_days`).
 DEFAULT_DISPLAY_DAYS = 365
@@ -121,7 +120,9 @@ class NameListQuerySet(models.QuerySet):
         today = today or timezone.localdate(now)
         from .models import DisclosureRecord
 
-        return self.live(today=today).filter(record__in=DisclosureRecord.objects.public(now=now))
+        return self.live(today=today).filter(
+            record__in=DisclosureRecord.objects.public(now=now)
+        )
 
     def visible_to(self, user):
         code = scope_code(user)

@@ -28,8 +28,10 @@ def connect() -> None:
     from catalogs.signals import calendar_changed, catalog_published
 
     calendar_changed.connect(
-        recompute_open_obligations, dispatch_uid="disclosures_recompute_open_obligations"
+        recompute_open_obligations,
+        dispatch_uid="disclosures_recompute_open_obligations",
     )
     catalog_published.connect(
-        generate_periodic_obligations, dispatch_uid="disclosures_generate_periodic_obligations"
+        generate_periodic_obligations,
+        dispatch_uid="disclosures_generate_periodic_obligations",
     )

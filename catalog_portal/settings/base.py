@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,11 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+    return [
+        part.strip()
+        for part in os.environ.get(name, default).split(",")
+        if part.strip()
+    ]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -131,7 +136,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # (Django calls every validator's password_changed() after set_password() + save()).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "catalogs.passwords.UserAttributeSimilarityValidator"},
-    {"NAME": "catalogs.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "catalogs.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "catalogs.passwords.CommonPasswordValidator"},
     {"NAME": "catalogs.passwords.NumericPasswordValidator"},
     {"NAME": "catalogs.security.PasswordChangeAuditValidator"},
@@ -152,7 +160,9 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
@@ -162,7 +172,9 @@ MAX_UPLOAD_BYTES = int(os.environ.get("DJANGO_MAX_UPLOAD_BYTES", str(20 * 1024 *
 # form may carry several attachments; anonymous visitors only post small forms
 # (login). The proxy's limit (client_max_body_size, docs/deploy.md) matches
 # MAX_REQUEST_BYTES.
-MAX_REQUEST_BYTES = int(os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(64 * 1024 * 1024)))
+MAX_REQUEST_BYTES = int(
+    os.environ.get("DJANGO_MAX_REQUEST_BYTES", str(64 * 1024 * 1024))
+)
 ANONYMOUS_MAX_REQUEST_BYTES = int(
     os.environ.get("DJANGO_ANONYMOUS_MAX_REQUEST_BYTES", str(1024 * 1024))
 )
@@ -221,7 +233,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -250,9 +264,13 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # REMOTE_ADDR. Behind the reverse proxy of docs/deploy.md, name the header that the
 # proxy overwrites, e.g. DJANGO_CLIENT_IP_HEADER=HTTP_X_REAL_IP; with
 # HTTP_X_FORWARDED_FOR also set DJANGO_PROXY_COUNT. Never name a header a client can set.
-AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("DJANGO_CLIENT_IP_HEADER")) + ("REMOTE_ADDR",)
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(env_list("DJANGO_CLIENT_IP_HEADER")) + (
+    "REMOTE_ADDR",
+)
 AXES_IPWARE_PROXY_COUNT = (
-    int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT") else None
+    int(os.environ["DJANGO_PROXY_COUNT"])
+    if os.environ.get("DJANGO_PROXY_COUNT")
+    else None
 )
 AXES_IPWARE_PROXY_ORDER = "left-most"
 
@@ -298,14 +316,21 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localh
 # What the header and footer of a government portal carry.
 SITE_NAME = _("基层政务公开标准目录平台")
 SITE_SPONSOR = os.environ.get("SITE_SPONSOR", "河南省民政厅")
-SITE_IDENTIFIER = os.environ.get("SITE_IDENTIFIER", "4100000000")  # 网站标识码 placeholder
+SITE_IDENTIFIER = os.environ.get(
+    "SITE_IDENTIFIER", "4100000000"
+)  # 网站标识码 placeholder
 SITE_ICP = os.environ.get("SITE_ICP", "")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
+    },
 }
 AUTH_USER_MODEL = "catalogs.User"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # admin exports: a leading "=" is not a live formula
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = (
+    True  # admin exports: a leading "=" is not a live formula
+)

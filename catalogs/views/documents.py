@@ -35,7 +35,9 @@ def _quote(name: str) -> str:
 class CatalogUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("目录文件"),
-        help_text=gettext_lazy("Word（.docx，官方表格格式）或 Excel（.xlsx，本平台导出的格式），不超过 20 MB。"),
+        help_text=gettext_lazy(
+            "Word（.docx，官方表格格式）或 Excel（.xlsx，本平台导出的格式），不超过 20 MB。"
+        ),
     )
 
     def clean_file(self):
@@ -44,7 +46,9 @@ class CatalogUploadForm(forms.Form):
             raise forms.ValidationError(_("文件太大：请上传不超过 20 MB 的目录文件。"))
         if not upload.name.lower().endswith((".docx", ".xlsx")):
             raise forms.ValidationError(
-                _("只能上传 .docx 或 .xlsx 文件；旧版 .doc/.xls 请先在 Office 或 WPS 中另存为新格式。")
+                _(
+                    "只能上传 .docx 或 .xlsx 文件；旧版 .doc/.xls 请先在 Office 或 WPS 中另存为新格式。"
+                )
             )
         return upload
 
@@ -85,8 +89,14 @@ def catalog_upload(request, domain_slug: str):
             else:
                 messages.success(
                     request,
-                    _("已导入为草稿：更新%(updated)s项，新增%(added)s项，标注不公开%(omitted)s项。请核对下面的预览。")
-                    % {"updated": result.updated, "added": result.added, "omitted": result.omitted},
+                    _(
+                        "已导入为草稿：更新%(updated)s项，新增%(added)s项，标注不公开%(omitted)s项。请核对下面的预览。"
+                    )
+                    % {
+                        "updated": result.updated,
+                        "added": result.added,
+                        "omitted": result.omitted,
+                    },
                 )
                 return redirect("catalog_documents:preview", pk=result.catalog.pk)
     else:
@@ -126,8 +136,18 @@ def catalog_preview(request, pk: int):
 
 app_name = "catalog_documents"
 urlpatterns = [
-    path("<int:pk>/download.docx", catalog_download, {"fmt": "docx"}, name="download_docx"),
-    path("<int:pk>/download.xlsx", catalog_download, {"fmt": "xlsx"}, name="download_xlsx"),
+    path(
+        "<int:pk>/download.docx",
+        catalog_download,
+        {"fmt": "docx"},
+        name="download_docx",
+    ),
+    path(
+        "<int:pk>/download.xlsx",
+        catalog_download,
+        {"fmt": "xlsx"},
+        name="download_xlsx",
+    ),
     path("<int:pk>/preview/", catalog_preview, name="preview"),
     path("import/<slug:domain_slug>/", catalog_upload, name="upload"),
 ]

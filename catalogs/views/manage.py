@@ -60,7 +60,18 @@ def _error_messages(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _confirm(request, *, catalog, title, message, button, danger=False, problems=(), item=None, status=200):
+def _confirm(
+    request,
+    *,
+    catalog,
+    title,
+    message,
+    button,
+    danger=False,
+    problems=(),
+    item=None,
+    status=200,
+):
     return render(
         request,
         "catalogs/catalog_confirm.html",
@@ -86,7 +97,9 @@ class CatalogDetailView(ReadOnlyCatalogView):
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(request.user, pk, manage=True)
         return render(
-            request, "catalogs/catalog_detail.html", selectors.catalog_workbench(request.user, catalog)
+            request,
+            "catalogs/catalog_detail.html",
+            selectors.catalog_workbench(request.user, catalog),
         )
 
 
@@ -108,15 +121,21 @@ class CatalogCloneView(StaffView):
             {
                 "region": region,
                 "domain": domain,
-                "source": services.nearest_upstream_catalog(region=region, domain=domain),
-                "existing": region.catalogs.filter(domain=domain).order_by("-version").first(),
+                "source": services.nearest_upstream_catalog(
+                    region=region, domain=domain
+                ),
+                "existing": region.catalogs.filter(domain=domain)
+                .order_by("-version")
+                .first(),
             },
         )
 
     def post(self, request, domain_slug: str):
         region, domain = self._region_and_domain(request, domain_slug)
         try:
-            catalog = services.catalog_clone(region=region, domain=domain, actor=request.user)
+            catalog = services.catalog_clone(
+                region=region, domain=domain, actor=request.user
+            )
         except ValidationError as error:
             _error_messages(request, error)
             return redirect("workspace")
@@ -130,7 +149,9 @@ class CatalogCloneView(StaffView):
 
 class CatalogSubmitView(StaffView):
     def get(self, request, pk: int):
-        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        catalog = permissions.access_catalog(
+            request.user, pk, for_write=True, manage=True
+        )
         return _confirm(
             request,
             catalog=catalog,
@@ -141,7 +162,9 @@ class CatalogSubmitView(StaffView):
         )
 
     def post(self, request, pk: int):
-        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        catalog = permissions.access_catalog(
+            request.user, pk, for_write=True, manage=True
+        )
         try:
             services.catalog_submit(catalog=catalog, actor=request.user)
         except ValidationError as error:
@@ -181,7 +204,11 @@ class CatalogActionView(StaffView):
     def get(self, request, pk: int):
         catalog = self._catalog(request, pk)
         return _confirm(
-            request, catalog=catalog, title=self.title, message=self.message, button=self.button
+            request,
+            catalog=catalog,
+            title=self.title,
+            message=self.message,
+            button=self.button,
         )
 
     def post(self, request, pk: int):
@@ -201,7 +228,9 @@ class CatalogPublishView(CatalogActionView):
     allowed = staticmethod(permissions.can_publish_catalog)
     refused = _lazy("只有本区划可以发布已审核通过的目录版本。")
     title = _lazy("发布目录")
-    message = _lazy("发布后本版本将在公开页面展示，且不能再修改；以后修改需开启新版本。")
+    message = _lazy(
+        "发布后本版本将在公开页面展示，且不能再修改；以后修改需开启新版本。"
+    )
     button = _lazy("确认发布")
 
     def perform(self, request, catalog):
@@ -213,7 +242,9 @@ class CatalogNewVersionView(CatalogActionView):
     allowed = staticmethod(permissions.can_start_new_version)
     refused = _lazy("只有本区划可以在已发布的目录上开启新版本。")
     title = _lazy("开启新版本")
-    message = _lazy("将以本版本为基础生成新的草稿版本；已发布的版本保持不变并继续公开，直到新版本发布。")
+    message = _lazy(
+        "将以本版本为基础生成新的草稿版本；已发布的版本保持不变并继续公开，直到新版本发布。"
+    )
     button = _lazy("开启新版本")
 
     def perform(self, request, catalog):
@@ -262,7 +293,9 @@ class CatalogMergeView(StaffView):
         return self._render(request, catalog, plan, form)
 
     def post(self, request, pk: int):
-        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        catalog = permissions.access_catalog(
+            request.user, pk, for_write=True, manage=True
+        )
         plan = diff.merge_plan(catalog)
         if plan is None:
             messages.info(request, _("上级目录没有新的版本，无需合并。"))
@@ -281,7 +314,9 @@ class CatalogMergeView(StaffView):
             if getattr(error, "code", None) == "stale":
                 form.add_error(
                     None,
-                    _("目录在您选择期间已被其他人修改。为避免覆盖，本次合并未生效：请查看下面的最新情况后重新选择。"),
+                    _(
+                        "目录在您选择期间已被其他人修改。为避免覆盖，本次合并未生效：请查看下面的最新情况后重新选择。"
+                    ),
                 )
             else:
                 for message in error.messages:
@@ -289,7 +324,9 @@ class CatalogMergeView(StaffView):
             return self._render(request, catalog, plan, form, status=409)
         messages.success(
             request,
-            _("已合并上级目录第%(version)s版：采用上级修改%(taken)s处，保留本地%(kept)s处，新增事项%(added)s项，标注不公开%(omitted)s项。")
+            _(
+                "已合并上级目录第%(version)s版：采用上级修改%(taken)s处，保留本地%(kept)s处，新增事项%(added)s项，标注不公开%(omitted)s项。"
+            )
             % {"version": plan.newer.version, **counts},
         )
         return redirect(_detail_url(catalog))
@@ -299,11 +336,18 @@ class CatalogMergeView(StaffView):
         if plan is not None:
             for im in plan.items:
                 if im.elements:
-                    elements = [(em, form[im.field_name(em.element)] if form else None) for em in im.elements]
+                    elements = [
+                        (em, form[im.field_name(em.element)] if form else None)
+                        for em in im.elements
+                    ]
                     rows.append({"merge": im, "elements": elements, "field": None})
                 else:
                     rows.append(
-                        {"merge": im, "elements": [], "field": form[im.field_name()] if form else None}
+                        {
+                            "merge": im,
+                            "elements": [],
+                            "field": form[im.field_name()] if form else None,
+                        }
                     )
         return render(
             request,
@@ -314,7 +358,9 @@ class CatalogMergeView(StaffView):
                 "form": form,
                 "rows": rows,
                 "can_edit": permissions.can_edit_catalog(request.user, catalog),
-                "can_start_new_version": permissions.can_start_new_version(request.user, catalog),
+                "can_start_new_version": permissions.can_start_new_version(
+                    request.user, catalog
+                ),
             },
             status=status,
         )
@@ -328,7 +374,9 @@ class ReviewQueueView(StaffView):
         if not permissions.can_review_catalogs(request.user):
             raise PermissionDenied(_("您没有审核下级目录的权限。"))
         return render(
-            request, "catalogs/review_queue.html", {"queue": selectors.review_queue(request.user)}
+            request,
+            "catalogs/review_queue.html",
+            {"queue": selectors.review_queue(request.user)},
         )
 
 
@@ -351,7 +399,9 @@ class CatalogReviewView(StaffView):
             raise PermissionDenied(_("该目录当前不是待审核状态。"))
         context = selectors.catalog_review_page(catalog)
         if request.POST.get("action") == "comment":
-            form = ReviewCommentForm(request.POST, item_choices=context["item_choices"], prefix="comment")
+            form = ReviewCommentForm(
+                request.POST, item_choices=context["item_choices"], prefix="comment"
+            )
             if form.is_valid():
                 try:
                     services.catalog_review_comment_add(
@@ -363,16 +413,25 @@ class CatalogReviewView(StaffView):
                 except ValidationError as error:
                     _error_messages(request, error)
                 else:
-                    messages.success(request, _("意见已记录。退回目录时，经办人会在相应事项旁看到它。"))
-                    return redirect(reverse("catalogs:catalog_review", kwargs={"pk": catalog.pk}))
+                    messages.success(
+                        request,
+                        _("意见已记录。退回目录时，经办人会在相应事项旁看到它。"),
+                    )
+                    return redirect(
+                        reverse("catalogs:catalog_review", kwargs={"pk": catalog.pk})
+                    )
             return self._render(request, catalog, comment_form=form, status=400)
-        form = ReviewDecisionForm(request.POST, item_choices=context["item_choices"], prefix="decision")
+        form = ReviewDecisionForm(
+            request.POST, item_choices=context["item_choices"], prefix="decision"
+        )
         if not form.is_valid():
             return self._render(request, catalog, decision_form=form, status=400)
         data = form.cleaned_data
         try:
             if data["decision"] == ReviewDecisionForm.APPROVE:
-                services.catalog_approve(catalog=catalog, actor=request.user, comment=data["body"])
+                services.catalog_approve(
+                    catalog=catalog, actor=request.user, comment=data["body"]
+                )
                 messages.success(
                     request, _("已审核通过。经办人发布后，新版本即在公开页面生效。")
                 )
@@ -388,14 +447,20 @@ class CatalogReviewView(StaffView):
             _error_messages(request, error)
         return redirect("catalogs:review_queue")
 
-    def _render(self, request, catalog, comment_form=None, decision_form=None, status=200):
+    def _render(
+        self, request, catalog, comment_form=None, decision_form=None, status=200
+    ):
         context = selectors.catalog_review_page(catalog)
         context.update(
             can_decide=permissions.can_review_catalog(request.user, catalog),
             comment_form=comment_form
-            or ReviewCommentForm(item_choices=context["item_choices"], prefix="comment"),
+            or ReviewCommentForm(
+                item_choices=context["item_choices"], prefix="comment"
+            ),
             decision_form=decision_form
-            or ReviewDecisionForm(item_choices=context["item_choices"], prefix="decision"),
+            or ReviewDecisionForm(
+                item_choices=context["item_choices"], prefix="decision"
+            ),
         )
         return render(request, "catalogs/catalog_review.html", context, status=status)
 
@@ -450,11 +515,15 @@ class ItemEditView(StaffView):
     template_name = "catalogs/item_form.html"
 
     def get(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         return self._render(request, item, _editor(item.catalog, item=item))
 
     def post(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         editor = _editor(item.catalog, request.POST, item=item)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
@@ -478,14 +547,18 @@ class ItemEditView(StaffView):
     def _stale(self, request, pk, editor):
         """Someone saved in between: show their version, keep this input, and let the
         clerk save again deliberately (the form now carries the new lock version)."""
-        current = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        current = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         data = request.POST.copy()
         data["lock_version"] = str(current.lock_version)
         editor = _editor(current.catalog, data, item=current)
         editor.is_valid()
         editor.form.add_error(
             None,
-            _("该事项已被其他人修改并保存，您的这次保存没有生效，您填写的内容都保留在下面。请对照“他人保存的最新内容”核对后，再次点击“保存”。"),
+            _(
+                "该事项已被其他人修改并保存，您的这次保存没有生效，您填写的内容都保留在下面。请对照“他人保存的最新内容”核对后，再次点击“保存”。"
+            ),
         )
         return self._render(request, current, editor, status=409, stale=True)
 
@@ -504,7 +577,9 @@ class ItemEditView(StaffView):
                 "comments": selectors.item_comments(item),
                 "preview": preview,
                 "stale": stale,
-                "latest": diff.load_snapshots(Q(pk=item.pk)).get(item.pk) if stale else None,
+                "latest": diff.load_snapshots(Q(pk=item.pk)).get(item.pk)
+                if stale
+                else None,
             },
             status=status,
         )
@@ -514,11 +589,15 @@ class ItemAddView(StaffView):
     """A local item (拓宽公开范围)."""
 
     def get(self, request, pk: int):
-        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        catalog = permissions.access_catalog(
+            request.user, pk, for_write=True, manage=True
+        )
         return self._render(request, catalog, _editor(catalog))
 
     def post(self, request, pk: int):
-        catalog = permissions.access_catalog(request.user, pk, for_write=True, manage=True)
+        catalog = permissions.access_catalog(
+            request.user, pk, for_write=True, manage=True
+        )
         editor = _editor(catalog, request.POST)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
@@ -537,23 +616,41 @@ class ItemAddView(StaffView):
         return redirect(_detail_url(catalog, f"item-{item.key}"))
 
     def _render(self, request, catalog, editor, status=200):
-        preview = editor.form.preview() if editor.form.is_bound and editor.form.is_valid() else None
+        preview = (
+            editor.form.preview()
+            if editor.form.is_bound and editor.form.is_valid()
+            else None
+        )
         return render(
             request,
             "catalogs/item_form.html",
-            {"catalog": catalog, "item": None, "editor": editor, "preview": preview, "comments": []},
+            {
+                "catalog": catalog,
+                "item": None,
+                "editor": editor,
+                "preview": preview,
+                "comments": [],
+            },
             status=status,
         )
 
 
 class ItemOmitView(StaffView):
     def get(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         form = OmitForm(initial={"lock_version": item.lock_version})
-        return render(request, "catalogs/item_omit.html", {"item": item, "catalog": item.catalog, "form": form})
+        return render(
+            request,
+            "catalogs/item_omit.html",
+            {"item": item, "catalog": item.catalog, "form": form},
+        )
 
     def post(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         form = OmitForm(request.POST)
         if form.is_valid():
             try:
@@ -565,16 +662,26 @@ class ItemOmitView(StaffView):
                 )
             except ValidationError as error:
                 if getattr(error, "code", None) == "stale":
-                    form.add_error(None, _("该事项已被其他人修改并保存，本次操作没有生效。请返回目录查看最新内容后重试；您填写的理由保留在下面。"))
+                    form.add_error(
+                        None,
+                        _(
+                            "该事项已被其他人修改并保存，本次操作没有生效。请返回目录查看最新内容后重试；您填写的理由保留在下面。"
+                        ),
+                    )
                 elif hasattr(error, "error_dict"):
                     for field, errors in error.message_dict.items():
                         for message in errors:
-                            form.add_error("omitted_reason" if field == "omitted_reason" else None, message)
+                            form.add_error(
+                                "omitted_reason" if field == "omitted_reason" else None,
+                                message,
+                            )
                 else:
                     for message in error.messages:
                         form.add_error(None, message)
             else:
-                messages.success(request, _("已将“%(name)s”标注为本地不公开。") % {"name": item.name})
+                messages.success(
+                    request, _("已将“%(name)s”标注为本地不公开。") % {"name": item.name}
+                )
                 return redirect(_detail_url(item.catalog, f"item-{item.key}"))
         return render(
             request,
@@ -586,18 +693,23 @@ class ItemOmitView(StaffView):
 
 class ItemRestoreView(StaffView):
     def get(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         return _confirm(
             request,
             catalog=item.catalog,
             item=item,
             title=_("恢复公开"),
-            message=_("恢复后该事项重新列入本地目录。不公开的理由是：%(reason)s") % {"reason": item.omitted_reason},
+            message=_("恢复后该事项重新列入本地目录。不公开的理由是：%(reason)s")
+            % {"reason": item.omitted_reason},
             button=_("恢复公开"),
         )
 
     def post(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         try:
             services.catalog_item_restore(item=item, actor=request.user)
         except ValidationError as error:
@@ -609,19 +721,24 @@ class ItemRestoreView(StaffView):
 
 class ItemDeleteView(StaffView):
     def get(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         return _confirm(
             request,
             catalog=item.catalog,
             item=item,
             title=_("删除本地事项"),
-            message=_("将删除本地新增的事项“%(name)s”。删除记录保留在修改记录中。") % {"name": item.name},
+            message=_("将删除本地新增的事项“%(name)s”。删除记录保留在修改记录中。")
+            % {"name": item.name},
             button=_("确认删除"),
             danger=True,
         )
 
     def post(self, request, pk: int):
-        item = permissions.access_catalog_item(request.user, pk, for_write=True, manage=True)
+        item = permissions.access_catalog_item(
+            request.user, pk, for_write=True, manage=True
+        )
         catalog = item.catalog
         try:
             services.catalog_item_delete_local(item=item, actor=request.user)

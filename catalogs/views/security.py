@@ -33,12 +33,15 @@ class SecurityLogView(permissions.RegionStaffRequiredMixin, TemplateView):
             kind = ""
         username = self.request.GET.get("username", "").strip()[:150]
         page = Paginator(
-            security.security_log_list(user, kind=kind, username=username), ENTRIES_PER_PAGE
+            security.security_log_list(user, kind=kind, username=username),
+            ENTRIES_PER_PAGE,
         ).get_page(self.request.GET.get("page", 1))
         context.update(
             page_obj=page,
             rows=security.security_log_rows(page),
-            kinds=[(value, str(label)) for value, label in security.EVENT_LABELS.items()],
+            kinds=[
+                (value, str(label)) for value, label in security.EVENT_LABELS.items()
+            ],
             kind=kind,
             username=username,
             scope_label=user.region.name if user.region_id else _("全部区划"),

@@ -116,4 +116,3 @@ __all__ = [
     "suggest_kind",
     "suggest_mapping",
 ]
-

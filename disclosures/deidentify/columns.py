@@ -72,8 +72,6 @@ POLICY_OPTIONAL_KINDS = frozenset(
 FREE_TEXT_KINDS = frozenset({ColumnKind.REMARK, ColumnKind.REASON, ColumnKind.OTHER})
 
 
-
-
 @dataclass(frozen=True)
 class MaskingPolicy:
     """The province-wide masking policy (one for the whole province, SPEC §5).
@@ -133,7 +131,9 @@ def publishable(kind: ColumnKind | str | None, policy: MaskingPolicy) -> bool:
 
 def no_publishable_column_message() -> str:
     """The refusal of a mapping that publishes nothing (translated when called)."""
-    return gettext("没有可以公开的列：请至少将一列对应为姓名、家庭人口、金额或村/社区。")
+    return gettext(
+        "没有可以公开的列：请至少将一列对应为姓名、家庭人口、金额或村/社区。"
+    )
 
 
 # ------------------------------------------------------------- header suggestions
@@ -147,13 +147,27 @@ _HEADER_TRAILING_UNIT = re.compile(r"[(（][^()（）]*[)）]$")
 _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = (
     (
         ColumnKind.ID_NUMBER,
-        frozenset({"身份证", "证件号", "身份证号", "身份证号码", "公民身份号码", "证件号码"}),
+        frozenset(
+            {"身份证", "证件号", "身份证号", "身份证号码", "公民身份号码", "证件号码"}
+        ),
         ("身份证", "身份号码", "证件号"),
     ),
     (
         ColumnKind.BANK_CARD,
         frozenset({"账号", "卡号", "账户", "帐号", "帐户", "银行卡号"}),
-        ("银行卡", "银行账", "银行帐", "卡号", "账号", "帐号", "存折", "账户", "帐户", "开户行", "开户银行"),
+        (
+            "银行卡",
+            "银行账",
+            "银行帐",
+            "卡号",
+            "账号",
+            "帐号",
+            "存折",
+            "账户",
+            "帐户",
+            "开户行",
+            "开户银行",
+        ),
     ),
     (
         ColumnKind.PHONE,
@@ -168,7 +182,19 @@ _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = 
     (
         ColumnKind.AMOUNT,
         frozenset({"金额", "保障金", "补助标准"}),
-        ("金额", "保障金", "补助标准", "补助金", "救助金", "补贴标准", "补贴金", "发放标准", "保障标准", "供养标准", "供养金"),
+        (
+            "金额",
+            "保障金",
+            "补助标准",
+            "补助金",
+            "救助金",
+            "补贴标准",
+            "补贴金",
+            "发放标准",
+            "保障标准",
+            "供养标准",
+            "供养金",
+        ),
     ),
     (
         ColumnKind.ADDRESS,
@@ -177,7 +203,19 @@ _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = 
     ),
     (
         ColumnKind.VILLAGE,
-        frozenset({"村", "社区", "村(社区)", "村/社区", "所属村", "所在村", "村居", "村别", "村名"}),
+        frozenset(
+            {
+                "村",
+                "社区",
+                "村(社区)",
+                "村/社区",
+                "所属村",
+                "所在村",
+                "村居",
+                "村别",
+                "村名",
+            }
+        ),
         ("村(社区)", "村/社区", "所属村", "所在村", "村委", "社区", "村居"),
     ),
     (
@@ -192,7 +230,18 @@ _HEADER_RULES: tuple[tuple[ColumnKind, frozenset[str], tuple[str, ...]], ...] = 
     ),
     (
         ColumnKind.NAME,
-        frozenset({"姓名", "户主", "申请人", "救助对象", "保障对象", "供养对象", "名字", "户名"}),
+        frozenset(
+            {
+                "姓名",
+                "户主",
+                "申请人",
+                "救助对象",
+                "保障对象",
+                "供养对象",
+                "名字",
+                "户名",
+            }
+        ),
         ("姓名",),
     ),
 )
@@ -258,7 +307,6 @@ def suggest_mapping(header: Sequence[object]) -> dict[int, ColumnKind]:
     return mapping
 
 
-
 # ----------------------------------------------------------------- sensitive words
 
 # Words that reveal health, disability, mental state, a criminal record or drug
@@ -267,13 +315,45 @@ def suggest_mapping(header: Sequence[object]) -> dict[int, ColumnKind]:
 # substring: "因病致困" holds "因病", "精神残疾" both "精神" and "残疾".
 SENSITIVE_WORDS: dict[str, tuple[str, ...]] = {
     "illness": (
-        "尿毒症", "癌", "肿瘤", "白血病", "重病", "大病", "因病", "患病", "病重", "重症",
-        "透析", "瘫痪", "偏瘫", "脑梗", "脑瘫", "植物人", "艾滋", "HIV", "ＨＩＶ", "乙肝", "结核",
-        "慢性病", "化疗", "住院",
+        "尿毒症",
+        "癌",
+        "肿瘤",
+        "白血病",
+        "重病",
+        "大病",
+        "因病",
+        "患病",
+        "病重",
+        "重症",
+        "透析",
+        "瘫痪",
+        "偏瘫",
+        "脑梗",
+        "脑瘫",
+        "植物人",
+        "艾滋",
+        "HIV",
+        "ＨＩＶ",
+        "乙肝",
+        "结核",
+        "慢性病",
+        "化疗",
+        "住院",
     ),
     "disability": ("残疾", "残障", "失明", "聋哑", "肢残", "重残", "盲人", "截肢"),
     "mental": ("精神", "智力", "智障", "低能", "痴呆", "弱智", "抑郁"),
-    "criminal": ("刑满释放", "服刑", "在押", "劳改", "劳教", "犯罪", "判刑", "缓刑", "假释", "社区矫正"),
+    "criminal": (
+        "刑满释放",
+        "服刑",
+        "在押",
+        "劳改",
+        "劳教",
+        "犯罪",
+        "判刑",
+        "缓刑",
+        "假释",
+        "社区矫正",
+    ),
     "drugs": ("吸毒", "戒毒", "涉毒"),
 }
 
@@ -312,8 +392,6 @@ def find_sensitive_words(text: object) -> list[str]:
 def sensitive_kinds_label(kinds: Iterable[str]) -> str:
     """``疾病、残疾`` for ``["illness", "disability"]``."""
     return "、".join(str(SENSITIVE_WORD_KIND_LABELS[k]) for k in kinds)
-
-
 
 
 def column_letter(index: int) -> str:

@@ -122,7 +122,10 @@ def is_valid_id_number(value: str) -> bool:
     """
     compact = _compact(value)
     if len(compact) == 18 and compact[:17].isdigit():
-        return _plausible_id18(compact) and gb11643_check_digit(compact[:17]) == compact[17]
+        return (
+            _plausible_id18(compact)
+            and gb11643_check_digit(compact[:17]) == compact[17]
+        )
     if len(compact) == 15 and compact.isdigit():
         return _plausible_id15(compact)
     return False
@@ -146,7 +149,9 @@ def _classify(digits: str, has_x: bool) -> str | None:
     """Finding kind of a tier-1 run: ``digits`` are ASCII digits without X."""
     n = len(digits)
     if has_x and n == 17:
-        return "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+        return (
+            "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+        )
     if n < 11:
         return None
     if n == 18:
@@ -170,7 +175,9 @@ def _classify_wide(digits: str, has_x: bool) -> str | None:
     """
     n = len(digits)
     if has_x and n == 17:
-        return "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+        return (
+            "id_number" if gb11643_check_digit(digits) == "X" else "id_number_bad_check"
+        )
     if _mobile_core(digits):
         return "mobile"
     if n == 18 and _plausible_id18(digits):
@@ -227,7 +234,9 @@ _DIGIT_GROUP = re.compile(r"[0-9]+")
 _WIDE_LENGTHS = frozenset({11, 13, 15, 17, 18})
 
 
-def _replace_wide_runs(text: str, norm: str, masker: Masker | None, kinds: list[str]) -> str:
+def _replace_wide_runs(
+    text: str, norm: str, masker: Masker | None, kinds: list[str]
+) -> str:
     """Mask mobiles and ID numbers written with dots, slashes or brackets.
 
     A wide run may hold more than the identifier ("5.138.1234.5678"), so every
@@ -321,5 +330,3 @@ def scan_text(text: str) -> tuple[str, list[str]]:
     if not _has_eleven_digits(text):
         return text, []
     return _scan(text)
-
-

@@ -59,7 +59,9 @@ COMPOUND_SURNAMES = frozenset(
     """.split()
 )
 
-_CJK_NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・]+")
+_CJK_NAME = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•・]+"
+)
 _NAME_DOTS = frozenset("·•・")
 
 
@@ -115,7 +117,6 @@ def cut_address_to_village(value: str) -> str:
     return kept
 
 
-
 # ------------------------------------------------------------------ staff samples
 
 SAMPLE_MAX_LENGTH = 30
@@ -151,7 +152,6 @@ def mask_sample(value: object, kind: ColumnKind | str | None) -> str:
     return text
 
 
-
 def _to_text(value: object) -> str:
     if isinstance(value, str):
         return value
@@ -182,4 +182,3 @@ def _phone_masker(kind: str, compact: str) -> str:
 
 def _short_all(digits: str) -> str:
     return "*" * len(digits)
-

@@ -129,7 +129,9 @@ class DeidentificationReport:
     def summary_lines(self) -> list[str]:
         """The summary and warnings for the uploader, in Chinese, one per line."""
         lines = [
-            gettext("共读取%(total)s行数据，公开%(published)s行（跳过空行%(blank)s行）。")
+            gettext(
+                "共读取%(total)s行数据，公开%(published)s行（跳过空行%(blank)s行）。"
+            )
             % {
                 "total": self.rows_total,
                 "published": self.rows_published,
@@ -137,7 +139,8 @@ class DeidentificationReport:
             }
         ]
         kept = "、".join(
-            gettext("“%(header)s”（%(kind)s）") % {"header": c.header, "kind": c.kind_label}
+            gettext("“%(header)s”（%(kind)s）")
+            % {"header": c.header, "kind": c.kind_label}
             for c in self.columns_kept
         )
         lines.append(gettext("公开的列：%(columns)s") % {"columns": kept or "—"})
@@ -147,10 +150,13 @@ class DeidentificationReport:
                 % {"header": c.header, "reason": c.reason}
             )
         if self.names_masked:
-            lines.append(gettext("已遮蔽姓名%(count)s个。") % {"count": self.names_masked})
+            lines.append(
+                gettext("已遮蔽姓名%(count)s个。") % {"count": self.names_masked}
+            )
         if self.addresses_cut:
             lines.append(
-                gettext("已将%(count)s个地址截取到村（社区）。") % {"count": self.addresses_cut}
+                gettext("已将%(count)s个地址截取到村（社区）。")
+                % {"count": self.addresses_cut}
             )
         if self.addresses_dropped:
             lines.append(
@@ -159,7 +165,9 @@ class DeidentificationReport:
                 )
                 % {
                     "count": self.addresses_dropped,
-                    "rows": _row_list(self.addresses_dropped_rows, self.addresses_dropped),
+                    "rows": _row_list(
+                        self.addresses_dropped_rows, self.addresses_dropped
+                    ),
                 }
             )
         for c in self.columns_kept:
@@ -183,7 +191,9 @@ class DeidentificationReport:
                 for kind, count in sorted(self.findings_by_kind.items())
             )
             lines.append(
-                gettext("警告：在公开的单元格中发现并遮蔽了%(total)s处个人信息（%(counts)s）：")
+                gettext(
+                    "警告：在公开的单元格中发现并遮蔽了%(total)s处个人信息（%(counts)s）："
+                )
                 % {"total": self.findings_total, "counts": counts}
             )
             lines.extend(f.message for f in self.findings)
@@ -218,7 +228,9 @@ def _drop_reason(kind: ColumnKind, mapped: bool) -> str:
     if kind is ColumnKind.ADDRESS:
         return gettext("按全省统一规则，地址不公开，公开所在村（社区）即可")
     if kind in (ColumnKind.REMARK, ColumnKind.REASON):
-        return gettext("备注、原因等自由填写的内容可能涉及疾病、残疾等个人隐私，一律不公开")
+        return gettext(
+            "备注、原因等自由填写的内容可能涉及疾病、残疾等个人隐私，一律不公开"
+        )
     return gettext("“其他”类型的列不公开")
 
 
@@ -302,7 +314,9 @@ def deidentify_rows(
             kept_kinds.append(kind)
             out_header.append(label)
     if not kept_index:
-        raise DeidentifyError(no_publishable_column_message(), code="no_publishable_column")
+        raise DeidentifyError(
+            no_publishable_column_message(), code="no_publishable_column"
+        )
     functions = _make_cell_functions(kept_kinds, policy, report)
     plan = [
         (index, func, report.columns[index])
@@ -334,7 +348,11 @@ def deidentify_rows(
                             findings.append(Finding(row_number, column.header, kind))
                 if new is not value:
                     column.masked_cells += 1
-                if not has_content and new != "" and (type(new) is not str or not new.isspace()):
+                if (
+                    not has_content
+                    and new != ""
+                    and (type(new) is not str or not new.isspace())
+                ):
                     has_content = True
                 out.append(new)
             if has_content:

@@ -101,7 +101,6 @@ def standing_list_suggested(record: DisclosureRecord) -> bool:
     return "审批" in item.name and any(word in text for word in STANDING_CATEGORY_WORDS)
 
 
-
 def _estimate_data_rows(path: Path, table: TableSource) -> int:
     """Rough number of data rows below the header, for progress only (0 = unknown).
 
@@ -178,7 +177,9 @@ def name_list_start(
     `name_list_process` itself (the demo does).
     """
     if staged.record_id != record.pk:
-        raise ValidationError(_("上传的文件不属于这条公开信息，请重新上传。"), code="wrong_record")
+        raise ValidationError(
+            _("上传的文件不属于这条公开信息，请重新上传。"), code="wrong_record"
+        )
     if standing is None:
         standing = publicity_end is None and standing_list_suggested(record)
     if standing and publicity_end is not None:
@@ -207,10 +208,14 @@ def name_list_start(
         if kind in (None, ""):
             continue
         if not 0 <= int(index) < width:
-            raise ValidationError(_("列对应关系与文件不符，请重新选择。"), code="bad_mapping")
+            raise ValidationError(
+                _("列对应关系与文件不符，请重新选择。"), code="bad_mapping"
+            )
         kinds[str(int(index))] = ColumnKind(kind).value
     if not any(publishable(kind, policy) for kind in kinds.values()):
-        raise ValidationError(no_publishable_column_message(), code="no_publishable_column")
+        raise ValidationError(
+            no_publishable_column_message(), code="no_publishable_column"
+        )
     now = now_or(now)
     with transaction.atomic():
         record = DisclosureRecord.objects.select_for_update().get(pk=record.pk)
@@ -257,7 +262,12 @@ def name_list_start(
         )
         if dispatch:
             transaction.on_commit(
-                partial(name_list_dispatch, name_list.pk, estimated_rows=estimate, size=staged.size)
+                partial(
+                    name_list_dispatch,
+                    name_list.pk,
+                    estimated_rows=estimate,
+                    size=staged.size,
+                )
             )
     return name_list
 
@@ -274,7 +284,9 @@ def name_list_dispatch(pk: int, *, estimated_rows: int, size: int = 0) -> None:
     A list with an unknown row estimate counts as large beyond 256 KB. Without
     ``NAME_LIST_BACKGROUND`` large lists wait for `process_name_lists`.
     """
-    large = estimated_rows > _inline_rows() or (estimated_rows == 0 and size > 256 * 1024)
+    large = estimated_rows > _inline_rows() or (
+        estimated_rows == 0 and size > 256 * 1024
+    )
     if not large:
         name_list_process(pk)
         return
@@ -316,7 +328,9 @@ class _SourceIdCheck:
     """
 
     def __init__(self, header: Sequence[object], columns: list[int], first_row: int):
-        self.columns = [(i, str(header[i]) if header[i] else _column_letter(i)) for i in columns]
+        self.columns = [
+            (i, str(header[i]) if header[i] else _column_letter(i)) for i in columns
+        ]
         self.first_row = first_row
         self.found: list[tuple[int, str]] = []
         self.total = 0
@@ -333,7 +347,9 @@ class _SourceIdCheck:
                 value = row[index] if index < width else None
                 if value is None or value == "":
                     continue
-                _masked, kinds = scan_text(value if isinstance(value, str) else str(value))
+                _masked, kinds = scan_text(
+                    value if isinstance(value, str) else str(value)
+                )
                 if "id_number_bad_check" in kinds:
                     self.total += 1
                     if len(self.found) < MAX_STORED_FINDINGS:
@@ -359,7 +375,11 @@ def _json_cell(value: object) -> object:
     if kind is Decimal:
         return str(value)
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == time(0)
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, (date, time)):
         return value.isoformat()
     return str(value)
@@ -370,7 +390,11 @@ def _store_rows(pk: int, rows: Iterable[Sequence[object]]) -> int:
     number = 0
     for row in rows:
         number += 1
-        batch.append(NameListRow(name_list_id=pk, number=number, cells=[_json_cell(v) for v in row]))
+        batch.append(
+            NameListRow(
+                name_list_id=pk, number=number, cells=[_json_cell(v) for v in row]
+            )
+        )
         if len(batch) >= ROW_BATCH:
             NameListRow.objects.bulk_create(batch)
             batch = []
@@ -386,7 +410,9 @@ def _report_json(
     job: dict,
     source: dict,
 ) -> dict:
-    bad = {(f.row, f.column) for f in report.findings if f.kind == "id_number_bad_check"}
+    bad = {
+        (f.row, f.column) for f in report.findings if f.kind == "id_number_bad_check"
+    }
     bad.update(check.found)
     bad_total = report.findings_by_kind.get("id_number_bad_check", 0) + check.total
     return {
@@ -407,11 +433,14 @@ def _report_json(
             }
             for c in report.columns
         ],
-        "findings": [{"row": f.row, "column": f.column, "kind": f.kind} for f in report.findings],
+        "findings": [
+            {"row": f.row, "column": f.column, "kind": f.kind} for f in report.findings
+        ],
         "findings_total": report.findings_total,
         "findings_by_kind": dict(report.findings_by_kind),
         "bad_check_digits": [
-            {"row": row, "column": column} for row, column in sorted(bad)[:MAX_STORED_FINDINGS]
+            {"row": row, "column": column}
+            for row, column in sorted(bad)[:MAX_STORED_FINDINGS]
         ],
         "bad_check_digits_total": bad_total,
         "names_masked": report.names_masked,
@@ -447,7 +476,9 @@ def _fail(pk: int, message: str) -> None:
         name_list.rows_done = 0
         name_list.row_count = 0
         name_list.progress_at = timezone.now()
-        name_list.save(update_fields=["status", "report", "rows_done", "row_count", "progress_at"])
+        name_list.save(
+            update_fields=["status", "report", "rows_done", "row_count", "progress_at"]
+        )
         audit(
             "disclosures.namelist.failed",
             actor=name_list.uploaded_by,
@@ -477,16 +508,27 @@ def name_list_process(pk: int) -> NameList | None:
         path = staging_dir() / f"{token}.upload"
         if not TOKEN_PATTERN.match(token) or not path.exists():
             raise DeidentifyError(
-                _("处理中断，上传的原始文件已不再保留。请重新上传名单。"), code="staging_missing"
+                _("处理中断，上传的原始文件已不再保留。请重新上传名单。"),
+                code="staging_missing",
             )
         policy = masking_policy(mask_names=bool(job.get("mask_names")))
         mapping = {int(i): kind for i, kind in (job.get("mapping") or {}).items()}
-        with open_table(path, job.get("filename"), sheet=job.get("sheet"), max_bytes=upload_max_bytes()) as table:
+        with open_table(
+            path,
+            job.get("filename"),
+            sheet=job.get("sheet"),
+            max_bytes=upload_max_bytes(),
+        ) as table:
             hidden_ids = [
-                i for i, kind in mapping.items()
-                if kind == ColumnKind.ID_NUMBER.value and not publishable(kind, policy) and i < len(table.header)
+                i
+                for i, kind in mapping.items()
+                if kind == ColumnKind.ID_NUMBER.value
+                and not publishable(kind, policy)
+                and i < len(table.header)
             ]
-            check = _SourceIdCheck(table.header, hidden_ids, table.first_data_row_number)
+            check = _SourceIdCheck(
+                table.header, hidden_ids, table.first_data_row_number
+            )
             result = deidentify_rows(
                 table.header,
                 check.wrap(table.iter_rows()),
@@ -497,9 +539,15 @@ def name_list_process(pk: int) -> NameList | None:
                 progress_every=PROGRESS_EVERY,
             )
             count = _store_rows(pk, result)
-        report = _report_json(result.report, check, policy, job, name_list.report.get("source", {}))
+        report = _report_json(
+            result.report, check, policy, job, name_list.report.get("source", {})
+        )
         with transaction.atomic():
-            locked = NameList.objects.select_for_update().filter(pk=pk, status=Status.PROCESSING).first()
+            locked = (
+                NameList.objects.select_for_update()
+                .filter(pk=pk, status=Status.PROCESSING)
+                .first()
+            )
             if locked is None:  # deleted while processing
                 NameListRow.objects.filter(name_list_id=pk).delete()
                 return None
@@ -511,7 +559,15 @@ def name_list_process(pk: int) -> NameList | None:
             locked.rows_done = result.report.rows_total
             locked.progress_at = timezone.now()
             locked.save(
-                update_fields=["status", "columns", "column_kinds", "report", "row_count", "rows_done", "progress_at"]
+                update_fields=[
+                    "status",
+                    "columns",
+                    "column_kinds",
+                    "report",
+                    "row_count",
+                    "rows_done",
+                    "progress_at",
+                ]
             )
             audit(
                 "disclosures.namelist.processed",
@@ -531,7 +587,12 @@ def name_list_process(pk: int) -> NameList | None:
         _fail(pk, exc.message)
     except Exception as exc:
         logger.error("name list %s: processing failed (%s)", pk, type(exc).__name__)
-        _fail(pk, _("处理名单时出错，未公开任何内容。请检查文件后重新上传；如问题重复出现，请联系管理员。"))
+        _fail(
+            pk,
+            _(
+                "处理名单时出错，未公开任何内容。请检查文件后重新上传；如问题重复出现，请联系管理员。"
+            ),
+        )
     finally:
         discard_token(token)
     return NameList.objects.filter(pk=pk).first()
@@ -545,7 +606,9 @@ class StuckResult:
     ids: list[int] = field(default_factory=list)
 
 
-def name_list_finish_stuck(*, older_than: float | None = None, everything: bool = False) -> StuckResult:
+def name_list_finish_stuck(
+    *, older_than: float | None = None, everything: bool = False
+) -> StuckResult:
     """Finish lists left in ``processing`` (worker restart, ``NAME_LIST_BACKGROUND`` off).
 
     A list counts as stuck when its progress is older than ``older_than``

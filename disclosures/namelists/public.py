@@ -70,7 +70,9 @@ def _public_rows_page(name_list: NameList, page, today: date) -> Page:
     ).get_page(page)
 
 
-def name_list_public(record: DisclosureRecord, *, page=1, today: date | None = None) -> PublicNameList | None:
+def name_list_public(
+    record: DisclosureRecord, *, page=1, today: date | None = None
+) -> PublicNameList | None:
     """The record's confirmed list for the public page (1 query; 3 with rows).
 
     None when there is no confirmed list: unconfirmed lists are never public.
@@ -84,7 +86,9 @@ def name_list_public(record: DisclosureRecord, *, page=1, today: date | None = N
     name_list = (
         NameList.objects.confirmed()
         .filter(record=record)
-        .annotate(live=Exists(NameList.objects.live(today=today).filter(pk=OuterRef("pk"))))
+        .annotate(
+            live=Exists(NameList.objects.live(today=today).filter(pk=OuterRef("pk")))
+        )
         .first()
     )
     if name_list is None:
@@ -103,14 +107,20 @@ def name_list_public(record: DisclosureRecord, *, page=1, today: date | None = N
     )
 
 
-def name_list_for_download(record_pk: int, *, today: date | None = None, now: datetime | None = None) -> NameList:
+def name_list_for_download(
+    record_pk: int, *, today: date | None = None, now: datetime | None = None
+) -> NameList:
     """The list of a public record while its rows are public (1 query).
 
     `NameList.objects.public`: confirmed, inside its public period, and its
     record public, all in the one query, so downloads end at the same moment
     as the table. Raises `NameList.DoesNotExist` for anything else.
     """
-    return NameList.objects.public(today=today, now=now).select_related("record").get(record_id=record_pk)
+    return (
+        NameList.objects.public(today=today, now=now)
+        .select_related("record")
+        .get(record_id=record_pk)
+    )
 
 
 def name_list_next_end(*, today: date | None = None) -> date | None:

@@ -29,7 +29,9 @@ from .states import REPLACEABLE, Status
 def name_list_rows_page(name_list: NameList, page=1) -> Page:
     """One page of the masked rows (2 queries: count, page), as the public sees them."""
     return Paginator(
-        NameListRow.objects.filter(name_list=name_list).order_by("number").only("number", "cells"),
+        NameListRow.objects.filter(name_list=name_list)
+        .order_by("number")
+        .only("number", "cells"),
         ROWS_PER_PAGE,
     ).get_page(page)
 
@@ -95,7 +97,9 @@ def name_list_summary(name_list: NameList) -> NameListSummary | None:
         columns_kept=[c for c in columns if c["published"]],
         columns_dropped=[c for c in columns if not c["published"]],
         masked_cells=[c for c in columns if c["published"] and c["masked_cells"]],
-        sensitive_columns=[c for c in columns if c["published"] and c.get("sensitive_cells")],
+        sensitive_columns=[
+            c for c in columns if c["published"] and c.get("sensitive_cells")
+        ],
         findings_total=report.get("findings_total", 0),
         findings_by_kind=[
             {"label": str(FINDING_KIND_LABELS.get(kind, kind)), "count": count}
@@ -146,7 +150,9 @@ def records_for_upload(user: User, *, limit: int = 200) -> list[DisclosureRecord
     """Records of the user's subtree that can take a new list, newest first (1 query)."""
     if not can_upload_name_lists(user):
         return []
-    blocked = NameList.objects.exclude(status__in=[s.value for s in REPLACEABLE]).values("record_id")
+    blocked = NameList.objects.exclude(
+        status__in=[s.value for s in REPLACEABLE]
+    ).values("record_id")
     return list(
         DisclosureRecord.objects.editable_by(user)
         .exclude(status=DisclosureRecord.Status.WITHDRAWN)

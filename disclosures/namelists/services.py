@@ -41,7 +41,12 @@ MASKING_POLICY_FIELDS = (
 )
 #: The switches that decide which columns are published and how they are masked:
 #: a list processed under other values cannot be confirmed.
-_COLUMN_SWITCHES = ("publish_id_number", "publish_phone", "publish_category", "publish_address")
+_COLUMN_SWITCHES = (
+    "publish_id_number",
+    "publish_phone",
+    "publish_category",
+    "publish_address",
+)
 
 
 def policy_setting() -> MaskingPolicySetting:
@@ -130,21 +135,34 @@ def policy_json(policy: MaskingPolicy) -> dict:
 
 def _check_policy_unchanged(name_list: NameList, setting: MaskingPolicySetting) -> None:
     used = (name_list.report or {}).get("policy") or {}
-    if any(used.get(switch, False) != getattr(setting, switch) for switch in _COLUMN_SWITCHES):
+    if any(
+        used.get(switch, False) != getattr(setting, switch)
+        for switch in _COLUMN_SWITCHES
+    ):
         raise ValidationError(
-            _("全省名单脱敏规则在该名单处理之后已调整。请退回，由上传人按新规则重新上传后再审查。"),
+            _(
+                "全省名单脱敏规则在该名单处理之后已调整。请退回，由上传人按新规则重新上传后再审查。"
+            ),
             code="policy_changed",
         )
 
 
 @transaction.atomic
-def name_list_submit(*, name_list: NameList, actor: User, now: datetime | None = None) -> NameList:
+def name_list_submit(
+    *, name_list: NameList, actor: User, now: datetime | None = None
+) -> NameList:
     """The uploader's region submits a previewed list for the confidentiality review."""
-    name_list = NameList.objects.select_for_update().select_related("record").get(pk=name_list.pk)
+    name_list = (
+        NameList.objects.select_for_update()
+        .select_related("record")
+        .get(pk=name_list.pk)
+    )
     if not can_manage_name_list(actor, name_list):
         raise PermissionDenied(_("您没有提交该名单的权限。"))
     if name_list.status != Status.PREVIEW:
-        raise ValidationError(_("只有处理完成、尚未提交的名单可以提交保密审查。"), code="bad_status")
+        raise ValidationError(
+            _("只有处理完成、尚未提交的名单可以提交保密审查。"), code="bad_status"
+        )
     name_list.status = Status.PENDING
     name_list.submitted_at = now_or(now)
     name_list.review_note = ""
@@ -162,11 +180,26 @@ def name_list_submit(*, name_list: NameList, actor: User, now: datetime | None =
 def _review(
     name_list: NameList, actor: User, status: str, note: str, now: datetime | None
 ) -> NameList:
-    name_list = NameList.objects.select_for_update().select_related("record").get(pk=name_list.pk)
+    name_list = (
+        NameList.objects.select_for_update()
+        .select_related("record")
+        .get(pk=name_list.pk)
+    )
     if not can_confirm_name_list(actor, name_list):
-        if name_list.uploaded_by_id is not None and name_list.uploaded_by_id == actor.pk:
-            raise PermissionDenied(_("上传人不能审查自己上传的名单，请由本单位或上级单位的另一位工作人员确认。"))
-        raise PermissionDenied(_("只有名单所属区划或上级区划、具有审查权限的工作人员可以审查待审查的名单。"))
+        if (
+            name_list.uploaded_by_id is not None
+            and name_list.uploaded_by_id == actor.pk
+        ):
+            raise PermissionDenied(
+                _(
+                    "上传人不能审查自己上传的名单，请由本单位或上级单位的另一位工作人员确认。"
+                )
+            )
+        raise PermissionDenied(
+            _(
+                "只有名单所属区划或上级区划、具有审查权限的工作人员可以审查待审查的名单。"
+            )
+        )
     name_list.status = status
     name_list.confirmed_by = actor
     name_list.confirmed_region_id = actor.region_id
@@ -175,7 +208,13 @@ def _review(
     # Runs the CheckConstraints (not the uploader; within the region's line).
     name_list.full_clean()
     name_list.save(
-        update_fields=["status", "confirmed_by", "confirmed_region", "confirmed_at", "review_note"]
+        update_fields=[
+            "status",
+            "confirmed_by",
+            "confirmed_region",
+            "confirmed_at",
+            "review_note",
+        ]
     )
     return name_list
 
@@ -193,7 +232,9 @@ def _check_columns_publishable(name_list: NameList, policy: MaskingPolicy) -> No
     ]
     if refused:
         raise ValidationError(
-            _("名单中的列“%(columns)s”按现行全省规则不公开。请退回，由上传人重新上传后再审查。")
+            _(
+                "名单中的列“%(columns)s”按现行全省规则不公开。请退回，由上传人重新上传后再审查。"
+            )
             % {"columns": "、".join(refused)},
             code="column_not_publishable",
         )
@@ -233,9 +274,13 @@ def compute_public_until(
 
 
 def _same_item_and_region(name_list: NameList) -> QuerySet:
-    return NameList.objects.confirmed().filter(
-        record__item_key=name_list.record.item_key, region_id=region_code(name_list)
-    ).exclude(pk=name_list.pk)
+    return (
+        NameList.objects.confirmed()
+        .filter(
+            record__item_key=name_list.record.item_key, region_id=region_code(name_list)
+        )
+        .exclude(pk=name_list.pk)
+    )
 
 
 def _newer_than(name_list: NameList):
@@ -244,7 +289,9 @@ def _newer_than(name_list: NameList):
 
 
 @transaction.atomic
-def _settle_public_until(name_list: NameList, *, display_days: int, today: date) -> list[int]:
+def _settle_public_until(
+    name_list: NameList, *, display_days: int, today: date
+) -> list[int]:
     """Store the confirmed list's ``public_until`` and end the standing lists it replaces.
 
     A standing list of the same item and region that is older (by its
@@ -252,16 +299,22 @@ def _settle_public_until(name_list: NameList, *, display_days: int, today: date)
     becomes public; if this list is a standing list and a newer list already
     exists, this one ends likewise. Returns the ids of the lists ended.
     """
-    name_list.public_until = compute_public_until(name_list, display_days=display_days, today=today)
+    name_list.public_until = compute_public_until(
+        name_list, display_days=display_days, today=today
+    )
     others = list(
-        _same_item_and_region(name_list).select_related("record").select_for_update(of=("self",))
+        _same_item_and_region(name_list)
+        .select_related("record")
+        .select_for_update(of=("self",))
     )
     mine = _newer_than(name_list)
     newer = [o for o in others if _newer_than(o) > mine]
     if name_list.standing and newer:
         # Confirmed late: a newer list already replaces this one.
         first = min(newer, key=_newer_than)
-        first_day = timezone.localdate(first.confirmed_at) if first.confirmed_at else today
+        first_day = (
+            timezone.localdate(first.confirmed_at) if first.confirmed_at else today
+        )
         name_list.public_until = _public_start(first, first_day) - timedelta(days=1)
     name_list.save(update_fields=["public_until"])
     end = _public_start(name_list, today) - timedelta(days=1)
@@ -293,7 +346,9 @@ def name_list_confirm(
     _check_columns_publishable(name_list, masking_policy(setting=setting))
     name_list = _review(name_list, actor, Status.CONFIRMED, note, now)
     today = timezone.localdate(now_or(now))
-    replaced = _settle_public_until(name_list, display_days=setting.display_days, today=today)
+    replaced = _settle_public_until(
+        name_list, display_days=setting.display_days, today=today
+    )
     audit(
         "disclosures.namelist.confirmed",
         actor=actor,
@@ -302,7 +357,9 @@ def name_list_confirm(
         record=name_list.record_id,
         rows=name_list.row_count,
         standing=name_list.standing,
-        public_until=name_list.public_until.isoformat() if name_list.public_until else None,
+        public_until=name_list.public_until.isoformat()
+        if name_list.public_until
+        else None,
         replaced=replaced,
     )
     return name_list
@@ -335,7 +392,9 @@ def name_list_sync_with_record(
     ):
         return name_list
     before = name_list.public_until
-    after = compute_public_until(name_list, display_days=policy_setting().display_days, today=today)
+    after = compute_public_until(
+        name_list, display_days=policy_setting().display_days, today=today
+    )
     if after == before:
         return name_list
     name_list.public_until = after
@@ -358,7 +417,9 @@ def name_list_reject(
     """Send a pending list back with the reviewer's reason; it is never published."""
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("请填写退回理由，说明需要上传人修改什么。")}, code="required")
+        raise ValidationError(
+            {"note": _("请填写退回理由，说明需要上传人修改什么。")}, code="required"
+        )
     name_list = _review(name_list, actor, Status.REJECTED, note, now)
     audit(
         "disclosures.namelist.rejected",
@@ -377,11 +438,17 @@ def name_list_delete(*, name_list: NameList, actor: User, reason: str = "") -> N
 
     Not while it is being processed, unless its processing is stuck.
     """
-    name_list = NameList.objects.select_for_update().select_related("record").get(pk=name_list.pk)
+    name_list = (
+        NameList.objects.select_for_update()
+        .select_related("record")
+        .get(pk=name_list.pk)
+    )
     if not can_manage_name_list(actor, name_list):
         raise PermissionDenied(_("您没有删除该名单的权限。"))
     if name_list.status == Status.PROCESSING and not name_list_is_stuck(name_list):
-        raise ValidationError(_("名单正在处理中，请等处理完成后再删除。"), code="processing")
+        raise ValidationError(
+            _("名单正在处理中，请等处理完成后再删除。"), code="processing"
+        )
     audit(
         "disclosures.namelist.deleted",
         actor=actor,

@@ -83,7 +83,11 @@ def staging_dir() -> Path:
     MEDIA_ROOT, so no web server configuration can expose it.
     """
     configured = getattr(settings, "NAME_LIST_STAGING_DIR", None)
-    path = Path(configured) if configured else Path(tempfile.gettempdir()) / "catalog-portal-namelists"
+    path = (
+        Path(configured)
+        if configured
+        else Path(tempfile.gettempdir()) / "catalog-portal-namelists"
+    )
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
@@ -136,8 +140,10 @@ def prune_staging(*, max_age: float | None = None, now: float | None = None) -> 
     A file of a list that is still ``processing`` is kept (the
     `process_name_lists` command may need it), unless it is older still.
     """
-    max_age = max_age if max_age is not None else getattr(
-        settings, "NAME_LIST_STAGING_MAX_AGE", DEFAULT_STAGING_MAX_AGE
+    max_age = (
+        max_age
+        if max_age is not None
+        else getattr(settings, "NAME_LIST_STAGING_MAX_AGE", DEFAULT_STAGING_MAX_AGE)
     )
     now = now if now is not None else time_module.time()
     removed = 0
@@ -219,7 +225,9 @@ def name_list_stage_upload(
                 created=time_module.time(),
             )
         meta = {k: getattr(staged, k) for k in staged.__dataclass_fields__}
-        _write_private(directory / f"{token}.json", [json.dumps(meta, ensure_ascii=False).encode()])
+        _write_private(
+            directory / f"{token}.json", [json.dumps(meta, ensure_ascii=False).encode()]
+        )
     except BaseException:
         discard_token(token)
         raise
@@ -255,9 +263,13 @@ def staged_upload_get(token: str, *, user: User) -> StagedUpload:
     return staged
 
 
-def staged_upload_open(staged: StagedUpload, *, sheet: str | None = None) -> TableSource:
+def staged_upload_open(
+    staged: StagedUpload, *, sheet: str | None = None
+) -> TableSource:
     """Open the staged file (close it after use); raises `SpreadsheetError`."""
-    return open_table(staged.path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes())
+    return open_table(
+        staged.path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes()
+    )
 
 
 #: Sample values shown under each header on the mapping page.
@@ -338,7 +350,9 @@ def _scan_columns(table: TableSource, columns: list[MappingColumn]) -> tuple[int
     return scanned, truncated
 
 
-def staged_upload_table(staged: StagedUpload, *, sheet: str | None = None) -> StagedTable:
+def staged_upload_table(
+    staged: StagedUpload, *, sheet: str | None = None
+) -> StagedTable:
     """Headers, suggested kinds, masked samples and sensitive-word warnings of the chosen sheet.
 
     Reads at most `MAPPING_SCAN_ROWS` data rows. Samples are masked per the

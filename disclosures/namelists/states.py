@@ -22,7 +22,12 @@ DEFAULT_STUCK_AFTER = 15 * 60
 #: and nobody is reviewing them.
 REPLACEABLE = (Status.PREVIEW, Status.REJECTED, Status.FAILED)
 #: States whose rows staff may look at (never ``processing`` or ``failed``).
-ROWS_VISIBLE_TO_STAFF = (Status.PREVIEW, Status.PENDING, Status.CONFIRMED, Status.REJECTED)
+ROWS_VISIBLE_TO_STAFF = (
+    Status.PREVIEW,
+    Status.PENDING,
+    Status.CONFIRMED,
+    Status.REJECTED,
+)
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -68,7 +68,12 @@ class MappingForm(forms.Form):
         label=gettext_lazy("姓名如何公开"),
         choices=[
             (MASK_FULL, gettext_lazy("公开全名（如最低生活保障名单公示）")),
-            (MASK_GIVEN, gettext_lazy("遮蔽名字，只保留姓和名字最后一个字（如“张*明”，复姓保留完整）")),
+            (
+                MASK_GIVEN,
+                gettext_lazy(
+                    "遮蔽名字，只保留姓和名字最后一个字（如“张*明”，复姓保留完整）"
+                ),
+            ),
         ],
         widget=forms.RadioSelect,
     )
@@ -89,7 +94,9 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.columns = columns
         self.policy = policy
-        self.fields["mask_names"].initial = MASK_GIVEN if setting.mask_names_default else MASK_FULL
+        self.fields["mask_names"].initial = (
+            MASK_GIVEN if setting.mask_names_default else MASK_FULL
+        )
         self.fields["publicity_end"].help_text = _(
             "公示期结束后，公众只能看到名单的公示起止时间，看不到名单内容。"
             "不填且不是长期公示的名单，自公开之日起展示%(days)s天。"
@@ -106,7 +113,8 @@ class MappingForm(forms.Form):
             choices.append((kind.value, label))
         for column in columns:
             self.fields[f"col_{column.index}"] = forms.ChoiceField(
-                label=_("第%(letter)s列“%(header)s”") % {
+                label=_("第%(letter)s列“%(header)s”")
+                % {
                     "letter": column.letter,
                     "header": column.header or _("（无表头）"),
                 },
@@ -118,7 +126,9 @@ class MappingForm(forms.Form):
     def clean_publicity_end(self):
         value = self.cleaned_data.get("publicity_end")
         if value is not None and value < timezone.localdate():
-            raise ValidationError(_("公示期截止日期不能早于今天；公示期已结束的名单无需再上传。"))
+            raise ValidationError(
+                _("公示期截止日期不能早于今天；公示期已结束的名单无需再上传。")
+            )
         return value
 
     def clean(self):
@@ -126,7 +136,9 @@ class MappingForm(forms.Form):
         if data.get("standing") and data.get("publicity_end"):
             self.add_error(
                 "standing",
-                _("有公示期的名单在公示期结束后停止公开，不能同时设为长期公示。请清空公示期截止日期，或取消“长期公示”。"),
+                _(
+                    "有公示期的名单在公示期结束后停止公开，不能同时设为长期公示。请清空公示期截止日期，或取消“长期公示”。"
+                ),
             )
         return data
 
@@ -149,7 +161,12 @@ class MappingForm(forms.Form):
             if column.sensitive:
                 warning = "loud" if published else "quiet"
             rows.append(
-                {"field": self[f"col_{column.index}"], "column": column, "warning": warning, "published": published}
+                {
+                    "field": self[f"col_{column.index}"],
+                    "column": column,
+                    "warning": warning,
+                    "published": published,
+                }
             )
         return rows
 
@@ -217,7 +234,9 @@ class NameListIndexView(NameListStaffMixin, TemplateView):
         status = self.request.GET.get("status", "")
         if status not in Status.values:
             status = ""
-        lists = Paginator(selectors.name_list_list_for(user, status=status), LISTS_PER_PAGE)
+        lists = Paginator(
+            selectors.name_list_list_for(user, status=status), LISTS_PER_PAGE
+        )
         context.update(
             lists=lists.get_page(self.request.GET.get("page", 1)),
             status_filter=status,
@@ -238,7 +257,9 @@ class UploadChooseView(NameListStaffMixin, TemplateView):
             messages.error(request, _("请先选择要上传名单的公开信息。"))
             return HttpResponseRedirect(reverse("disclosures:namelist_index"))
         record = permissions.access_record_for_name_list(request.user, int(pk))
-        return HttpResponseRedirect(reverse("disclosures:namelist_upload", args=[record.pk]))
+        return HttpResponseRedirect(
+            reverse("disclosures:namelist_upload", args=[record.pk])
+        )
 
 
 class UploadView(NameListStaffMixin, TemplateView):
@@ -248,11 +269,15 @@ class UploadView(NameListStaffMixin, TemplateView):
     template_name = "disclosures/namelists/namelist_upload.html"
 
     def get_record(self):
-        return permissions.access_record_for_name_list(self.request.user, self.kwargs["record_pk"])
+        return permissions.access_record_for_name_list(
+            self.request.user, self.kwargs["record_pk"]
+        )
 
     def get(self, request, *args, **kwargs):
         record = self.get_record()
-        return self.render_to_response(self.get_context_data(record=record, form=UploadForm()))
+        return self.render_to_response(
+            self.get_context_data(record=record, form=UploadForm())
+        )
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
@@ -268,7 +293,9 @@ class UploadView(NameListStaffMixin, TemplateView):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                return HttpResponseRedirect(reverse("disclosures:namelist_map", args=[staged.token]))
+                return HttpResponseRedirect(
+                    reverse("disclosures:namelist_map", args=[staged.token])
+                )
         return self.render_to_response(self.get_context_data(record=record, form=form))
 
     def get_context_data(self, **kwargs):
@@ -288,15 +315,21 @@ class MapView(NameListStaffMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         record = context.get("record")
         end = record.publicity_end if record is not None else None
-        context["record_publicity_over"] = end is not None and end < timezone.localdate()
+        context["record_publicity_over"] = (
+            end is not None and end < timezone.localdate()
+        )
         return context
 
     def setup_objects(self):
         try:
-            staged = staging.staged_upload_get(self.kwargs["token"], user=self.request.user)
+            staged = staging.staged_upload_get(
+                self.kwargs["token"], user=self.request.user
+            )
         except staging.StagedUploadMissing:
             raise Http404 from None
-        record = permissions.access_record_for_name_list(self.request.user, staged.record_id)
+        record = permissions.access_record_for_name_list(
+            self.request.user, staged.record_id
+        )
         return staged, record
 
     def _table(self, staged, sheet):
@@ -320,10 +353,21 @@ class MapView(NameListStaffMixin, TemplateView):
             policy=policy,
             setting=setting,
             record=record,
-            initial={"publicity_end": record.publicity_end if record.publicity_end and record.publicity_end >= timezone.localdate() else None},
+            initial={
+                "publicity_end": record.publicity_end
+                if record.publicity_end and record.publicity_end >= timezone.localdate()
+                else None
+            },
         )
         return self.render_to_response(
-            self.get_context_data(staged=staged, record=record, table=table, form=form, sheet_problem=problem, policy=policy)
+            self.get_context_data(
+                staged=staged,
+                record=record,
+                table=table,
+                form=form,
+                sheet_problem=problem,
+                policy=policy,
+            )
         )
 
     def post(self, request, *args, **kwargs):
@@ -338,7 +382,13 @@ class MapView(NameListStaffMixin, TemplateView):
         table, problem = self._table(staged, sheet)
         setting = services.policy_setting()
         policy = services.masking_policy(setting=setting)
-        form = MappingForm(request.POST, columns=table.columns, policy=policy, setting=setting, record=record)
+        form = MappingForm(
+            request.POST,
+            columns=table.columns,
+            policy=policy,
+            setting=setting,
+            record=record,
+        )
         if form.is_valid():
             try:
                 name_list = processing.name_list_start(
@@ -356,15 +406,28 @@ class MapView(NameListStaffMixin, TemplateView):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                return HttpResponseRedirect(reverse("disclosures:namelist_detail", args=[name_list.pk]))
+                return HttpResponseRedirect(
+                    reverse("disclosures:namelist_detail", args=[name_list.pk])
+                )
         return self.render_to_response(
-            self.get_context_data(staged=staged, record=record, table=table, form=form, sheet_problem=problem, policy=policy)
+            self.get_context_data(
+                staged=staged,
+                record=record,
+                table=table,
+                form=form,
+                sheet_problem=problem,
+                policy=policy,
+            )
         )
 
 
 def _detail_context(user, name_list: NameList, page) -> dict:
     flags = permissions.staff_can(user, name_list)
-    rows = selectors.name_list_rows_page(name_list, page) if flags["rows_visible"] else None
+    rows = (
+        selectors.name_list_rows_page(name_list, page)
+        if flags["rows_visible"]
+        else None
+    )
     return {
         "name_list": name_list,
         "record": name_list.record,
@@ -387,9 +450,15 @@ class DetailView(NameListStaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         name_list = permissions.access_name_list(self.request.user, self.kwargs["pk"])
-        context.update(_detail_context(self.request.user, name_list, self.request.GET.get("page", 1)))
+        context.update(
+            _detail_context(
+                self.request.user, name_list, self.request.GET.get("page", 1)
+            )
+        )
         context["refresh_seconds"] = (
-            self.REFRESH_SECONDS if name_list.status == Status.PROCESSING and not context["stuck"] else None
+            self.REFRESH_SECONDS
+            if name_list.status == Status.PROCESSING and not context["stuck"]
+            else None
         )
         return context
 
@@ -401,7 +470,9 @@ class SubmitView(NameListStaffMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
+        name_list = permissions.access_name_list(
+            request.user, kwargs["pk"], for_write=True
+        )
         try:
             services.name_list_submit(name_list=name_list, actor=request.user)
         except ValidationError as exc:
@@ -409,9 +480,13 @@ class SubmitView(NameListStaffMixin, TemplateView):
         else:
             messages.success(
                 request,
-                _("已提交保密审查。请由本单位或上级单位的另一位工作人员在“待审查名单”中确认后，名单才会公开。"),
+                _(
+                    "已提交保密审查。请由本单位或上级单位的另一位工作人员在“待审查名单”中确认后，名单才会公开。"
+                ),
             )
-        return HttpResponseRedirect(reverse("disclosures:namelist_detail", args=[name_list.pk]))
+        return HttpResponseRedirect(
+            reverse("disclosures:namelist_detail", args=[name_list.pk])
+        )
 
 
 class DeleteView(NameListStaffMixin, TemplateView):
@@ -419,23 +494,36 @@ class DeleteView(NameListStaffMixin, TemplateView):
     template_name = "disclosures/namelists/namelist_delete.html"
 
     def get(self, request, *args, **kwargs):
-        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
-        return self.render_to_response(self.get_context_data(name_list=name_list, form=DeleteForm()))
+        name_list = permissions.access_name_list(
+            request.user, kwargs["pk"], for_write=True
+        )
+        return self.render_to_response(
+            self.get_context_data(name_list=name_list, form=DeleteForm())
+        )
 
     def post(self, request, *args, **kwargs):
-        name_list = permissions.access_name_list(request.user, kwargs["pk"], for_write=True)
+        name_list = permissions.access_name_list(
+            request.user, kwargs["pk"], for_write=True
+        )
         form = DeleteForm(request.POST)
         if form.is_valid():
             try:
                 services.name_list_delete(
-                    name_list=name_list, actor=request.user, reason=form.cleaned_data["reason"]
+                    name_list=name_list,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("已删除名单“%(title)s”。") % {"title": name_list.record.title})
+                messages.success(
+                    request,
+                    _("已删除名单“%(title)s”。") % {"title": name_list.record.title},
+                )
                 return HttpResponseRedirect(reverse("disclosures:namelist_index"))
-        return self.render_to_response(self.get_context_data(name_list=name_list, form=form))
+        return self.render_to_response(
+            self.get_context_data(name_list=name_list, form=form)
+        )
 
 
 class ReviewQueueView(NameListStaffMixin, TemplateView):
@@ -445,7 +533,9 @@ class ReviewQueueView(NameListStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queue = Paginator(selectors.name_list_review_queue(self.request.user), LISTS_PER_PAGE)
+        queue = Paginator(
+            selectors.name_list_review_queue(self.request.user), LISTS_PER_PAGE
+        )
         context["queue"] = queue.get_page(self.request.GET.get("page", 1))
         return context
 
@@ -458,7 +548,11 @@ class ReviewView(NameListStaffMixin, TemplateView):
 
     def render_review(self, name_list, form):
         context = self.get_context_data(form=form)
-        context.update(_detail_context(self.request.user, name_list, self.request.GET.get("page", 1)))
+        context.update(
+            _detail_context(
+                self.request.user, name_list, self.request.GET.get("page", 1)
+            )
+        )
         return self.render_to_response(context)
 
     def get(self, request, *args, **kwargs):
@@ -472,33 +566,55 @@ class ReviewView(NameListStaffMixin, TemplateView):
             data = form.cleaned_data
             try:
                 if data["decision"] == ReviewForm.CONFIRM:
-                    services.name_list_confirm(name_list=name_list, actor=request.user, note=data["note"])
-                    message = _("已确认公开“%(title)s”的名单。") % {"title": name_list.record.title}
-                else:
-                    services.name_list_reject(name_list=name_list, actor=request.user, note=data["note"])
-                    message = _("已退回“%(title)s”的名单，上传人会看到您的审查意见。") % {
+                    services.name_list_confirm(
+                        name_list=name_list, actor=request.user, note=data["note"]
+                    )
+                    message = _("已确认公开“%(title)s”的名单。") % {
                         "title": name_list.record.title
                     }
+                else:
+                    services.name_list_reject(
+                        name_list=name_list, actor=request.user, note=data["note"]
+                    )
+                    message = _(
+                        "已退回“%(title)s”的名单，上传人会看到您的审查意见。"
+                    ) % {"title": name_list.record.title}
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(request, message)
-                return HttpResponseRedirect(reverse("disclosures:namelist_review_queue"))
+                return HttpResponseRedirect(
+                    reverse("disclosures:namelist_review_queue")
+                )
         return self.render_review(name_list, form)
 
 
 urlpatterns = [
     path("work/namelists/", NameListIndexView.as_view(), name="namelist_index"),
-    path("work/namelists/upload/", UploadChooseView.as_view(), name="namelist_upload_choose"),
+    path(
+        "work/namelists/upload/",
+        UploadChooseView.as_view(),
+        name="namelist_upload_choose",
+    ),
     path(
         "work/namelists/records/<int:record_pk>/upload/",
         UploadView.as_view(),
         name="namelist_upload",
     ),
     path("work/namelists/uploads/<str:token>/", MapView.as_view(), name="namelist_map"),
-    path("work/namelists/review/", ReviewQueueView.as_view(), name="namelist_review_queue"),
+    path(
+        "work/namelists/review/",
+        ReviewQueueView.as_view(),
+        name="namelist_review_queue",
+    ),
     path("work/namelists/<int:pk>/", DetailView.as_view(), name="namelist_detail"),
-    path("work/namelists/<int:pk>/submit/", SubmitView.as_view(), name="namelist_submit"),
-    path("work/namelists/<int:pk>/delete/", DeleteView.as_view(), name="namelist_delete"),
-    path("work/namelists/<int:pk>/review/", ReviewView.as_view(), name="namelist_review"),
+    path(
+        "work/namelists/<int:pk>/submit/", SubmitView.as_view(), name="namelist_submit"
+    ),
+    path(
+        "work/namelists/<int:pk>/delete/", DeleteView.as_view(), name="namelist_delete"
+    ),
+    path(
+        "work/namelists/<int:pk>/review/", ReviewView.as_view(), name="namelist_review"
+    ),
 ]

@@ -162,13 +162,19 @@ def cache_public_page(view):
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        if response.status_code == 200 and not response.cookies and not response.streaming:
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not response.streaming
+        ):
             cache.set(
                 key,
                 {
                     "status": response.status_code,
                     "content": response.content,
-                    "headers": {h: response[h] for h in CACHED_HEADERS if h in response},
+                    "headers": {
+                        h: response[h] for h in CACHED_HEADERS if h in response
+                    },
                 },
                 _timeout(),
             )
@@ -194,7 +200,9 @@ def _catalog_saved(sender, instance, **kwargs):
         invalidate()
 
 
-@receiver(post_save, sender=DisclosureRecord, dispatch_uid="disclosures_cache_record_saved")
+@receiver(
+    post_save, sender=DisclosureRecord, dispatch_uid="disclosures_cache_record_saved"
+)
 def _record_saved(sender, instance, created=False, **kwargs):
     # A new draft is not public and changes nothing the public sees.
     if not (created and instance.status == DisclosureRecord.Status.DRAFT):
@@ -208,9 +216,19 @@ def _name_list_saved(sender, instance, **kwargs):
         invalidate()
 
 
-@receiver(post_delete, sender=DisclosureRecord, dispatch_uid="disclosures_cache_record_deleted")
-@receiver(post_delete, sender=NameList, dispatch_uid="disclosures_cache_namelist_deleted")
-@receiver(post_save, sender=Attachment, dispatch_uid="disclosures_cache_attachment_saved")
-@receiver(post_delete, sender=Attachment, dispatch_uid="disclosures_cache_attachment_deleted")
+@receiver(
+    post_delete,
+    sender=DisclosureRecord,
+    dispatch_uid="disclosures_cache_record_deleted",
+)
+@receiver(
+    post_delete, sender=NameList, dispatch_uid="disclosures_cache_namelist_deleted"
+)
+@receiver(
+    post_save, sender=Attachment, dispatch_uid="disclosures_cache_attachment_saved"
+)
+@receiver(
+    post_delete, sender=Attachment, dispatch_uid="disclosures_cache_attachment_deleted"
+)
 def _public_content_changed(sender, **kwargs):
     invalidate()

@@ -35,7 +35,9 @@ class RegionRssFeed(Feed):
 
     feed_type = Rss201rev2Feed
 
-    def get_object(self, request, code: str, domain_slug: str | None = None) -> FeedScope:
+    def get_object(
+        self, request, code: str, domain_slug: str | None = None
+    ) -> FeedScope:
         # DoesNotExist becomes a 404 in Feed.__call__.
         region = Region.objects.get(code=code)
         domain = Domain.objects.get(slug=domain_slug) if domain_slug else None
@@ -50,7 +52,9 @@ class RegionRssFeed(Feed):
         return _("%(region)s公开信息") % {"region": obj.region.name}
 
     def description(self, obj: FeedScope) -> str:
-        return _("%(region)s及所辖地区最新发布的基层政务公开信息。") % {"region": obj.region.name}
+        return _("%(region)s及所辖地区最新发布的基层政务公开信息。") % {
+            "region": obj.region.name
+        }
 
     def link(self, obj: FeedScope) -> str:
         if obj.domain is not None:
@@ -65,9 +69,9 @@ class RegionRssFeed(Feed):
         if obj.domain is not None:
             qs = qs.filter(domain=obj.domain)
         return list(
-            qs.select_related("region", "domain", "item").order_by("-publish_at", "-pk")[
-                :FEED_SIZE
-            ]
+            qs.select_related("region", "domain", "item").order_by(
+                "-publish_at", "-pk"
+            )[:FEED_SIZE]
         )
 
     def item_title(self, item: DisclosureRecord) -> str:

@@ -79,7 +79,9 @@ def locate_identifiers(text: str) -> list[IdentifierHit]:
                 continue
             line = text.count("\n", 0, start) + 1
             column = start - (text.rfind("\n", 0, start) + 1) + 1
-            hits.append(IdentifierHit(kind=(span_kinds or kinds)[0], line=line, column=column))
+            hits.append(
+                IdentifierHit(kind=(span_kinds or kinds)[0], line=line, column=column)
+            )
         else:
             i += 1
     if not hits:  # masking changed nothing visible: still refuse, at the start
@@ -105,7 +107,10 @@ def _attachment_messages(attachments: list[Attachment]) -> list[str]:
         for hit in locate_identifiers(attachment.original_name):
             messages.append(
                 _("附件“%(name)s”的文件名中有%(kind)s。")
-                % {"name": scan_text(attachment.original_name)[0], "kind": hit.kind_label}
+                % {
+                    "name": scan_text(attachment.original_name)[0],
+                    "kind": hit.kind_label,
+                }
             )
     return messages
 
@@ -133,7 +138,9 @@ def record_privacy_problems(
     return problems
 
 
-def record_clear_for_publication(record: DisclosureRecord, *, now: datetime | None = None) -> None:
+def record_clear_for_publication(
+    record: DisclosureRecord, *, now: datetime | None = None
+) -> None:
     """Scan the record; stamp `privacy_checked_at` (unsaved) or refuse.
 
     Raises a ValidationError keyed by field whose messages carry the code
@@ -177,15 +184,21 @@ def publishable_attachments() -> QuerySet[Attachment]:
     return Attachment.objects.publishable().order_by("pk")
 
 
-def with_public_attachments(qs: QuerySet[DisclosureRecord]) -> QuerySet[DisclosureRecord]:
+def with_public_attachments(
+    qs: QuerySet[DisclosureRecord],
+) -> QuerySet[DisclosureRecord]:
     """Prefetch only the publishable attachments of each record (as ``attachments``)."""
-    return qs.prefetch_related(Prefetch("attachments", queryset=publishable_attachments()))
+    return qs.prefetch_related(
+        Prefetch("attachments", queryset=publishable_attachments())
+    )
 
 
 def attachment(record_pk: int, attachment_pk: int) -> Attachment:
     """A publishable attachment of a public record (1 query); DoesNotExist otherwise."""
-    return publishable_attachments().select_related("record").get(
-        pk=attachment_pk, record_id=record_pk, record__in=records()
+    return (
+        publishable_attachments()
+        .select_related("record")
+        .get(pk=attachment_pk, record_id=record_pk, record__in=records())
     )
 
 

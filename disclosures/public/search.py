@@ -64,21 +64,33 @@ class SearchForm(forms.Form):
         required=False,
         max_length=MAX_QUERY_LENGTH,
         error_messages={
-            "max_length": gettext_lazy("关键词最多 %(limit_value)d 个字，请缩短后再搜索。")
+            "max_length": gettext_lazy(
+                "关键词最多 %(limit_value)d 个字，请缩短后再搜索。"
+            )
         },
     )
     region = forms.CharField(label=gettext_lazy("地区"), required=False, max_length=12)
     domain = forms.CharField(label=gettext_lazy("领域"), required=False, max_length=50)
-    category = forms.IntegerField(label=gettext_lazy("一级事项"), required=False, min_value=1)
+    category = forms.IntegerField(
+        label=gettext_lazy("一级事项"), required=False, min_value=1
+    )
     date_from = forms.DateField(
         label=gettext_lazy("发布日期从"),
         required=False,
-        error_messages={"invalid": gettext_lazy("“发布日期从”格式不正确，请按 2025-01-31 的格式填写。")},
+        error_messages={
+            "invalid": gettext_lazy(
+                "“发布日期从”格式不正确，请按 2025-01-31 的格式填写。"
+            )
+        },
     )
     date_to = forms.DateField(
         label=gettext_lazy("发布日期至"),
         required=False,
-        error_messages={"invalid": gettext_lazy("“发布日期至”格式不正确，请按 2025-12-31 的格式填写。")},
+        error_messages={
+            "invalid": gettext_lazy(
+                "“发布日期至”格式不正确，请按 2025-12-31 的格式填写。"
+            )
+        },
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -161,7 +173,9 @@ def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, lis
     if slug:
         filters.domain = next((d for d in options["domains"] if d.slug == slug), None)
         if filters.domain is None:
-            problems.append(_("没有“%(slug)s”这个领域，已在全部领域中搜索。") % {"slug": slug})
+            problems.append(
+                _("没有“%(slug)s”这个领域，已在全部领域中搜索。") % {"slug": slug}
+            )
     category_id = data.get("category")
     if category_id:
         categories = [
@@ -179,7 +193,10 @@ def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, lis
         if filters.region is None:
             filters.region = Region.objects.filter(code=code).first()
         if filters.region is None:
-            problems.append(_("没有区划代码为“%(code)s”的地区，已在全省范围内搜索。") % {"code": code})
+            problems.append(
+                _("没有区划代码为“%(code)s”的地区，已在全省范围内搜索。")
+                % {"code": code}
+            )
     return filters, problems
 
 
@@ -235,7 +252,9 @@ def item_queryset(filters: SearchFilters) -> QuerySet[CatalogItem]:
         qs = qs.filter(catalog__domain=filters.domain)
     if filters.category is not None:
         qs = qs.filter(category=filters.category)
-    return qs.select_related("catalog", "catalog__region", "catalog__domain", "category").order_by(
+    return qs.select_related(
+        "catalog", "catalog__region", "catalog__domain", "category"
+    ).order_by(
         "catalog__region_id", "catalog__domain__order", "category__order", "seq", "pk"
     )
 

@@ -117,7 +117,9 @@ def region_picker(choice: dict[str, str] | None = None) -> dict:
 
 def region_children_options(code: str) -> list[dict]:
     """Children of a region as {code, name} for the picker's script (1 query)."""
-    return list(Region.objects.filter(parent_id=code).order_by("code").values("code", "name"))
+    return list(
+        Region.objects.filter(parent_id=code).order_by("code").values("code", "name")
+    )
 
 
 # --- pages --------------------------------------------------------------------
@@ -125,7 +127,9 @@ def region_children_options(code: str) -> list[dict]:
 
 def home_page(choice: dict[str, str] | None = None) -> dict:
     """Home: domains, the region picker, the province and latest records (4 queries)."""
-    province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+    province = (
+        Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+    )
     return {
         "domains": list(Domain.objects.all()),
         "province": province,
@@ -248,7 +252,9 @@ def catalog_page(code: str, domain_slug: str, *, version: int | None = None) -> 
     }
 
 
-def catalog_for_download(code: str, domain_slug: str, *, version: int | None = None) -> Catalog:
+def catalog_for_download(
+    code: str, domain_slug: str, *, version: int | None = None
+) -> Catalog:
     """A published catalog version with its region and domain loaded (1 query)."""
     qs = Catalog.objects.published().filter(region_id=code, domain__slug=domain_slug)
     qs = qs.select_related("region", "domain")
@@ -272,7 +278,10 @@ def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict
     domain = Domain.objects.get(slug=domain_slug)
     item = (
         CatalogItem.objects.filter(
-            key=key, catalog__region=region, catalog__domain=domain, catalog__status="published"
+            key=key,
+            catalog__region=region,
+            catalog__domain=domain,
+            catalog__status="published",
         )
         .select_related("category", "catalog")
         .order_by("-catalog__version")
@@ -288,7 +297,8 @@ def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict
         .order_by("-publish_at", "-pk")
     )
     catalog_url = reverse(
-        "disclosures:catalog_detail", kwargs={"code": region.code, "domain_slug": domain.slug}
+        "disclosures:catalog_detail",
+        kwargs={"code": region.code, "domain_slug": domain.slug},
     )
     return {
         "region": region,
@@ -296,7 +306,9 @@ def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict
         "domain": domain,
         "item": item,
         "catalog": item.catalog,
-        "trail": [(gettext("%(domain)s标准目录") % {"domain": domain.name}, catalog_url)],
+        "trail": [
+            (gettext("%(domain)s标准目录") % {"domain": domain.name}, catalog_url)
+        ],
         "records": Paginator(records, RECORDS_PER_PAGE).get_page(page),
     }
 

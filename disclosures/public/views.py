@@ -76,7 +76,9 @@ def region_pick(request):
     "进入所选地区" (`go`) opens the deepest region chosen so far; "选择下一级"
     shows the next select. A township has no next level, so it opens at once.
     """
-    choice = {name: request.GET.get(name, "") for _level, name in selectors.PICKER_LEVELS}
+    choice = {
+        name: request.GET.get(name, "") for _level, name in selectors.PICKER_LEVELS
+    }
     picker = selectors.region_picker(choice)
     chosen = picker["chosen"]
     if chosen is not None and (
@@ -85,7 +87,9 @@ def region_pick(request):
         return redirect(chosen.get_absolute_url())
     problem = ""
     if chosen is None and ("go" in request.GET or any(choice.values())):
-        problem = _("请先在“市”一栏选择您所在的市，再点击“选择下一级”或“进入所选地区”。")
+        problem = _(
+            "请先在“市”一栏选择您所在的市，再点击“选择下一级”或“进入所选地区”。"
+        )
     return render(
         request, "disclosures/region_pick.html", {"picker": picker, "problem": problem}
     )
@@ -223,8 +227,16 @@ urlpatterns = [
     path("r/pick/", region_pick, name="region_pick"),
     path("r/pick/options/", region_options, name="region_options"),
     path("r/<region:code>/", region_detail, name="region_detail"),
-    path("r/<region:code>/feed.rss", cache_public_page(RegionRssFeed()), name="region_feed_rss"),
-    path("r/<region:code>/feed.atom", cache_public_page(RegionAtomFeed()), name="region_feed_atom"),
+    path(
+        "r/<region:code>/feed.rss",
+        cache_public_page(RegionRssFeed()),
+        name="region_feed_rss",
+    ),
+    path(
+        "r/<region:code>/feed.atom",
+        cache_public_page(RegionAtomFeed()),
+        name="region_feed_atom",
+    ),
     path("r/<region:code>/<slug:domain_slug>/", catalog_detail, name="catalog_detail"),
     path(
         "r/<region:code>/<slug:domain_slug>/v<int:version>/",
@@ -246,9 +258,15 @@ urlpatterns = [
         item_records,
         name="item_records",
     ),
-    path("r/<region:code>/<slug:domain_slug>/feed.rss", cache_public_page(RegionRssFeed()), name="domain_feed_rss"),
     path(
-        "r/<region:code>/<slug:domain_slug>/feed.atom", cache_public_page(RegionAtomFeed()), name="domain_feed_atom"
+        "r/<region:code>/<slug:domain_slug>/feed.rss",
+        cache_public_page(RegionRssFeed()),
+        name="domain_feed_rss",
+    ),
+    path(
+        "r/<region:code>/<slug:domain_slug>/feed.atom",
+        cache_public_page(RegionAtomFeed()),
+        name="domain_feed_atom",
     ),
     path("records/<int:pk>/", record_detail, name="record_detail"),
     path(

@@ -64,14 +64,20 @@ def strip_image_metadata(data: bytes, kind: str) -> bytes:
             upright.info = {}  # nothing of the original's metadata is written back
             out = io.BytesIO()
             if kind == "png":
-                options = {"transparency": transparency} if transparency is not None else {}
+                options = (
+                    {"transparency": transparency} if transparency is not None else {}
+                )
                 upright.save(out, "PNG", optimize=True, **options)
             else:
                 if upright.mode not in ("L", "RGB", "CMYK"):
                     upright = upright.convert("RGB")
                 # "keep" needs the original JPEG object (its quantisation tables).
                 keep = not rotated and image.format == "JPEG"
-                quality = {"quality": "keep", "subsampling": "keep"} if keep else {"quality": 92}
+                quality = (
+                    {"quality": "keep", "subsampling": "keep"}
+                    if keep
+                    else {"quality": 92}
+                )
                 (image if keep else upright).save(out, "JPEG", optimize=True, **quality)
     except ImageFileError:
         raise
@@ -104,9 +110,18 @@ _XLSX_COMMENT_REL_TYPES = ("/comments", "/threadedComment", "/person")
 # A picture of the first page as last saved: possibly of an older version.
 _THUMBNAIL_PART = re.compile(r"^docProps/thumbnail\.\w+$", re.I)
 _MEDIA_IMAGE = re.compile(r"^(word|xl)/media/[^/]+\.(jpe?g|png)$", re.I)
-_CORE_REMOVE = [f"{{{NS_DC}}}creator", f"{{{NS_CP}}}lastModifiedBy", f"{{{NS_DC}}}description", f"{{{NS_CP}}}keywords"]
+_CORE_REMOVE = [
+    f"{{{NS_DC}}}creator",
+    f"{{{NS_CP}}}lastModifiedBy",
+    f"{{{NS_DC}}}description",
+    f"{{{NS_CP}}}keywords",
+]
 _APP_REMOVE = [f"{{{NS_EP}}}Company", f"{{{NS_EP}}}Manager"]
-_DOCX_COMMENT_MARKS = [f"{{{NS_W}}}commentRangeStart", f"{{{NS_W}}}commentRangeEnd", f"{{{NS_W}}}commentReference"]
+_DOCX_COMMENT_MARKS = [
+    f"{{{NS_W}}}commentRangeStart",
+    f"{{{NS_W}}}commentRangeEnd",
+    f"{{{NS_W}}}commentReference",
+]
 
 
 class OfficeFileError(ValueError):
@@ -116,7 +131,9 @@ class OfficeFileError(ValueError):
 def _xml_parser():
     from lxml import etree
 
-    return etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, remove_blank_text=False
+    )
 
 
 def _xml(data: bytes):
@@ -180,7 +197,9 @@ def strip_office_metadata(data: bytes, kind: str) -> bytes:
         raise OfficeFileError("package too large when unzipped")
 
     pattern = _DOCX_COMMENT_PARTS if kind == "docx" else _XLSX_COMMENT_PARTS
-    drop = {n for n in names if pattern.match(n) or _THUMBNAIL_PART.match(n)} | {"docProps/custom.xml"}
+    drop = {n for n in names if pattern.match(n) or _THUMBNAIL_PART.match(n)} | {
+        "docProps/custom.xml"
+    }
     # xlsx: a sheet with comments shows them through a VML drawing; drop it too.
     drop_rel_ids: dict[str, set[str]] = defaultdict(set)
     rels_cache: dict[str, object] = {}
@@ -199,14 +218,19 @@ def strip_office_metadata(data: bytes, kind: str) -> bytes:
                 if kind == "xlsx" and has_comments and rel_type.endswith("/vmlDrawing"):
                     drop.add(target)
                     drop_rel_ids[source].add(rel.get("Id"))
-                if target in drop or (kind == "xlsx" and rel_type.endswith(_XLSX_COMMENT_REL_TYPES)):
+                if target in drop or (
+                    kind == "xlsx" and rel_type.endswith(_XLSX_COMMENT_REL_TYPES)
+                ):
                     drop.add(target)
                     drop_rel_ids[source].add(rel.get("Id"))
         # Second pass: relationships to any dropped part go, wherever they are.
         for rels_name, root in rels_cache.items():
             source = _rels_source(rels_name)
             for rel in list(root):
-                if rel.get("TargetMode") != "External" and _resolve(source, rel.get("Target", "")) in drop:
+                if (
+                    rel.get("TargetMode") != "External"
+                    and _resolve(source, rel.get("Target", "")) in drop
+                ):
                     root.remove(rel)
                     drop_rel_ids[source].add(rel.get("Id"))
 
@@ -225,7 +249,11 @@ def strip_office_metadata(data: bytes, kind: str) -> bytes:
                     content = _remove_elements(content, _CORE_REMOVE)
                 elif name == "docProps/app.xml":
                     content = _remove_elements(content, _APP_REMOVE)
-                elif kind == "docx" and name.startswith("word/") and name.endswith(".xml"):
+                elif (
+                    kind == "docx"
+                    and name.startswith("word/")
+                    and name.endswith(".xml")
+                ):
                     content = _clean_docx_part(content)
                 elif kind == "xlsx" and drop_rel_ids.get(name):
                     content = _clean_sheet(content, drop_rel_ids[name])
@@ -251,7 +279,10 @@ def _remove_elements(data: bytes, tags: list[str]) -> bytes:
 def _clean_content_types(data: bytes, drop: set[str]) -> bytes:
     root = _xml(data)
     for el in list(root):
-        if el.tag == f"{{{NS_CT}}}Override" and el.get("PartName", "").lstrip("/") in drop:
+        if (
+            el.tag == f"{{{NS_CT}}}Override"
+            and el.get("PartName", "").lstrip("/") in drop
+        ):
             root.remove(el)
     return _xml_bytes(root)
 
@@ -282,7 +313,15 @@ def _clean_sheet(data: bytes, rel_ids: set[str]) -> bytes:
     return _xml_bytes(root)
 
 
-_PDF_INFO_KEYS = ("/Author", "/Creator", "/Producer", "/Company", "/Keywords", "/Subject", "/SourceModified")
+_PDF_INFO_KEYS = (
+    "/Author",
+    "/Creator",
+    "/Producer",
+    "/Company",
+    "/Keywords",
+    "/Subject",
+    "/SourceModified",
+)
 _PDF_INFO_RE = re.compile(
     rb"/(Author|Creator|Producer|Company|Keywords|Subject|SourceModified)\s*"
     rb"(\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)|<[0-9A-Fa-f\s]*>)"
@@ -318,7 +357,11 @@ def strip_pdf_metadata(data: bytes) -> bytes:
     def blank_xmp(m: re.Match) -> bytes:
         inner = m.group(3)
         # Keep the XML structure of rdf:Seq/rdf:li wrappers, blank only text.
-        blanked = re.sub(rb">([^<]+)<", lambda t: b">" + b" " * len(t.group(1)) + b"<", b">" + inner + b"<")[1:-1]
+        blanked = re.sub(
+            rb">([^<]+)<",
+            lambda t: b">" + b" " * len(t.group(1)) + b"<",
+            b">" + inner + b"<",
+        )[1:-1]
         if b"<" not in inner:
             blanked = b" " * len(inner)
         return m.group(1) + blanked + m.group(4)
@@ -351,7 +394,9 @@ def strip_pdf_metadata_rewrite(data: bytes) -> bytes:
         reader = PdfReader(io.BytesIO(data), strict=False)
         root = reader.trailer["/Root"].get_object()
         info = reader.metadata or {}
-        compressed_xmp = "/Metadata" in root and "/Filter" in root["/Metadata"].get_object()
+        compressed_xmp = (
+            "/Metadata" in root and "/Filter" in root["/Metadata"].get_object()
+        )
         page_xmp = any("/Metadata" in page for page in reader.pages)
         author_left = any(str(info.get(key) or "").strip() for key in _PDF_INFO_KEYS)
         incremental = data.count(b"%%EOF") > 1
@@ -365,7 +410,9 @@ def strip_pdf_metadata_rewrite(data: bytes) -> bytes:
         writer.metadata = None
         if title:
             writer.add_metadata({"/Title": str(title)})
-        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        writer.compress_identical_objects(
+            remove_duplicates=False, remove_unreferenced=True
+        )
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()

@@ -140,7 +140,9 @@ class ScanResult:
 
 def _excerpt(text: str, masked: str) -> str:
     """Up to 12 characters before the first masked span, the span as ``****``, a few after."""
-    start = next((i for i, (a, b) in enumerate(zip(text, masked, strict=True)) if a != b), None)
+    start = next(
+        (i for i, (a, b) in enumerate(zip(text, masked, strict=True)) if a != b), None
+    )
     if start is None:
         return ""
     end = start
@@ -197,7 +199,9 @@ def looks_like_name_list(rows: Sequence[Sequence[object]]) -> bool:
     for row in rows[header_index + 1 :]:
         for i in name_columns:
             value = row[i] if i < len(row) else None
-            if isinstance(value, str) and _PERSON_NAME.fullmatch(value.strip().replace(" ", "")):
+            if isinstance(value, str) and _PERSON_NAME.fullmatch(
+                value.strip().replace(" ", "")
+            ):
                 return True
     return False
 
@@ -213,16 +217,23 @@ W_BODY = f"{{{_NS_W}}}body"
 W_TXBX = f"{{{_NS_W}}}txbxContent"
 _W_TEXT = (f"{{{_NS_W}}}t", f"{{{_NS_W}}}delText", f"{{{_NS_W}}}instrText")
 
-_MACRO_PART = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\w*\.bin)$|(^|/)activeX/", re.I)
+_MACRO_PART = re.compile(
+    r"(^|/)(vbaProject\.bin|vbaData\.xml|vbaProjectSignature\w*\.bin)$|(^|/)activeX/",
+    re.I,
+)
 _EMBEDDED_PART = re.compile(
-    r"(^|/)embeddings/|\.(mht|mhtml|html?|rtf|txt|docx?|xlsx?|xlsm|pptx?|pdf|zip|rar|7z|bin)$", re.I
+    r"(^|/)embeddings/|\.(mht|mhtml|html?|rtf|txt|docx?|xlsx?|xlsm|pptx?|pdf|zip|rar|7z|bin)$",
+    re.I,
 )
 # XML parts with no text anybody types: formatting, fonts, themes, calculation order.
 _FORMATTING_PART = re.compile(
-    r"(^|/)(styles|stylesWithEffects|fontTable|webSettings|calcChain)\.xml$|(^|/)theme/", re.I
+    r"(^|/)(styles|stylesWithEffects|fontTable|webSettings|calcChain)\.xml$|(^|/)theme/",
+    re.I,
 )
 # Binary parts that are not content: printer settings, fonts, thumbnails.
-_HARMLESS_BINARY = re.compile(r"(^|/)(printerSettings\d*\.bin|fonts/[^/]+|thumbnail\.\w+)$", re.I)
+_HARMLESS_BINARY = re.compile(
+    r"(^|/)(printerSettings\d*\.bin|fonts/[^/]+|thumbnail\.\w+)$", re.I
+)
 _IMAGE_PART = re.compile(r"(^|/)media/[^/]+$", re.I)
 # Elements whose text is one unit (runs of one paragraph, one shared string).
 _GROUP_ELEMENTS = frozenset({"p", "si", "is"})
@@ -232,11 +243,26 @@ _GROUP_ELEMENTS = frozenset({"p", "si", "is"})
 # colours, font classifications (PANOSE: 20 hex digits) and revision ids.
 _TEXT_ATTRIBUTES = frozenset(
     {
-        "descr", "title", "name", "tooltip", "display", "location", "instr", "Target",
-        "string", "alt", "displayText", "value", "author", "initials", "text",
+        "descr",
+        "title",
+        "name",
+        "tooltip",
+        "display",
+        "location",
+        "instr",
+        "Target",
+        "string",
+        "alt",
+        "displayText",
+        "value",
+        "author",
+        "initials",
+        "text",
     }
 )
-_TEXT_VAL_PARENTS = frozenset({"listEntry", "default", "alias", "tag", "statusText", "helpText"})
+_TEXT_VAL_PARENTS = frozenset(
+    {"listEntry", "default", "alias", "tag", "statusText", "helpText"}
+)
 
 
 def _text_attributes(el, *, every: bool = False) -> Iterator[str]:
@@ -245,7 +271,11 @@ def _text_attributes(el, *, every: bool = False) -> Iterator[str]:
         if not value:
             continue
         name = _local(key)
-        if every or name in _TEXT_ATTRIBUTES or (name == "val" and _local(el.tag) in _TEXT_VAL_PARENTS):
+        if (
+            every
+            or name in _TEXT_ATTRIBUTES
+            or (name == "val" and _local(el.tag) in _TEXT_VAL_PARENTS)
+        ):
             yield value
 
 
@@ -277,7 +307,11 @@ def _check_package(package: zipfile.ZipFile, result: ScanResult) -> None:
     """Refuse embedded objects; note images (their text cannot be read)."""
     images = 0
     for name in package.namelist():
-        if name.endswith("/") or name.endswith((".xml", ".rels")) or _HARMLESS_BINARY.search(name):
+        if (
+            name.endswith("/")
+            or name.endswith((".xml", ".rels"))
+            or _HARMLESS_BINARY.search(name)
+        ):
             continue
         if _MACRO_PART.search(name):
             raise AttachmentRejected("macro")
@@ -297,7 +331,9 @@ def _parser():
     return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-def _sweep_xml(stream, *, skip_cells: bool = False, every_attribute: bool = False) -> Iterator[str]:
+def _sweep_xml(
+    stream, *, skip_cells: bool = False, every_attribute: bool = False
+) -> Iterator[str]:
     """Every text and text attribute of an XML part, runs of one paragraph joined.
 
     Streams (iterparse), so a large sheet or pivot cache stays in bounded memory.
@@ -310,7 +346,11 @@ def _sweep_xml(stream, *, skip_cells: bool = False, every_attribute: bool = Fals
 
     depth = 0  # open paragraph-like elements
     events = etree.iterparse(
-        stream, events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=False
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
     )
     for event, el in events:
         name = _local(el.tag)
@@ -382,9 +422,15 @@ def _sweep_package(
     labels = labels or {}
     skip = set(skip)
     for name in package.namelist():
-        if name in skip or not name.endswith((".xml", ".rels", ".vml")) or _FORMATTING_PART.search(name):
+        if (
+            name in skip
+            or not name.endswith((".xml", ".rels", ".vml"))
+            or _FORMATTING_PART.search(name)
+        ):
             continue
-        cells = skip_cells and name.startswith("xl/worksheets/") and name.endswith(".xml")
+        cells = (
+            skip_cells and name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
         label = labels.get(name) or _part_label(name)
         try:
             with package.open(name) as stream:
@@ -395,7 +441,9 @@ def _sweep_package(
                         break
         except etree.XMLSyntaxError:
             # Not XML after all (a stray part): scan it as text.
-            result.add(text_finding(package.read(name).decode("utf-8", "replace"), label))
+            result.add(
+                text_finding(package.read(name).decode("utf-8", "replace"), label)
+            )
 
 
 def _open_package(data: bytes) -> zipfile.ZipFile:
@@ -420,14 +468,18 @@ def scan_xlsx(data: bytes) -> ScanResult:
         _check_package(package, result)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            )
         labels = {}
         try:
             for sheet in workbook.worksheets:
                 _scan_sheet(sheet, result)
                 path = getattr(sheet, "_worksheet_path", "").lstrip("/")
                 if path:
-                    labels[path] = _("工作表“%(sheet)s”的页眉页脚、公式或其他设置") % {"sheet": sheet.title}
+                    labels[path] = _("工作表“%(sheet)s”的页眉页脚、公式或其他设置") % {
+                        "sheet": sheet.title
+                    }
         finally:
             workbook.close()
         # Shared strings hold the text of every string cell, already scanned with
@@ -456,7 +508,11 @@ def _scan_sheet(sheet, result: ScanResult) -> None:
             text = _cell_text(value)
             if text is None:
                 continue
-            params = {"sheet": title, "row": cell.row, "column": get_column_letter(cell.column)}
+            params = {
+                "sheet": title,
+                "row": cell.row,
+                "column": get_column_letter(cell.column),
+            }
             if hidden:
                 position = _("隐藏的工作表“%(sheet)s”第%(row)s行%(column)s列") % params
             else:
@@ -486,7 +542,12 @@ def scan_csv(data: bytes, name: str = "upload.csv") -> ScanResult:
     result = ScanResult()
     top: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter if counts[delimiter] else ","))
+        rows = list(
+            csv.reader(
+                io.StringIO(text, newline=""),
+                delimiter=delimiter if counts[delimiter] else ",",
+            )
+        )
     except csv.Error:
         rows = None
     if rows is None:  # unbalanced quotes …: scan line by line
@@ -497,7 +558,10 @@ def scan_csv(data: bytes, name: str = "upload.csv") -> ScanResult:
         if len(top) < _NAME_LIST_ROWS:
             top.append(row)
         for index, value in enumerate(row, start=1):
-            position = _("第%(row)s行%(column)s列") % {"row": number, "column": get_column_letter(index)}
+            position = _("第%(row)s行%(column)s列") % {
+                "row": number,
+                "column": get_column_letter(index),
+            }
             result.add(text_finding(value, position))
     if looks_like_name_list(top):
         result.name_list = _("表格")
@@ -571,7 +635,9 @@ def _scan_word_part(root, label: str | None, result: ScanResult) -> None:
                 if row.tag == W_TR
             ][:_NAME_LIST_ROWS]
             if looks_like_name_list(rows):
-                result.name_list = _("第%(table)s个表格") % {"table": table_numbers[table]}
+                result.name_list = _("第%(table)s个表格") % {
+                    "table": table_numbers[table]
+                }
                 break
 
 
@@ -591,13 +657,18 @@ def scan_docx(data: bytes) -> ScanResult:
         _check_package(package, result)
         done = set()
         for name in package.namelist():
-            if not (name.startswith("word/") and name.endswith(".xml")) or name.count("/") != 1:
+            if (
+                not (name.startswith("word/") and name.endswith(".xml"))
+                or name.count("/") != 1
+            ):
                 continue
             base = posixpath.basename(name)
             if base == "document.xml":
                 label = None
             else:
-                label = next((v for k, v in _WORD_PARTS.items() if base.startswith(k)), None)
+                label = next(
+                    (v for k, v in _WORD_PARTS.items() if base.startswith(k)), None
+                )
                 if label is None:
                     continue
             try:
@@ -611,7 +682,9 @@ def scan_docx(data: bytes) -> ScanResult:
     return result
 
 
-def _sweep_word_attributes(package: zipfile.ZipFile, names: set[str], result: ScanResult) -> None:
+def _sweep_word_attributes(
+    package: zipfile.ZipFile, names: set[str], result: ScanResult
+) -> None:
     """Attribute values of the parts read paragraph by paragraph (alt text, field instructions)."""
     from lxml import etree
 
@@ -726,16 +799,35 @@ def _scan_pdf_document(reader, pages, result: ScanResult) -> None:
                 raise AttachmentRejected("embedded", "FileAttachment")
             for key in ("/Contents", "/T", "/Subj", "/RC"):
                 if key in annotation:
-                    result.add(text_finding(_pdf_text(annotation[key]), _("%(page)s的批注") % {"page": page_label}))
+                    result.add(
+                        text_finding(
+                            _pdf_text(annotation[key]),
+                            _("%(page)s的批注") % {"page": page_label},
+                        )
+                    )
             action = _obj(annotation.get("/A"))
             if action is not None and "/URI" in action:
-                result.add(text_finding(_pdf_text(action["/URI"]), _("%(page)s的链接") % {"page": page_label}))
+                result.add(
+                    text_finding(
+                        _pdf_text(action["/URI"]),
+                        _("%(page)s的链接") % {"page": page_label},
+                    )
+                )
         if "/Metadata" in page:
-            _scan_xmp(page["/Metadata"], _("%(page)s的XMP元数据") % {"page": page_label}, result)
+            _scan_xmp(
+                page["/Metadata"],
+                _("%(page)s的XMP元数据") % {"page": page_label},
+                result,
+            )
     for key, value in (reader.metadata or {}).items():
         if str(key).endswith("Date"):
             continue  # D:20250301120000+08'00' is a time stamp, not a card number
-        result.add(text_finding(_pdf_text(value), _("文档属性（%(key)s）") % {"key": str(key).lstrip("/")}))
+        result.add(
+            text_finding(
+                _pdf_text(value),
+                _("文档属性（%(key)s）") % {"key": str(key).lstrip("/")},
+            )
+        )
     if "/Metadata" in root:
         _scan_xmp(root["/Metadata"], _("文档属性（XMP元数据）"), result)
     try:
@@ -743,7 +835,11 @@ def _scan_pdf_document(reader, pages, result: ScanResult) -> None:
     except Exception:
         fields = {}
     for name, value in fields.items():
-        result.add(text_finding(_pdf_text(value.get("/V", "")), _("表单字段“%(name)s”") % {"name": name}))
+        result.add(
+            text_finding(
+                _pdf_text(value.get("/V", "")), _("表单字段“%(name)s”") % {"name": name}
+            )
+        )
     try:
         titles = list(_walk_outline(reader.outline))
     except Exception:
@@ -753,9 +849,12 @@ def _scan_pdf_document(reader, pages, result: ScanResult) -> None:
     if not pages:
         result.unscannable.append(_("PDF中没有可读取的页面，无法自动扫描"))
     if blank_pages:
-        shown = "、".join(str(n) for n in blank_pages[:10]) + (_("等") if len(blank_pages) > 10 else "")
+        shown = "、".join(str(n) for n in blank_pages[:10]) + (
+            _("等") if len(blank_pages) > 10 else ""
+        )
         result.unscannable.append(
-            _("第%(pages)s页没有可提取的文字（可能是扫描件或图片），无法自动扫描") % {"pages": shown}
+            _("第%(pages)s页没有可提取的文字（可能是扫描件或图片），无法自动扫描")
+            % {"pages": shown}
         )
 
 

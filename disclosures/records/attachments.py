@@ -105,7 +105,9 @@ class CleanUpload:
 # --------------------------------------------------------------------------- services
 
 
-def attachments_add(*, record: DisclosureRecord, files: Iterable, actor: User | None) -> list[Attachment]:
+def attachments_add(
+    *, record: DisclosureRecord, files: Iterable, actor: User | None
+) -> list[Attachment]:
     """Check, scan and store uploaded files without their document metadata.
 
     Every file is checked before any is stored, so a bad file stores nothing.
@@ -118,7 +120,10 @@ def attachments_add(*, record: DisclosureRecord, files: Iterable, actor: User | 
         return []
     if record.attachments.count() + len(files) > MAX_ATTACHMENTS:
         raise ValidationError(
-            {"attachments": _("每条信息最多%(max)s个附件。请合并文件后再上传。") % {"max": MAX_ATTACHMENTS}}
+            {
+                "attachments": _("每条信息最多%(max)s个附件。请合并文件后再上传。")
+                % {"max": MAX_ATTACHMENTS}
+            }
         )
     cleaned = [_clean_upload(upload) for upload in files]
     uploader = actor if actor is not None and actor.pk else None
@@ -142,26 +147,45 @@ def attachments_add(*, record: DisclosureRecord, files: Iterable, actor: User | 
         region=record.region_id,
         obj=record,
         files=[a.original_name for a in created],
-        needs_review=[a.original_name for a in created if a.scan_status == ScanStatus.NEEDS_REVIEW],
+        needs_review=[
+            a.original_name for a in created if a.scan_status == ScanStatus.NEEDS_REVIEW
+        ],
     )
     return created
 
 
 @transaction.atomic
-def attachment_confirm(*, attachment: Attachment, actor: User, now: datetime | None = None) -> Attachment:
+def attachment_confirm(
+    *, attachment: Attachment, actor: User, now: datetime | None = None
+) -> Attachment:
     """Confirm that an attachment the scanner could not read holds no personal data.
 
     The second person belongs to the record's region or a region above it and
     is not the uploader (`can_confirm_attachment`, and the model's
     CheckConstraint). Afterwards the file is public with its record.
     """
-    attachment = Attachment.objects.select_for_update().select_related("record").get(pk=attachment.pk)
+    attachment = (
+        Attachment.objects.select_for_update()
+        .select_related("record")
+        .get(pk=attachment.pk)
+    )
     if attachment.scan_status != ScanStatus.NEEDS_REVIEW:
-        raise ValidationError(_("附件“%(name)s”不需要人工确认。") % {"name": attachment.original_name})
+        raise ValidationError(
+            _("附件“%(name)s”不需要人工确认。") % {"name": attachment.original_name}
+        )
     if not can_confirm_attachment(actor, attachment):
-        if attachment.uploaded_by_id is not None and attachment.uploaded_by_id == actor.pk:
-            raise PermissionDenied(_("上传人不能确认自己上传的附件，请由本单位或上级单位的另一位工作人员确认。"))
-        raise PermissionDenied(_("只有该信息所属区划或上级区划、具有发布权限的工作人员可以确认附件。"))
+        if (
+            attachment.uploaded_by_id is not None
+            and attachment.uploaded_by_id == actor.pk
+        ):
+            raise PermissionDenied(
+                _(
+                    "上传人不能确认自己上传的附件，请由本单位或上级单位的另一位工作人员确认。"
+                )
+            )
+        raise PermissionDenied(
+            _("只有该信息所属区划或上级区划、具有发布权限的工作人员可以确认附件。")
+        )
     attachment.scan_status = ScanStatus.CONFIRMED
     attachment.confirmed_by = actor
     attachment.confirmed_at = now or timezone.now()
@@ -185,7 +209,9 @@ def access_attachment(user: User, record_pk: int, attachment_pk: int) -> Attachm
     """An attachment of a record in the user's region subtree; anything else is a 404."""
     try:
         return (
-            Attachment.objects.select_related("record", "record__region", "uploaded_by", "confirmed_by")
+            Attachment.objects.select_related(
+                "record", "record__region", "uploaded_by", "confirmed_by"
+            )
             .filter(record__in=DisclosureRecord.objects.editable_by(user))
             .get(pk=attachment_pk, record_id=record_pk)
         )
@@ -199,7 +225,10 @@ def attachments_for_staff(record: DisclosureRecord, user: User) -> list[Attachme
     for attachment in attachments:
         attachment.record = record
         attachment.can_confirm = can_confirm_attachment(user, attachment)
-        attachment.is_uploader = attachment.uploaded_by_id is not None and attachment.uploaded_by_id == user.pk
+        attachment.is_uploader = (
+            attachment.uploaded_by_id is not None
+            and attachment.uploaded_by_id == user.pk
+        )
     return attachments
 
 
@@ -221,14 +250,22 @@ def _refuse(message: str, *, code: str | None = None) -> ValidationError:
 
 def _clean_upload(upload) -> CleanUpload:
     """Check, strip and scan one upload, or raise a ValidationError naming the file."""
-    name = posixpath.basename((getattr(upload, "name", "") or "").replace("\\", "/")).strip() or "附件"
+    name = (
+        posixpath.basename(
+            (getattr(upload, "name", "") or "").replace("\\", "/")
+        ).strip()
+        or "附件"
+    )
     name = name[-150:]
     masked_name, kinds = scan_text(name)
     if kinds:
         # The name itself is never quoted: it holds the identifier.
         raise _refuse(
             _("附件的文件名“%(name)s”中有%(kind)s：请修改文件名后再上传。")
-            % {"name": masked_name, "kind": FINDING_KIND_LABELS.get(kinds[0], kinds[0])},
+            % {
+                "name": masked_name,
+                "kind": FINDING_KIND_LABELS.get(kinds[0], kinds[0]),
+            },
             code=IDENTIFIER_FOUND,
         )
     params = {"name": name}
@@ -242,7 +279,9 @@ def _clean_upload(upload) -> CleanUpload:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext in MACRO_EXTENSIONS:
         raise _refuse(
-            _("附件“%(name)s”是启用宏的Office文件，不能上传：请在办公软件中另存为.docx或.xlsx（不含宏）后再上传。")
+            _(
+                "附件“%(name)s”是启用宏的Office文件，不能上传：请在办公软件中另存为.docx或.xlsx（不含宏）后再上传。"
+            )
             % params
         )
     if ext not in ATTACHMENT_TYPES:
@@ -256,27 +295,39 @@ def _clean_upload(upload) -> CleanUpload:
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise _refuse(_("附件“%(name)s”大小超过上限%(max)s。请压缩或拆分后再上传。") % {**params, "max": _size_text(limit)})
+        raise _refuse(
+            _("附件“%(name)s”大小超过上限%(max)s。请压缩或拆分后再上传。")
+            % {**params, "max": _size_text(limit)}
+        )
     if not data:
         raise _refuse(_("附件“%(name)s”是空文件，请检查后重新选择。") % params)
     mismatch = _refuse(
-        _("附件“%(name)s”的内容与扩展名不符或文件已损坏：请用办公软件重新导出后上传。") % params
+        _("附件“%(name)s”的内容与扩展名不符或文件已损坏：请用办公软件重新导出后上传。")
+        % params
     )
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _refuse(
-            _("附件“%(name)s”已加密或是旧版Office格式：请取消密码保护，另存为.docx或.xlsx后上传。") % params
+            _(
+                "附件“%(name)s”已加密或是旧版Office格式：请取消密码保护，另存为.docx或.xlsx后上传。"
+            )
+            % params
         )
     kind = "jpeg" if ext == "jpg" else ext
     if ext == "pdf":
         if not data.startswith(b"%PDF-"):
             raise mismatch
         if b"/Encrypt" in data:
-            raise _refuse(_("附件“%(name)s”设置了密码或加密：请取消加密后再上传。") % params)
+            raise _refuse(
+                _("附件“%(name)s”设置了密码或加密：请取消加密后再上传。") % params
+            )
         data = strip_pdf_metadata(data)
     elif ext in ("docx", "xlsx"):
         if find_macros(data):
             raise _refuse(
-                _("附件“%(name)s”含有宏或ActiveX控件，不能上传：请另存为不含宏的.docx或.xlsx后再上传。") % params
+                _(
+                    "附件“%(name)s”含有宏或ActiveX控件，不能上传：请另存为不含宏的.docx或.xlsx后再上传。"
+                )
+                % params
             )
         try:
             data = strip_office_metadata(data, ext)
@@ -291,7 +342,9 @@ def _clean_upload(upload) -> CleanUpload:
         except ImageFileError as exc:
             if exc.args and exc.args[0] == "too_large":
                 raise _refuse(
-                    _("附件“%(name)s”的图片尺寸过大（超过%(max)s万像素）：请缩小后再上传。")
+                    _(
+                        "附件“%(name)s”的图片尺寸过大（超过%(max)s万像素）：请缩小后再上传。"
+                    )
                     % {**params, "max": MAX_IMAGE_PIXELS // 10000}
                 ) from None
             raise mismatch from None
@@ -299,7 +352,9 @@ def _clean_upload(upload) -> CleanUpload:
     if ext == "pdf":
         data = strip_pdf_metadata_rewrite(data)
     if result.needs_review:
-        return CleanUpload(name, ext, data, ScanStatus.NEEDS_REVIEW, "；".join(result.unscannable))
+        return CleanUpload(
+            name, ext, data, ScanStatus.NEEDS_REVIEW, "；".join(result.unscannable)
+        )
     return CleanUpload(name, ext, data, ScanStatus.CLEAN)
 
 
@@ -309,7 +364,9 @@ def _scan(name: str, kind: str, data: bytes, mismatch: ValidationError) -> ScanR
         result = scan_attachment(data, kind, name)
     except AttachmentRejected as exc:
         messages = {
-            "macro": _("附件“%(name)s”含有宏或ActiveX控件，不能上传：请另存为不含宏的.docx或.xlsx后再上传。"),
+            "macro": _(
+                "附件“%(name)s”含有宏或ActiveX控件，不能上传：请另存为不含宏的.docx或.xlsx后再上传。"
+            ),
             "embedded": _(
                 "附件“%(name)s”中嵌入了其他文件或对象（例如嵌入的表格、附加的文件），其中的内容无法检查："
                 "请把内容直接粘贴到文档中，或删除嵌入的对象后再上传。"
@@ -319,7 +376,9 @@ def _scan(name: str, kind: str, data: bytes, mismatch: ValidationError) -> ScanR
             "too_many_pages": _("附件“%(name)s”超过%(max)s页，请拆分后再上传。"),
         }
         if exc.code == "encoding":
-            raise _refuse(_("附件“%(name)s”：%(detail)s") % {**params, "detail": exc.detail}) from None
+            raise _refuse(
+                _("附件“%(name)s”：%(detail)s") % {**params, "detail": exc.detail}
+            ) from None
         raise _refuse(messages[exc.code] % {**params, "max": exc.detail}) from None
     except Exception:  # a parser choking on a package that passed the zip checks
         raise mismatch from None
@@ -344,7 +403,10 @@ def _place(finding: Finding) -> str:
             "kinds": finding.kind_labels,
             "excerpt": finding.excerpt,
         }
-    return _("%(position)s有%(kinds)s") % {"position": finding.position, "kinds": finding.kind_labels}
+    return _("%(position)s有%(kinds)s") % {
+        "position": finding.position,
+        "kinds": finding.kind_labels,
+    }
 
 
 def _findings_message(name: str, result: ScanResult) -> str:

@@ -121,7 +121,9 @@ def applicable_items(region: Region) -> list[CatalogItem]:
 # --------------------------------------------------------------------------- due dates
 
 
-def _due(item: CatalogItem, trigger: date, cal: WorkCalendar) -> tuple[DeadlineRule, DueDate]:
+def _due(
+    item: CatalogItem, trigger: date, cal: WorkCalendar
+) -> tuple[DeadlineRule, DueDate]:
     rule = item_rule(item)
     return rule, compute_due(rule, trigger, cal)
 
@@ -149,7 +151,10 @@ def period_label(start: date, period: Period | str) -> str:
 
 
 def _period_title(item: CatalogItem, start: date, period: Period | str) -> str:
-    return _("%(item)s（%(period)s）") % {"item": item.name, "period": period_label(start, period)}
+    return _("%(item)s（%(period)s）") % {
+        "item": item.name,
+        "period": period_label(start, period),
+    }
 
 
 def _record_publicity_end(
@@ -174,7 +179,10 @@ def _record_publicity_end(
 
 
 def set_record_dates(
-    record: DisclosureRecord, rule: DeadlineRule, cal: WorkCalendar, obligation: Obligation | None
+    record: DisclosureRecord,
+    rule: DeadlineRule,
+    cal: WorkCalendar,
+    obligation: Obligation | None,
 ) -> None:
     """Copy the due date from the obligation (or compute it) and the publicity end.
 
@@ -226,14 +234,21 @@ def new_obligation(
 
 
 def obligation_for_period(
-    *, region: Region, item: CatalogItem, day: date, actor: User | None, cal: WorkCalendar | None = None
+    *,
+    region: Region,
+    item: CatalogItem,
+    day: date,
+    actor: User | None,
+    cal: WorkCalendar | None = None,
 ) -> Obligation:
     """The obligation of a periodic item for the period containing `day` (created if missing)."""
     rule = item_rule(item)
     if rule.kind is not RuleKind.PERIODIC or rule.period is None:
         raise ValueError("obligation_for_period needs a periodic item")
     start, end = period_bounds(day, rule.period)
-    existing = Obligation.objects.filter(region=region, item_key=item.key, period_start=start).first()
+    existing = Obligation.objects.filter(
+        region=region, item_key=item.key, period_start=start
+    ).first()
     if existing is not None:
         return existing
     cal = cal or work_calendar()
@@ -272,7 +287,9 @@ def obligation_generate_periodic(
     The number of queries does not depend on the number of regions. Returns the
     number of obligations created.
     """
-    published = list(Catalog.objects.current_published().only("pk", "region_id", "domain_id"))
+    published = list(
+        Catalog.objects.current_published().only("pk", "region_id", "domain_id")
+    )
     periodic: dict[int, list[CatalogItem]] = defaultdict(list)
     for item in CatalogItem.objects.filter(
         catalog__in=[c.pk for c in published],
@@ -302,7 +319,11 @@ def obligation_generate_periodic(
         chain = [region.code, *reversed(region.ancestor_codes)]
         for domain_id in domain_ids:
             catalog = next(
-                (by_region_domain[(code, domain_id)] for code in chain if (code, domain_id) in by_region_domain),
+                (
+                    by_region_domain[(code, domain_id)]
+                    for code in chain
+                    if (code, domain_id) in by_region_domain
+                ),
                 None,
             )
             for item in periodic.get(catalog.pk, []) if catalog else []:
@@ -311,7 +332,12 @@ def obligation_generate_periodic(
                     if item.pk not in dues:
                         rule = item_rule(item)
                         start, end = period_bounds(on, rule.period)
-                        dues[item.pk] = (rule, start, end, compute_due(rule, start, cal))
+                        dues[item.pk] = (
+                            rule,
+                            start,
+                            end,
+                            compute_due(rule, start, cal),
+                        )
     if not wanted:
         return 0
     existing = set(
@@ -349,7 +375,9 @@ def obligation_generate_periodic(
     return len(new)
 
 
-def _fulfilling_record(obligation: Obligation, now: datetime) -> DisclosureRecord | None:
+def _fulfilling_record(
+    obligation: Obligation, now: datetime
+) -> DisclosureRecord | None:
     return (
         DisclosureRecord.objects.filter(obligation=obligation)
         .filter(public_q(now=now))
@@ -358,7 +386,9 @@ def _fulfilling_record(obligation: Obligation, now: datetime) -> DisclosureRecor
     )
 
 
-def obligation_sync(*, obligation: Obligation, actor: User | None, now: datetime | None = None) -> Obligation:
+def obligation_sync(
+    *, obligation: Obligation, actor: User | None, now: datetime | None = None
+) -> Obligation:
     """Derive the obligation's status from its records (see the module docstring).
 
     Writes (and logs) only when something changed.
@@ -378,7 +408,9 @@ def obligation_sync(*, obligation: Obligation, actor: User | None, now: datetime
     obligation.fulfilled_at = fulfilled_at
     obligation.save(update_fields=["status", "fulfilled_at"])
     audit(
-        "disclosures.obligation.reopened" if status == Obligation.Status.OPEN else "disclosures.obligation.fulfilled",
+        "disclosures.obligation.reopened"
+        if status == Obligation.Status.OPEN
+        else "disclosures.obligation.fulfilled",
         actor=actor,
         region=obligation.region_id,
         obj=obligation,
@@ -390,7 +422,9 @@ def obligation_sync(*, obligation: Obligation, actor: User | None, now: datetime
 
 
 @transaction.atomic
-def obligation_recompute_open(*, first: date, last: date, actor: User | None = None) -> int:
+def obligation_recompute_open(
+    *, first: date, last: date, actor: User | None = None
+) -> int:
     """Recompute the due dates of open obligations after a calendar change.
 
     `first`..`last` is the range of changed dates. A change on day d can only
@@ -412,7 +446,10 @@ def obligation_recompute_open(*, first: date, last: date, actor: User | None = N
         due = compute_due(item_rule(obligation.item), obligation.trigger_date, cal)
         if due.due is None:
             continue
-        moved = (due.due, due.provisional) != (obligation.due_date, obligation.due_provisional)
+        moved = (due.due, due.provisional) != (
+            obligation.due_date,
+            obligation.due_provisional,
+        )
         if not moved and due.calendar_version == obligation.calendar_version:
             continue
         if moved:
@@ -446,14 +483,19 @@ def obligation_recompute_open(*, first: date, last: date, actor: User | None = N
         now = timezone.now()
         pending = (
             DisclosureRecord.objects.filter(obligation_id__in=list(by_pk))
-            .filter(Q(status=Status.DRAFT) | Q(status=Status.SCHEDULED, publish_at__gt=now))
+            .filter(
+                Q(status=Status.DRAFT) | Q(status=Status.SCHEDULED, publish_at__gt=now)
+            )
             .select_related("item")
         )
         records = []
         for record in pending:
-            set_record_dates(record, item_rule(record.item), cal, by_pk[record.obligation_id])
+            set_record_dates(
+                record, item_rule(record.item), cal, by_pk[record.obligation_id]
+            )
             records.append(record)
         DisclosureRecord.objects.bulk_update(
-            records, ["due_date", "due_provisional", "calendar_version", "publicity_end"]
+            records,
+            ["due_date", "due_provisional", "calendar_version", "publicity_end"],
         )
     return len(changed)

@@ -29,15 +29,18 @@ REMIND_OVERDUE = "overdue"
 DUE_SOON_WORKING_DAYS = 3
 
 
-
 @dataclass
 class ReminderResult:
     sent: int = 0  # e-mails
     obligations: int = 0  # obligations reminded
-    without_recipient: int = 0  # obligations whose region has no user with an e-mail address
+    without_recipient: int = (
+        0  # obligations whose region has no user with an e-mail address
+    )
 
 
-def obligation_send_reminders(*, today: date | None = None, base_url: str = "") -> ReminderResult:
+def obligation_send_reminders(
+    *, today: date | None = None, base_url: str = ""
+) -> ReminderResult:
     """E-mail each region's staff about obligations due soon or overdue.
 
     One reminder per obligation per state (``due_soon``: due within
@@ -90,8 +93,13 @@ def obligation_send_reminders(*, today: date | None = None, base_url: str = "") 
         result.sent += 1
         with transaction.atomic():
             for obligation, state in entries:
-                obligation.reminded_states = [*(obligation.reminded_states or []), state]
-            Obligation.objects.bulk_update([o for o, _s in entries], ["reminded_states"])
+                obligation.reminded_states = [
+                    *(obligation.reminded_states or []),
+                    state,
+                ]
+            Obligation.objects.bulk_update(
+                [o for o, _s in entries], ["reminded_states"]
+            )
             audit(
                 "disclosures.obligation.reminded",
                 actor=None,
@@ -103,7 +111,9 @@ def obligation_send_reminders(*, today: date | None = None, base_url: str = "") 
     return result
 
 
-def _reminder_body(region: Region, entries: list[tuple[Obligation, str]], base_url: str) -> str:
+def _reminder_body(
+    region: Region, entries: list[tuple[Obligation, str]], base_url: str
+) -> str:
     lines = [_("%(region)s的工作人员，您好：") % {"region": region.name}, ""]
     for obligation, state in entries:
         template = (
@@ -111,7 +121,13 @@ def _reminder_body(region: Region, entries: list[tuple[Obligation, str]], base_u
             if state == REMIND_OVERDUE
             else _("【即将到期】%(title)s，公开截止日期%(due)s。")
         )
-        lines.append(template % {"title": obligation.title or obligation.item.name, "due": obligation.due_date.isoformat()})
+        lines.append(
+            template
+            % {
+                "title": obligation.title or obligation.item.name,
+                "due": obligation.due_date.isoformat(),
+            }
+        )
     lines += [
         "",
         _("请登录工作台处理：%(url)s") % {"url": f"{base_url}/work/records/"},

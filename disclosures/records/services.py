@@ -130,7 +130,9 @@ def record_create(
         )
     _check_trigger_date(trigger_date, now)
     if publish not in (PUBLISH_DRAFT, PUBLISH_NOW, PUBLISH_SCHEDULE):
-        raise ValidationError({"publish": _("请选择发布方式：保存草稿、立即发布或定时发布。")})
+        raise ValidationError(
+            {"publish": _("请选择发布方式：保存草稿、立即发布或定时发布。")}
+        )
     if publish == PUBLISH_SCHEDULE:
         _check_publish_at(publish_at, now)
     cal = work_calendar()
@@ -143,16 +145,24 @@ def record_create(
             or obligation.status != Obligation.Status.OPEN
         ):
             raise ValidationError(
-                _("所选的公开义务不属于本区划的这一事项，或已经完成。请从工作台重新选择。")
+                _(
+                    "所选的公开义务不属于本区划的这一事项，或已经完成。请从工作台重新选择。"
+                )
             )
     elif not region.official:
         pass  # statistical units (开发区 …) publish, but owe no obligations
     elif rule.kind is RuleKind.PERIODIC:
-        obligation = obligation_for_period(region=region, item=item, day=trigger_date, actor=actor, cal=cal)
+        obligation = obligation_for_period(
+            region=region, item=item, day=trigger_date, actor=actor, cal=cal
+        )
     elif rule.is_proactive:
         due = compute_due(rule, trigger_date, cal)
         obligation = new_obligation(
-            region=region, item=item, trigger_date=trigger_date, due=due, title=title or item.name
+            region=region,
+            item=item,
+            trigger_date=trigger_date,
+            due=due,
+            title=title or item.name,
         )
         obligation.full_clean(validate_unique=False, validate_constraints=False)
         obligation.save()
@@ -195,15 +205,22 @@ def record_create(
 
 
 @transaction.atomic
-def record_publish(*, record: DisclosureRecord, actor: User | None, now: datetime | None = None) -> DisclosureRecord:
+def record_publish(
+    *, record: DisclosureRecord, actor: User | None, now: datetime | None = None
+) -> DisclosureRecord:
     """Publish a draft, or a scheduled record ahead of its time, at `now`."""
     now = _now(now)
     if record.status == Status.PUBLISHED or _is_public(record, now):
-        raise ValidationError(_("这条信息已经公开，无需再次发布。如需修改内容，请使用“更正”。"))
+        raise ValidationError(
+            _("这条信息已经公开，无需再次发布。如需修改内容，请使用“更正”。")
+        )
     if record.status == Status.WITHDRAWN:
         raise ValidationError(_("已撤回的信息不能重新发布；如需公开，请重新登记一条。"))
     _set_publication(
-        record, status=Status.PUBLISHED, publish_at=now, actor=actor,
+        record,
+        status=Status.PUBLISHED,
+        publish_at=now,
+        actor=actor,
         action="disclosures.record.published",
     )
     if record.obligation is not None:
@@ -213,7 +230,11 @@ def record_publish(*, record: DisclosureRecord, actor: User | None, now: datetim
 
 @transaction.atomic
 def record_schedule(
-    *, record: DisclosureRecord, publish_at: datetime | None, actor: User | None, now: datetime | None = None
+    *,
+    record: DisclosureRecord,
+    publish_at: datetime | None,
+    actor: User | None,
+    now: datetime | None = None,
 ) -> DisclosureRecord:
     """Schedule a draft (or move a scheduled record's time) to go public at `publish_at`.
 
@@ -224,17 +245,27 @@ def record_schedule(
     if record.status == Status.WITHDRAWN:
         raise ValidationError(_("已撤回的信息不能重新发布；如需公开，请重新登记一条。"))
     if record.status == Status.PUBLISHED or _is_public(record, now):
-        raise ValidationError(_("这条信息已经公开，不能再设定时发布。如需修改内容，请使用“更正”。"))
+        raise ValidationError(
+            _("这条信息已经公开，不能再设定时发布。如需修改内容，请使用“更正”。")
+        )
     _check_publish_at(publish_at, now)
     _set_publication(
-        record, status=Status.SCHEDULED, publish_at=publish_at, actor=actor,
+        record,
+        status=Status.SCHEDULED,
+        publish_at=publish_at,
+        actor=actor,
         action="disclosures.record.scheduled",
     )
     return record
 
 
 def _set_publication(
-    record: DisclosureRecord, *, status: str, publish_at: datetime, actor: User | None, action: str
+    record: DisclosureRecord,
+    *,
+    status: str,
+    publish_at: datetime,
+    actor: User | None,
+    action: str,
 ) -> None:
     """Scan, set status and publication time, recompute the record's dates, save and audit.
 
@@ -247,7 +278,13 @@ def _set_publication(
     set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
     record.full_clean()
     _save_record(record, actor)
-    audit(action, actor=actor, region=record.region_id, obj=record, publish_at=publish_at.isoformat())
+    audit(
+        action,
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        publish_at=publish_at.isoformat(),
+    )
     # A list confirmed before the record went public counts its display period
     # from the record's publication day.
     name_list_sync_with_record(record=record, actor=actor)
@@ -275,9 +312,13 @@ def record_correct(
         raise ValidationError({"reason": _("请填写更正说明，例如“更正救助金额笔误”。")})
     title = (title or "").strip()
     body = (body or "").strip()
-    changed = [f for f, v in (("title", title), ("body", body)) if getattr(record, f) != v]
+    changed = [
+        f for f, v in (("title", title), ("body", body)) if getattr(record, f) != v
+    ]
     if not changed and not files:
-        raise ValidationError(_("标题、正文都没有改动，也没有新增附件：没有需要更正的内容。"))
+        raise ValidationError(
+            _("标题、正文都没有改动，也没有新增附件：没有需要更正的内容。")
+        )
     record.title = title
     record.body = body
     if files:
@@ -303,7 +344,11 @@ def record_correct(
 
 @transaction.atomic
 def record_withdraw(
-    *, record: DisclosureRecord, reason: str, actor: User | None, now: datetime | None = None
+    *,
+    record: DisclosureRecord,
+    reason: str,
+    actor: User | None,
+    now: datetime | None = None,
 ) -> DisclosureRecord:
     """Withdraw a record (撤回) with a reason: gone from public pages, kept for staff.
 
@@ -318,7 +363,9 @@ def record_withdraw(
         raise ValidationError(_("这条信息已经撤回。"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("请填写撤回理由，例如“信息有误，更正后重新发布”。")})
+        raise ValidationError(
+            {"reason": _("请填写撤回理由，例如“信息有误，更正后重新发布”。")}
+        )
     was_public = _is_public(record, now)
     was_draft = record.status == Status.DRAFT
     record.status = Status.WITHDRAWN
@@ -338,8 +385,17 @@ def record_withdraw(
     obligation = record.obligation
     if obligation is None:
         return record
-    others_live = obligation.records.exclude(pk=record.pk).exclude(status=Status.WITHDRAWN).exists()
-    if was_draft and obligation.period_start is None and not others_live and obligation.status == Obligation.Status.OPEN:
+    others_live = (
+        obligation.records.exclude(pk=record.pk)
+        .exclude(status=Status.WITHDRAWN)
+        .exists()
+    )
+    if (
+        was_draft
+        and obligation.period_start is None
+        and not others_live
+        and obligation.status == Obligation.Status.OPEN
+    ):
         audit(
             "disclosures.obligation.cancelled",
             actor=actor,
@@ -357,7 +413,9 @@ def record_withdraw(
 
 
 @transaction.atomic
-def record_publish_due(*, now: datetime | None = None, actor: User | None = None) -> int:
+def record_publish_due(
+    *, now: datetime | None = None, actor: User | None = None
+) -> int:
     """Flip scheduled records whose time has come to published; sync their obligations.
 
     Idempotent. Public pages do not depend on it (they show a scheduled record
@@ -379,7 +437,11 @@ def record_publish_due(*, now: datetime | None = None, actor: User | None = None
             # back to draft, and off public pages from now on (no stamp).
             record.status = Status.DRAFT
             record.privacy_checked_at = None
-            _save_record(record, actor, update_fields=["status", "privacy_checked_at", "updated_at"])
+            _save_record(
+                record,
+                actor,
+                update_fields=["status", "privacy_checked_at", "updated_at"],
+            )
             audit(
                 "disclosures.record.publication_refused",
                 actor=actor,
@@ -390,7 +452,9 @@ def record_publish_due(*, now: datetime | None = None, actor: User | None = None
             continue
         record.status = Status.PUBLISHED
         published += 1
-        _save_record(record, actor, update_fields=["status", "privacy_checked_at", "updated_at"])
+        _save_record(
+            record, actor, update_fields=["status", "privacy_checked_at", "updated_at"]
+        )
         audit(
             "disclosures.record.published",
             actor=actor,

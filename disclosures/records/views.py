@@ -105,7 +105,9 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         )
 
     def _items(self):
-        return obligations.applicable_items(self.region) if self.region is not None else []
+        return (
+            obligations.applicable_items(self.region) if self.region is not None else []
+        )
 
     def _initial(self, obligation: Obligation | None, items) -> dict:
         if obligation is None:
@@ -130,9 +132,13 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         item = form.items.get(initial.get("item", ""))
         due = None
         if item is not None:
-            due = obligations.due_preview(item=item, trigger_date=initial["trigger_date"])
+            due = obligations.due_preview(
+                item=item, trigger_date=initial["trigger_date"]
+            )
         return self.render_to_response(
-            self.get_context_data(form=form, obligation=obligation, due=due, due_item=item)
+            self.get_context_data(
+                form=form, obligation=obligation, due=due, due_item=item
+            )
         )
 
     def post(self, request, *args, **kwargs):
@@ -144,7 +150,9 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             if preview:
-                due = obligations.due_preview(item=data["item"], trigger_date=data["trigger_date"])
+                due = obligations.due_preview(
+                    item=data["item"], trigger_date=data["trigger_date"]
+                )
             else:
                 try:
                     record = services.record_create(
@@ -163,13 +171,21 @@ class RecordCreateView(StaffRecordMixin, TemplateView):
                     _apply_errors(form, exc)
                 else:
                     messages.success(request, _record_message(record))
-                    return HttpResponseRedirect(reverse("disclosures:record_manage", args=[record.pk]))
+                    return HttpResponseRedirect(
+                        reverse("disclosures:record_manage", args=[record.pk])
+                    )
         cleaned = getattr(form, "cleaned_data", {})
         if due is None and cleaned.get("item") and cleaned.get("trigger_date"):
-            due = obligations.due_preview(item=cleaned["item"], trigger_date=cleaned["trigger_date"])
+            due = obligations.due_preview(
+                item=cleaned["item"], trigger_date=cleaned["trigger_date"]
+            )
         return self.render_to_response(
             self.get_context_data(
-                form=form, obligation=obligation, due=due, due_item=cleaned.get("item"), preview=preview
+                form=form,
+                obligation=obligation,
+                due=due,
+                due_item=cleaned.get("item"),
+                preview=preview,
             )
         )
 
@@ -206,18 +222,28 @@ class RecordManageView(StaffRecordMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         record = self.get_record()
         now = timezone.now()
-        is_public = record.status in (
-            DisclosureRecord.Status.PUBLISHED,
-            DisclosureRecord.Status.SCHEDULED,
-        ) and record.publish_at is not None and record.publish_at <= now
+        is_public = (
+            record.status
+            in (
+                DisclosureRecord.Status.PUBLISHED,
+                DisclosureRecord.Status.SCHEDULED,
+            )
+            and record.publish_at is not None
+            and record.publish_at <= now
+        )
         live = record.status != DisclosureRecord.Status.WITHDRAWN
         context.update(
             record=record,
             obligation=record.obligation,
             attachments=attachments.attachments_for_staff(record, self.request.user),
-            history=list(record.history.select_related("history_user").order_by("-history_date", "-history_id")[:20]),
+            history=list(
+                record.history.select_related("history_user").order_by(
+                    "-history_date", "-history_id"
+                )[:20]
+            ),
             is_public=is_public,
-            is_waiting=record.status == DisclosureRecord.Status.SCHEDULED and not is_public,
+            is_waiting=record.status == DisclosureRecord.Status.SCHEDULED
+            and not is_public,
             can_publish=live and not is_public,
             can_correct=live,
             can_withdraw=live,
@@ -253,7 +279,9 @@ class RecordActionView(StaffRecordMixin, TemplateView):
                 _apply_errors(form, exc)
             else:
                 messages.success(request, message)
-                return HttpResponseRedirect(reverse("disclosures:record_manage", args=[record.pk]))
+                return HttpResponseRedirect(
+                    reverse("disclosures:record_manage", args=[record.pk])
+                )
         return self.render_to_response(self.get_context_data(record=record, form=form))
 
 
@@ -263,13 +291,20 @@ class RecordPublishView(RecordActionView):
 
     def form_kwargs(self, record):
         if record.status == DisclosureRecord.Status.SCHEDULED and record.publish_at:
-            return {"initial": {"publish": services.PUBLISH_SCHEDULE, "publish_at": timezone.localtime(record.publish_at)}}
+            return {
+                "initial": {
+                    "publish": services.PUBLISH_SCHEDULE,
+                    "publish_at": timezone.localtime(record.publish_at),
+                }
+            }
         return {"initial": {"publish": services.PUBLISH_NOW}}
 
     def perform(self, record, form):
         data = form.cleaned_data
         if data["publish"] == services.PUBLISH_SCHEDULE:
-            services.record_schedule(record=record, publish_at=data["publish_at"], actor=self.request.user)
+            services.record_schedule(
+                record=record, publish_at=data["publish_at"], actor=self.request.user
+            )
         else:
             services.record_publish(record=record, actor=self.request.user)
         return _record_message(record)
@@ -292,7 +327,9 @@ class RecordCorrectView(RecordActionView):
             files=data["attachments"],
             actor=self.request.user,
         )
-        return _("已更正“%(title)s”，更正前的版本保留在修改记录中。") % {"title": record.title}
+        return _("已更正“%(title)s”，更正前的版本保留在修改记录中。") % {
+            "title": record.title
+        }
 
 
 class RecordWithdrawView(RecordActionView):
@@ -300,8 +337,12 @@ class RecordWithdrawView(RecordActionView):
     form_class = WithdrawForm
 
     def perform(self, record, form):
-        services.record_withdraw(record=record, reason=form.cleaned_data["reason"], actor=self.request.user)
-        return _("已撤回“%(title)s”：公众不再能看到它，工作人员仍可查看。") % {"title": record.title}
+        services.record_withdraw(
+            record=record, reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        return _("已撤回“%(title)s”：公众不再能看到它，工作人员仍可查看。") % {
+            "title": record.title
+        }
 
 
 class AttachmentDownloadView(StaffRecordMixin, TemplateView):
@@ -309,7 +350,9 @@ class AttachmentDownloadView(StaffRecordMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         record = self.get_record()
-        attachment = get_object_or_404(Attachment.objects.filter(record=record), pk=kwargs["attachment_pk"])
+        attachment = get_object_or_404(
+            Attachment.objects.filter(record=record), pk=kwargs["attachment_pk"]
+        )
         try:
             handle = attachment.file.open("rb")
         except (FileNotFoundError, ValueError):
@@ -333,7 +376,9 @@ class AttachmentConfirmView(StaffRecordMixin, TemplateView):
     template_name = "disclosures/manage/attachment_confirm.html"
 
     def get_attachment(self) -> Attachment:
-        return attachments.access_attachment(self.request.user, self.kwargs["pk"], self.kwargs["attachment_pk"])
+        return attachments.access_attachment(
+            self.request.user, self.kwargs["pk"], self.kwargs["attachment_pk"]
+        )
 
     def render_page(self, attachment: Attachment, form):
         user = self.request.user
@@ -343,7 +388,8 @@ class AttachmentConfirmView(StaffRecordMixin, TemplateView):
                 attachment=attachment,
                 form=form,
                 can_confirm=can_confirm_attachment(user, attachment),
-                is_uploader=attachment.uploaded_by_id is not None and attachment.uploaded_by_id == user.pk,
+                is_uploader=attachment.uploaded_by_id is not None
+                and attachment.uploaded_by_id == user.pk,
             )
         )
 
@@ -355,15 +401,20 @@ class AttachmentConfirmView(StaffRecordMixin, TemplateView):
         form = AttachmentConfirmForm(request.POST)
         if form.is_valid():
             try:
-                attachments.attachment_confirm(attachment=attachment, actor=request.user)
+                attachments.attachment_confirm(
+                    attachment=attachment, actor=request.user
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
                 messages.success(
                     request,
-                    _("已确认附件“%(name)s”没有个人隐私信息，它将随信息一起公开。") % {"name": attachment.original_name},
+                    _("已确认附件“%(name)s”没有个人隐私信息，它将随信息一起公开。")
+                    % {"name": attachment.original_name},
                 )
-                return HttpResponseRedirect(reverse("disclosures:record_manage", args=[attachment.record_id]))
+                return HttpResponseRedirect(
+                    reverse("disclosures:record_manage", args=[attachment.record_id])
+                )
         return self.render_page(attachment, form)
 
 
@@ -371,9 +422,21 @@ urlpatterns = [
     path("work/records/", WorklistView.as_view(), name="record_worklist"),
     path("work/records/new/", RecordCreateView.as_view(), name="record_create"),
     path("work/records/<int:pk>/", RecordManageView.as_view(), name="record_manage"),
-    path("work/records/<int:pk>/publish/", RecordPublishView.as_view(), name="record_publish"),
-    path("work/records/<int:pk>/correct/", RecordCorrectView.as_view(), name="record_correct"),
-    path("work/records/<int:pk>/withdraw/", RecordWithdrawView.as_view(), name="record_withdraw"),
+    path(
+        "work/records/<int:pk>/publish/",
+        RecordPublishView.as_view(),
+        name="record_publish",
+    ),
+    path(
+        "work/records/<int:pk>/correct/",
+        RecordCorrectView.as_view(),
+        name="record_correct",
+    ),
+    path(
+        "work/records/<int:pk>/withdraw/",
+        RecordWithdrawView.as_view(),
+        name="record_withdraw",
+    ),
     path(
         "work/records/<int:pk>/attachments/<int:attachment_pk>/",
         AttachmentDownloadView.as_view(),

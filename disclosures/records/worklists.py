@@ -29,7 +29,9 @@ class Worklist:
     """What /work/ and /work/records/ show. Lists hold at most `limit` rows each."""
 
     today: date
-    horizon: date  # last day of "due soon" (DUE_SOON_WORKING_DAYS working days from today)
+    horizon: (
+        date  # last day of "due soon" (DUE_SOON_WORKING_DAYS working days from today)
+    )
     scope_code: str | None
     due_soon: list[Obligation] = field(default_factory=list)
     overdue: list[Obligation] = field(default_factory=list)
@@ -45,9 +47,9 @@ class Worklist:
 
 def _live_records():
     """Records shown beside an obligation: not withdrawn, oldest first."""
-    return DisclosureRecord.objects.exclude(status=DisclosureRecord.Status.WITHDRAWN).order_by(
-        "created_at", "pk"
-    )
+    return DisclosureRecord.objects.exclude(
+        status=DisclosureRecord.Status.WITHDRAWN
+    ).order_by("created_at", "pk")
 
 
 def worklist_for(
@@ -64,30 +66,43 @@ def worklist_for(
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    horizon, _provisional = add_working_days(work_calendar(), today, DUE_SOON_WORKING_DAYS)
+    horizon, _provisional = add_working_days(
+        work_calendar(), today, DUE_SOON_WORKING_DAYS
+    )
     code = scope_code(user)
     result = Worklist(today=today, horizon=horizon, scope_code=code)
     if code is None:
         return result
 
     obligations = Obligation.objects.visible_to(user)
-    soon_q = Q(status=Obligation.Status.OPEN, due_date__gte=today, due_date__lte=horizon)
+    soon_q = Q(
+        status=Obligation.Status.OPEN, due_date__gte=today, due_date__lte=horizon
+    )
     overdue_q = Q(status=Obligation.Status.OPEN, due_date__lt=today)
     counts = obligations.aggregate(
         due_soon=Count("pk", filter=soon_q),
         overdue=Count("pk", filter=overdue_q),
         missed=Count("pk", filter=overdue_q & Q(period_start__isnull=False)),
     )
-    with_details = obligations.select_related("region", "item", "domain").prefetch_related(
+    with_details = obligations.select_related(
+        "region", "item", "domain"
+    ).prefetch_related(
         Prefetch("records", queryset=_live_records(), to_attr="live_records")
     )
-    result.due_soon = list(with_details.filter(soon_q).order_by("due_date", "region_id", "pk")[:limit])
-    result.overdue = list(with_details.filter(overdue_q).order_by("due_date", "region_id", "pk")[:limit])
+    result.due_soon = list(
+        with_details.filter(soon_q).order_by("due_date", "region_id", "pk")[:limit]
+    )
+    result.overdue = list(
+        with_details.filter(overdue_q).order_by("due_date", "region_id", "pk")[:limit]
+    )
 
     records = DisclosureRecord.objects.in_subtree(code)
     scheduled_q = Q(status=DisclosureRecord.Status.SCHEDULED, publish_at__gt=now)
     recent_q = Q(
-        status__in=[DisclosureRecord.Status.PUBLISHED, DisclosureRecord.Status.SCHEDULED],
+        status__in=[
+            DisclosureRecord.Status.PUBLISHED,
+            DisclosureRecord.Status.SCHEDULED,
+        ],
         publish_at__lte=now,
         publish_at__gt=now - timedelta(days=RECENT_DAYS),
     )
@@ -100,14 +115,18 @@ def worklist_for(
         )
     )
     listed = records.select_related("region", "item", "domain")
-    result.scheduled = list(listed.filter(scheduled_q).order_by("publish_at", "pk")[:limit])
+    result.scheduled = list(
+        listed.filter(scheduled_q).order_by("publish_at", "pk")[:limit]
+    )
     result.recent = list(listed.filter(recent_q).order_by("-publish_at", "-pk")[:limit])
     result.drafts = list(listed.filter(draft_q).order_by("due_date", "pk")[:limit])
     result.counts = counts
     return result
 
 
-def record_list_for(user, *, status: str = "", limit: int = 50) -> list[DisclosureRecord]:
+def record_list_for(
+    user, *, status: str = "", limit: int = 50
+) -> list[DisclosureRecord]:
     """The newest records of the user's subtree, any status (staff list; one query)."""
     code = scope_code(user)
     if code is None:
@@ -116,5 +135,7 @@ def record_list_for(user, *, status: str = "", limit: int = 50) -> list[Disclosu
     if status in DisclosureRecord.Status.values:
         qs = qs.filter(status=status)
     return list(
-        qs.select_related("region", "item", "domain").order_by("-created_at", "-pk")[:limit]
+        qs.select_related("region", "item", "domain").order_by("-created_at", "-pk")[
+            :limit
+        ]
     )

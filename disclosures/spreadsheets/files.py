@@ -61,7 +61,8 @@ def deidentify_file(
     suffix = destination.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise SpreadsheetError(
-            gettext("输出文件名必须以 .xlsx 或 .csv 结尾：%(name)s") % {"name": destination.name},
+            gettext("输出文件名必须以 .xlsx 或 .csv 结尾：%(name)s")
+            % {"name": destination.name},
             code="output_type",
         )
     with open_table(source, filename, sheet=sheet, max_bytes=max_bytes) as table:

@@ -175,15 +175,23 @@ def open_table(
                 max_uncompressed_bytes=max_uncompressed_bytes,
                 max_compression_ratio=max_compression_ratio,
             )
-        elif suffix in _XLSX_SUFFIXES or suffix == ".xls" or head.startswith(_OTHER_MAGICS):
+        elif (
+            suffix in _XLSX_SUFFIXES
+            or suffix == ".xls"
+            or head.startswith(_OTHER_MAGICS)
+        ):
             raise SpreadsheetError(
-                gettext("文件“%(name)s”不是电子表格：请上传 Excel（.xlsx）或 CSV 文件。")
+                gettext(
+                    "文件“%(name)s”不是电子表格：请上传 Excel（.xlsx）或 CSV 文件。"
+                )
                 % {"name": name},
                 code="not_spreadsheet",
             )
         elif suffix not in _TEXT_SUFFIXES:
             raise SpreadsheetError(
-                gettext("不支持“%(suffix)s”类型的文件：请上传 Excel（.xlsx）或 CSV 文件。")
+                gettext(
+                    "不支持“%(suffix)s”类型的文件：请上传 Excel（.xlsx）或 CSV 文件。"
+                )
                 % {"suffix": suffix},
                 code="unsupported_type",
             )
@@ -292,7 +300,8 @@ def _is_blank_row(row: Sequence[object]) -> bool:
 
 def _corrupt_error(name: str) -> SpreadsheetError:
     return SpreadsheetError(
-        gettext("文件“%(name)s”已损坏或不是有效的 Excel 文件，无法读取。") % {"name": name},
+        gettext("文件“%(name)s”已损坏或不是有效的 Excel 文件，无法读取。")
+        % {"name": name},
         code="corrupt",
     )
 
@@ -372,7 +381,11 @@ class _XlsxSource(TableSource):
                 )
             candidates = chosen
         else:
-            visible = [ws for ws in worksheets if getattr(ws, "sheet_state", "visible") == "visible"]
+            visible = [
+                ws
+                for ws in worksheets
+                if getattr(ws, "sheet_state", "visible") == "visible"
+            ]
             candidates = visible or worksheets
         first_error = None
         all_blank = True
@@ -440,7 +453,11 @@ class _XlsxSource(TableSource):
                             gettext(
                                 "工作表“%(sheet)s”第%(row)s行第%(column)s列含有公式。请将公式转换为数值（复制后“选择性粘贴—数值”）再重新上传。"
                             )
-                            % {"sheet": self.sheet_name, "row": cell.row, "column": cell.column_letter},
+                            % {
+                                "sheet": self.sheet_name,
+                                "row": cell.row,
+                                "column": cell.column_letter,
+                            },
                             code="formula",
                             row=cell.row,
                             column=cell.column_letter,
@@ -462,7 +479,14 @@ class _XlsxSource(TableSource):
             yield from self._ws.iter_rows(
                 min_row=self.header_row_number + 1, max_col=width, values_only=True
             )
-        except (ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+        except (
+            ParseError,
+            zipfile.BadZipFile,
+            OSError,
+            EOFError,
+            ValueError,
+            KeyError,
+        ) as exc:
             raise _corrupt_error(self._name) from exc
 
     def close(self) -> None:
@@ -486,7 +510,8 @@ def _check_zip(
     infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise SpreadsheetError(
-            gettext("文件包含%(count)s个压缩条目，疑似恶意文件，已拒绝。") % {"count": len(infos)},
+            gettext("文件包含%(count)s个压缩条目，疑似恶意文件，已拒绝。")
+            % {"count": len(infos)},
             code="zip_bomb",
         )
     total = 0
@@ -497,9 +522,8 @@ def _check_zip(
                 code="encrypted",
             )
         total += info.file_size
-        if (
-            info.file_size > _RATIO_CHECK_MIN_BYTES
-            and info.file_size > max_ratio * max(info.compress_size, 1)
+        if info.file_size > _RATIO_CHECK_MIN_BYTES and info.file_size > max_ratio * max(
+            info.compress_size, 1
         ):
             raise SpreadsheetError(
                 gettext(
@@ -514,14 +538,23 @@ def _check_zip(
             )
     if total > max_uncompressed:
         raise SpreadsheetError(
-            gettext("文件解压后共%(size)s，超过了%(limit)s的上限，已拒绝。请拆分后分批上传。")
-            % {"size": filesizeformat(total), "limit": filesizeformat(max_uncompressed)},
+            gettext(
+                "文件解压后共%(size)s，超过了%(limit)s的上限，已拒绝。请拆分后分批上传。"
+            )
+            % {
+                "size": filesizeformat(total),
+                "limit": filesizeformat(max_uncompressed),
+            },
             code="zip_bomb",
         )
     names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+    if "[Content_Types].xml" not in names or not any(
+        n.startswith("xl/") for n in names
+    ):
         raise SpreadsheetError(
-            gettext("文件“%(name)s”不是 Excel 工作簿：请上传 Excel（.xlsx）或 CSV 文件。")
+            gettext(
+                "文件“%(name)s”不是 Excel 工作簿：请上传 Excel（.xlsx）或 CSV 文件。"
+            )
             % {"name": name},
             code="not_spreadsheet",
         )
@@ -577,9 +610,7 @@ class _CsvSource(TableSource):
                 yield number, row
         except csv.Error as exc:
             raise SpreadsheetError(
-                gettext(
-                    "第%(row)s行格式有误，无法解析（例如引号不配对或单元格过长）。"
-                )
+                gettext("第%(row)s行格式有误，无法解析（例如引号不配对或单元格过长）。")
                 % {"row": number + 1},
                 code="corrupt",
                 row=number + 1,
@@ -604,7 +635,9 @@ class _CsvSource(TableSource):
 
 def _encoding_error() -> SpreadsheetError:
     return SpreadsheetError(
-        gettext("无法识别 CSV 文件的编码。请另存为 UTF-8 或 GBK 编码的 CSV 后重新上传。"),
+        gettext(
+            "无法识别 CSV 文件的编码。请另存为 UTF-8 或 GBK 编码的 CSV 后重新上传。"
+        ),
         code="encoding",
     )
 
@@ -635,7 +668,9 @@ def _detect_encoding(stream: BinaryIO, name: str) -> str:
     else:
         if b"\x00" in head:
             raise SpreadsheetError(
-                gettext("文件“%(name)s”不是电子表格：请上传 Excel（.xlsx）或 CSV 文件。")
+                gettext(
+                    "文件“%(name)s”不是电子表格：请上传 Excel（.xlsx）或 CSV 文件。"
+                )
                 % {"name": name},
                 code="not_spreadsheet",
             )
@@ -643,5 +678,3 @@ def _detect_encoding(stream: BinaryIO, name: str) -> str:
     if encoding != "utf-8" and not _decodes(stream, encoding):
         raise _encoding_error()
     return encoding
-
-

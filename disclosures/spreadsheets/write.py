@@ -93,17 +93,14 @@ _STATIC_PARTS = {
     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
     "</Types>",
-    "_rels/.rels": _XML_DECL
-    + f'<Relationships xmlns="{_NS_PKG_REL}">'
+    "_rels/.rels": _XML_DECL + f'<Relationships xmlns="{_NS_PKG_REL}">'
     f'<Relationship Id="rId1" Type="{_NS_REL}/officeDocument" Target="xl/workbook.xml"/>'
     "</Relationships>",
-    "xl/_rels/workbook.xml.rels": _XML_DECL
-    + f'<Relationships xmlns="{_NS_PKG_REL}">'
+    "xl/_rels/workbook.xml.rels": _XML_DECL + f'<Relationships xmlns="{_NS_PKG_REL}">'
     f'<Relationship Id="rId1" Type="{_NS_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
     f'<Relationship Id="rId2" Type="{_NS_REL}/styles" Target="styles.xml"/>'
     "</Relationships>",
-    "xl/styles.xml": _XML_DECL
-    + f'<styleSheet xmlns="{_NS_MAIN}">'
+    "xl/styles.xml": _XML_DECL + f'<styleSheet xmlns="{_NS_MAIN}">'
     '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
@@ -149,13 +146,14 @@ def write_xlsx(
     """
     letters = [get_column_letter(i + 1) for i in range(max(len(header), 1))]
     written = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+    with zipfile.ZipFile(
+        out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel
+    ) as archive:
         for part, content in _STATIC_PARTS.items():
             archive.writestr(_zip_info(part, compresslevel), content)
         archive.writestr(
             _zip_info("xl/workbook.xml", compresslevel),
-            _XML_DECL
-            + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
+            _XML_DECL + f'<workbook xmlns="{_NS_MAIN}" xmlns:r="{_NS_REL}"><sheets>'
             f'<sheet name="{_xml_attr(sheet_title)}" sheetId="1" r:id="rId1"/>'
             "</sheets></workbook>",
         )
@@ -181,7 +179,8 @@ def write_xlsx(
                 number += 1
                 if number > MAX_XLSX_ROWS:
                     raise SpreadsheetError(
-                        gettext("超过 Excel 的%(max)s行上限，请改为导出 CSV。") % {"max": MAX_XLSX_ROWS},
+                        gettext("超过 Excel 的%(max)s行上限，请改为导出 CSV。")
+                        % {"max": MAX_XLSX_ROWS},
                         code="too_many_rows",
                     )
                 cells = [f'<row r="{number}">']
@@ -260,5 +259,3 @@ def _write_csv_rows(header, rows, handle: IO[str]) -> int:
         writer.writerow([_csv_value(v) for v in row])
         written += 1
     return written
-
-

@@ -9,7 +9,11 @@ from __future__ import annotations
 from django.views.generic import TemplateView
 
 from catalogs import selectors as catalog_selectors
-from catalogs.permissions import RegionStaffRequiredMixin, can_use_admin, can_view_security_log
+from catalogs.permissions import (
+    RegionStaffRequiredMixin,
+    can_use_admin,
+    can_view_security_log,
+)
 
 from ..permissions import can_add_records, can_view_name_lists
 from ..records.worklists import worklist_for

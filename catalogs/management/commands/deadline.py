@@ -16,7 +16,14 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalogs.deadlines import PROVISIONAL_NOTE, RuleKind, RuleParseError, compute_due, parse_rule, render_rule
+from catalogs.deadlines import (
+    PROVISIONAL_NOTE,
+    RuleKind,
+    RuleParseError,
+    compute_due,
+    parse_rule,
+    render_rule,
+)
 from catalogs.selectors import work_calendar
 
 
@@ -24,8 +31,14 @@ class Command(BaseCommand):
     help = "按公开时限计算公开截止日期（工作日按国务院公布的节假日和调休安排计算）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--rule", required=True, help="公开时限原文，例如“制定或获取信息之日起10个工作日内”")
-        parser.add_argument("--start", required=True, help="信息形成（获取）日期，格式 YYYY-MM-DD")
+        parser.add_argument(
+            "--rule",
+            required=True,
+            help="公开时限原文，例如“制定或获取信息之日起10个工作日内”",
+        )
+        parser.add_argument(
+            "--start", required=True, help="信息形成（获取）日期，格式 YYYY-MM-DD"
+        )
 
     def fail(self, message: str):
         """A Chinese message on stderr (without a class-name prefix) and exit status 2."""
@@ -37,7 +50,10 @@ class Command(BaseCommand):
         try:
             start = date.fromisoformat(options["start"].strip())
         except ValueError:
-            self.fail(_("无法识别日期“%(start)s”：请写成YYYY-MM-DD，例如2025-09-26。") % {"start": options["start"]})
+            self.fail(
+                _("无法识别日期“%(start)s”：请写成YYYY-MM-DD，例如2025-09-26。")
+                % {"start": options["start"]}
+            )
         try:
             rule = parse_rule(options["rule"])
         except RuleParseError as exc:

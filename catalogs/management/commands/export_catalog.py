@@ -19,12 +19,18 @@ def resolve_region_domain(code: str, slug: str) -> tuple[Region, Domain]:
     try:
         region = Region.objects.get(code=code)
     except Region.DoesNotExist:
-        raise CommandError(_("区划代码“%(code)s”不存在，请使用统计用区划代码，例如 410311（洛龙区）。") % {"code": code}) from None
+        raise CommandError(
+            _("区划代码“%(code)s”不存在，请使用统计用区划代码，例如 410311（洛龙区）。")
+            % {"code": code}
+        ) from None
     try:
         domain = Domain.objects.get(slug=slug)
     except Domain.DoesNotExist:
         slugs = "、".join(Domain.objects.values_list("slug", flat=True))
-        raise CommandError(_("领域“%(slug)s”不存在，可选：%(slugs)s。") % {"slug": slug, "slugs": slugs}) from None
+        raise CommandError(
+            _("领域“%(slug)s”不存在，可选：%(slugs)s。")
+            % {"slug": slug, "slugs": slugs}
+        ) from None
     return region, domain
 
 
@@ -48,7 +54,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("region_code")
         parser.add_argument("domain_slug")
-        parser.add_argument("--draft", action="store_true", help="导出未发布的版本（草稿）")
+        parser.add_argument(
+            "--draft", action="store_true", help="导出未发布的版本（草稿）"
+        )
         parser.add_argument("--format", choices=["docx", "xlsx"], required=True)
         parser.add_argument("-o", "--output", required=True)
 
@@ -65,6 +73,11 @@ class Command(BaseCommand):
         data, _filename, _ctype = catalog_export(catalog, format)
         out = Path(output)
         if not out.parent.exists():
-            raise CommandError(_("输出目录“%(parent)s”不存在，请先创建。") % {"parent": out.parent})
+            raise CommandError(
+                _("输出目录“%(parent)s”不存在，请先创建。") % {"parent": out.parent}
+            )
         write_atomically(out, data)
-        self.stdout.write(_("已导出：%(title)s（第%(version)s版）→ %(out)s") % {"title": catalog.title, "version": catalog.version, "out": out})
+        self.stdout.write(
+            _("已导出：%(title)s（第%(version)s版）→ %(out)s")
+            % {"title": catalog.title, "version": catalog.version, "out": out}
+        )

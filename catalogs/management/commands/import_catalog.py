@@ -35,14 +35,20 @@ class Command(BaseCommand):
         region, domain = resolve_region_domain(region_code, domain_slug)
         try:
             result = catalog_import(
-                data=path.read_bytes(), filename=path.name, region=region, domain=domain, actor=None
+                data=path.read_bytes(),
+                filename=path.name,
+                region=region,
+                domain=domain,
+                actor=None,
             )
         except CatalogImportError as exc:
             raise CommandError(
                 _("导入失败，未写入任何内容：\n%(problems)s") % {"problems": exc}
             ) from None
         self.stdout.write(
-            _("已导入到%(title)s（第%(version)s版，草稿）：更新%(updated)s项，新增%(added)s项，标注不公开%(omitted)s项。")
+            _(
+                "已导入到%(title)s（第%(version)s版，草稿）：更新%(updated)s项，新增%(added)s项，标注不公开%(omitted)s项。"
+            )
             % {
                 "title": result.catalog.title,
                 "version": result.catalog.version,

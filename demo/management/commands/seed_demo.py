@@ -28,4 +28,6 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
-        self.stdout.write("演示账号（密码见 README）：demo-province、demo-city、demo-county、demo-county2、demo-township")
+        self.stdout.write(
+            "演示账号（密码见 README）：demo-province、demo-city、demo-county、demo-county2、demo-township"
+        )

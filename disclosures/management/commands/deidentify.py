@@ -40,7 +40,9 @@ class Command(BaseCommand):
             required=True,
             help="输出文件；扩展名决定格式（.xlsx 或 .csv，CSV 为带 BOM 的 UTF-8）",
         )
-        parser.add_argument("--sheet", help="工作表名称（默认：第一个有可识别表头的工作表）")
+        parser.add_argument(
+            "--sheet", help="工作表名称（默认：第一个有可识别表头的工作表）"
+        )
         parser.add_argument(
             "--mask-names",
             action="store_true",

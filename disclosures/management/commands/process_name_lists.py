@@ -33,10 +33,18 @@ class Command(BaseCommand):
             help="多少秒没有进展算中断（默认 NAME_LIST_STUCK_AFTER，15 分钟）",
         )
 
-    def handle(self, *args, all: bool = False, older_than: int | None = None, **options):
+    def handle(
+        self, *args, all: bool = False, older_than: int | None = None, **options
+    ):
         translation.activate(settings.LANGUAGE_CODE)
         result = name_list_finish_stuck(older_than=older_than, everything=all)
         self.stdout.write(
-            _("名单处理：完成%(finished)s份，失败%(failed)s份；清理过期上传文件%(pruned)s个。")
-            % {"finished": result.finished, "failed": result.failed, "pruned": result.pruned}
+            _(
+                "名单处理：完成%(finished)s份，失败%(failed)s份；清理过期上传文件%(pruned)s个。"
+            )
+            % {
+                "finished": result.finished,
+                "failed": result.failed,
+                "pruned": result.pruned,
+            }
         )

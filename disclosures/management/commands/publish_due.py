@@ -21,4 +21,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
         count = record_publish_due()
-        self.stdout.write(_("已发布%(count)s条到时间的定时公开信息。") % {"count": count})
+        self.stdout.write(
+            _("已发布%(count)s条到时间的定时公开信息。") % {"count": count}
+        )

@@ -25,7 +25,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="按哪一天计算（YYYY-MM-DD），默认今天")
-        parser.add_argument("--base-url", default="", help="邮件中工作台链接的网址前缀，例如 https://portal.example.gov.cn")
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="邮件中工作台链接的网址前缀，例如 https://portal.example.gov.cn",
+        )
 
     def handle(self, *args, **options):
         translation.activate(settings.LANGUAGE_CODE)
@@ -35,16 +39,28 @@ class Command(BaseCommand):
                 today = date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError(
-                    _("无法识别日期“%(value)s”：请写成YYYY-MM-DD。") % {"value": options["date"]}, returncode=2
+                    _("无法识别日期“%(value)s”：请写成YYYY-MM-DD。")
+                    % {"value": options["date"]},
+                    returncode=2,
                 ) from None
         created = obligation_generate_periodic(on=today)
-        result = obligation_send_reminders(today=today, base_url=options["base_url"].rstrip("/"))
+        result = obligation_send_reminders(
+            today=today, base_url=options["base_url"].rstrip("/")
+        )
         self.stdout.write(
-            _("新建周期性公开义务%(created)s项；发送提醒邮件%(sent)s封，涉及公开义务%(obligations)s项。")
-            % {"created": created, "sent": result.sent, "obligations": result.obligations}
+            _(
+                "新建周期性公开义务%(created)s项；发送提醒邮件%(sent)s封，涉及公开义务%(obligations)s项。"
+            )
+            % {
+                "created": created,
+                "sent": result.sent,
+                "obligations": result.obligations,
+            }
         )
         if result.without_recipient:
             self.stderr.write(
-                _("另有%(count)s项公开义务所在区划没有填写电子邮箱的工作人员，未能提醒。")
+                _(
+                    "另有%(count)s项公开义务所在区划没有填写电子邮箱的工作人员，未能提醒。"
+                )
                 % {"count": result.without_recipient}
             )
