@@ -13,12 +13,10 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from . import choices
-from .deadlines import DeadlineRule, Period, RuleKind, check_not_looser
-from .models import CatalogItem
-from .selectors import work_calendar
+from .deadlines import DeadlineRule, Period, RuleKind, WorkCalendar, check_not_looser
 
 if TYPE_CHECKING:
-    from .models import Catalog, Domain, LegalDocument, Region
+    from .models import CatalogItem, Domain, LegalDocument, Region
 
 # Recognised shapes of a document number (文号).
 NUMBER_PATTERNS = [
@@ -94,9 +92,17 @@ def localized_title(*, region: Region, domain: Domain) -> str:
 
 
 def check_item(
-    *, item: CatalogItem, documents: list[LegalDocument] | None
+    *,
+    item: CatalogItem,
+    documents: list[LegalDocument] | None,
+    calendar: WorkCalendar | None = None,
 ) -> dict[str, list[str]]:
-    """Every localization rule for one item, as {field: [messages]}."""
+    """Every localization rule for one item, as {field: [messages]}.
+
+    Pure: reads the item, its catalog's domain and its upstream item as loaded.
+    `calendar` (the official working-day calendar) is needed when the item has
+    an upstream item, to compare the two deadlines (shorter-only).
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -144,9 +150,11 @@ def check_item(
         )
     upstream = item.upstream_item
     if upstream is not None and "time_limit_text" not in errors:
-        for message in check_not_looser(
-            item_rule(item), item_rule(upstream), work_calendar()
-        ):
+        if calendar is None:
+            raise TypeError(
+                "check_item needs the working-day calendar for an item with an upstream item"
+            )
+        for message in check_not_looser(item_rule(item), item_rule(upstream), calendar):
             add("time_limit_text", message)
     return errors
 
@@ -162,28 +170,6 @@ def item_rule(item: CatalogItem):
         publicity_unit=item.publicity_unit or None,
         text=item.time_limit_text,
     )
-
-
-def check_catalog(catalog: Catalog) -> list[str]:
-    """Problems that block submitting a whole catalog, each naming the item."""
-    problems = []
-    items = (
-        CatalogItem.objects.filter(catalog=catalog, omitted=False)
-        .select_related("catalog__domain", "upstream_item", "category")
-        .prefetch_related("bases")
-    )
-    for item in items:
-        for _field, messages in check_item(
-            item=item, documents=list(item.bases.all())
-        ).items():
-            for message in messages:
-                problems.append(
-                    _("事项“%(name)s”：%(message)s")
-                    % {"name": item.name, "message": message}
-                )
-    if not any(True for _i in items):
-        problems.append(_("目录中没有任何公开事项。"))
-    return problems
 
 
 VALID_CHOICES = {

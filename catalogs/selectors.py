@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import diff, permissions
+from . import diff, permissions, rules
 from .deadlines import WorkCalendar
 from .models import (
     AuditLogEntry,
@@ -546,3 +546,26 @@ def _history_text(name: str, value, categories: dict) -> str:
     if isinstance(value, list):
         return "；".join(map(str, value))
     return "" if value is None else str(value)
+
+
+def catalog_submission_problems(catalog: Catalog) -> list[str]:
+    """Problems that block submitting a whole catalog, each naming the item (SPEC §3 rules)."""
+    calendar = work_calendar()
+    problems = []
+    items = (
+        CatalogItem.objects.filter(catalog=catalog, omitted=False)
+        .select_related("catalog__domain", "upstream_item", "category")
+        .prefetch_related("bases")
+    )
+    for item in items:
+        for _field, messages in rules.check_item(
+            item=item, documents=list(item.bases.all()), calendar=calendar
+        ).items():
+            for message in messages:
+                problems.append(
+                    _("事项“%(name)s”：%(message)s")
+                    % {"name": item.name, "message": message}
+                )
+    if not any(True for _i in items):
+        problems.append(_("目录中没有任何公开事项。"))
+    return problems

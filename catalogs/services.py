@@ -17,7 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import rules
+from . import rules, selectors
 from .audit import audit, history_actor
 from .deadlines import parse_rule_or_unparsed
 from .library import legal_document_get_or_create
@@ -437,7 +437,9 @@ def catalog_item_set_elements(
         changed.append("time_limit_text")
     documents = _documents_from_specs(bases, actor) if bases is not None else None
     if enforce_rules:
-        errors = rules.check_item(item=item, documents=documents)
+        errors = rules.check_item(
+            item=item, documents=documents, calendar=selectors.work_calendar()
+        )
         if errors:
             raise ValidationError(errors)
     item.full_clean(exclude=["catalog", "category", "upstream_item"])
@@ -490,7 +492,13 @@ def catalog_item_add(
     item.seq = values.get("seq") or next_seq + 1
     apply_time_limit(item, values.get("time_limit_text", ""))
     documents = _documents_from_specs(bases, actor)
-    errors = rules.check_item(item=item, documents=documents) if enforce_rules else {}
+    errors = (
+        rules.check_item(
+            item=item, documents=documents, calendar=selectors.work_calendar()
+        )
+        if enforce_rules
+        else {}
+    )
     if errors:
         raise ValidationError(errors)
     item.full_clean(exclude=["catalog"])
@@ -592,7 +600,7 @@ def _transition(catalog: Catalog, allowed: Iterable[str], target: str) -> None:
 @transaction.atomic
 def catalog_submit(*, catalog: Catalog, actor: User | None) -> Catalog:
     """Submit a draft for review by an ancestor region (草稿 → 已提交)."""
-    problems = rules.check_catalog(catalog)
+    problems = selectors.catalog_submission_problems(catalog)
     if problems:
         raise ValidationError(problems)
     _transition(catalog, Catalog.EDITABLE_STATUSES, Catalog.Status.SUBMITTED)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PURE = [
     "catalogs/deadlines",
     "catalogs/documents",
+    "catalogs/rules.py",
     "catalogs/textsafety.py",
     "disclosures/deidentify",
     "disclosures/progress/quarters.py",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff, merge, permissions, rules, selectors, services
+from .. import diff, merge, permissions, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -158,7 +158,7 @@ class CatalogSubmitView(StaffView):
             title=_("提交审核"),
             message=_("提交后目录将交由上级民政部门审核，审核期间不能修改。"),
             button=_("提交审核"),
-            problems=rules.check_catalog(catalog),
+            problems=selectors.catalog_submission_problems(catalog),
         )
 
     def post(self, request, pk: int):

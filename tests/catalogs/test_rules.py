@@ -8,11 +8,13 @@ that refuses the save with the message at the field.
 from __future__ import annotations
 
 import pytest
+
 from django.core.exceptions import ValidationError
 
 from catalogs import rules, services
 from catalogs.forms import BasisRowForm, TimeLimitForm
 from catalogs.models import Catalog, Domain, LegalDocument, Region
+from catalogs.selectors import catalog_submission_problems, work_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -40,27 +42,40 @@ def _item(catalog, seq):
 
 
 def _set(item, actor, **values):
-    return services.catalog_item_set_elements(item=item, values=values, bases=None, actor=actor)
+    return services.catalog_item_set_elements(
+        item=item, values=values, bases=None, actor=actor
+    )
 
 
 # --- 公开时限: shorter or equal only ---------------------------------------------------------
 
 
 def test_a_shorter_deadline_is_accepted(social_draft, county_clerk):
-    item = _set(_item(social_draft, 1), county_clerk, time_limit_text="制定或获取信息之日起5个工作日内")
+    item = _set(
+        _item(social_draft, 1),
+        county_clerk,
+        time_limit_text="制定或获取信息之日起5个工作日内",
+    )
     item.refresh_from_db()
     assert (item.deadline_kind, item.deadline_amount) == ("working_days", 5)
 
 
 def test_an_equal_deadline_in_other_words_is_accepted(social_draft, county_clerk):
     item = _item(social_draft, 1)
-    errors = rules.check_item(item=item, documents=None)
+    errors = rules.check_item(item=item, documents=None, calendar=work_calendar())
     assert "time_limit_text" not in errors
     services.apply_time_limit(item, "制定或获取信息之日起十个工作日内")
-    assert rules.check_item(item=item, documents=None).get("time_limit_text") is None
+    assert (
+        rules.check_item(item=item, documents=None, calendar=work_calendar()).get(
+            "time_limit_text"
+        )
+        is None
+    )
 
 
-def test_a_longer_deadline_is_refused_at_the_field_with_both_dates(social_draft, county_clerk):
+def test_a_longer_deadline_is_refused_at_the_field_with_both_dates(
+    social_draft, county_clerk
+):
     item = _item(social_draft, 1)
     with pytest.raises(ValidationError) as raised:
         _set(item, county_clerk, time_limit_text="制定或获取信息之日起15个工作日内")
@@ -73,37 +88,56 @@ def test_a_longer_deadline_is_refused_at_the_field_with_both_dates(social_draft,
     assert item.deadline_amount == 10  # nothing saved
 
 
-def test_calendar_days_that_end_later_than_working_days_are_refused(social_draft, county_clerk):
+def test_calendar_days_that_end_later_than_working_days_are_refused(
+    social_draft, county_clerk
+):
     """20 calendar days end after 10 working days for most trigger dates; one
     trigger date with a later local due date is enough to refuse."""
     item = _item(social_draft, 1)
     services.apply_time_limit(item, "制定或获取信息之日起20日内")
-    errors = rules.check_item(item=item, documents=None)
+    errors = rules.check_item(item=item, documents=None, calendar=work_calendar())
     assert any("晚于模板" in m for m in errors["time_limit_text"])
 
 
 def test_a_proactive_deadline_cannot_become_on_request(social_draft):
     item = _item(social_draft, 1)
     services.apply_time_limit(item, "依申请公开")
-    assert any("不能放宽" in m for m in rules.check_item(item=item, documents=None)["time_limit_text"])
+    assert any(
+        "不能放宽" in m
+        for m in rules.check_item(item=item, documents=None, calendar=work_calendar())[
+            "time_limit_text"
+        ]
+    )
 
 
 def test_the_trigger_event_cannot_change(social_draft):
     item = _item(social_draft, 1)
     services.apply_time_limit(item, "备案之日起5个工作日内")
-    assert any("起算事件不能改变" in m for m in rules.check_item(item=item, documents=None)["time_limit_text"])
+    assert any(
+        "起算事件不能改变" in m
+        for m in rules.check_item(item=item, documents=None, calendar=work_calendar())[
+            "time_limit_text"
+        ]
+    )
 
 
 def test_a_publicity_period_cannot_be_dropped(social_draft):
     item = _item(social_draft, 5)  # 审核信息: …10个工作日内,公示7个工作日
     services.apply_time_limit(item, "制定或修改信息之日起10个工作日内")
-    assert any("公示期不能取消" in m for m in rules.check_item(item=item, documents=None)["time_limit_text"])
+    assert any(
+        "公示期不能取消" in m
+        for m in rules.check_item(item=item, documents=None, calendar=work_calendar())[
+            "time_limit_text"
+        ]
+    )
 
 
 def test_an_unreadable_deadline_is_refused_with_the_expected_shapes(social_draft):
     item = _item(social_draft, 1)
     services.apply_time_limit(item, "尽快公开")
-    (message,) = rules.check_item(item=item, documents=None)["time_limit_text"]
+    (message,) = rules.check_item(item=item, documents=None, calendar=work_calendar())[
+        "time_limit_text"
+    ]
     assert "无法识别公开时限“尽快公开”" in message
 
 
@@ -114,7 +148,9 @@ def test_elderly_care_items_cannot_be_village_level(elderly_draft, county_clerk)
     item = _item(elderly_draft, 6)
     with pytest.raises(ValidationError) as raised:
         _set(item, county_clerk, levels=["县级", "乡级", "村级"])
-    assert raised.value.message_dict["levels"] == ["养老服务领域的事项不能设为村级公开层级。"]
+    assert raised.value.message_dict["levels"] == [
+        "养老服务领域的事项不能设为村级公开层级。"
+    ]
 
 
 def test_social_assistance_items_may_be_village_level(social_draft, county_clerk):
@@ -131,7 +167,10 @@ def test_the_item_form_offers_no_village_level_for_elderly_care(elderly_draft):
         categories=list(elderly_draft.domain.categories.all()),
         category_editable=False,
     )
-    assert [value for value, _label in form.fields["levels"].choices] == ["县级", "乡级"]
+    assert [value for value, _label in form.fields["levels"].choices] == [
+        "县级",
+        "乡级",
+    ]
 
 
 # --- 公开依据: full title and a document number in a recognised shape ------------------------------
@@ -154,7 +193,9 @@ def test_recognised_document_numbers_are_accepted(number):
     assert rules.check_basis(title="《某某办法》", number=number, kind=kind) == []
 
 
-@pytest.mark.parametrize("number", ["2014-47", "国发2014年47号", "47号文", "〔14〕47号"])
+@pytest.mark.parametrize(
+    "number", ["2014-47", "国发2014年47号", "47号文", "〔14〕47号"]
+)
 def test_malformed_document_numbers_are_refused_naming_the_document(number):
     (message,) = rules.check_basis(title="《某某办法》", number=number, kind="document")
     assert f"依据“《某某办法》”的文号“{number}”格式不正确" in message
@@ -171,13 +212,22 @@ def test_a_basis_needs_its_full_title():
 
 
 def test_a_law_is_cited_by_title_without_number():
-    assert rules.check_basis(title="《中华人民共和国老年人权益保障法》", number="", kind="law") == []
+    assert (
+        rules.check_basis(
+            title="《中华人民共和国老年人权益保障法》", number="", kind="law"
+        )
+        == []
+    )
 
 
 def test_a_generic_reference_must_be_marked_generic():
-    messages = rules.check_basis(title="各地相关政策法规文件", number="", kind="document")
+    messages = rules.check_basis(
+        title="各地相关政策法规文件", number="", kind="document"
+    )
     assert any("请将类型选为“泛指”" in m for m in messages)
-    assert rules.check_basis(title="各地相关政策法规文件", number="", kind="generic") == []
+    assert (
+        rules.check_basis(title="各地相关政策法规文件", number="", kind="generic") == []
+    )
 
 
 def test_brackets_people_type_are_normalised_to_the_official_ones():
@@ -185,7 +235,9 @@ def test_brackets_people_type_are_normalised_to_the_official_ones():
     assert rules.normalize_number("国发（2014）47 号") == "国发〔2014〕47号"
 
 
-def test_the_service_refuses_a_malformed_basis_and_keeps_the_old_ones(social_draft, county_clerk):
+def test_the_service_refuses_a_malformed_basis_and_keeps_the_old_ones(
+    social_draft, county_clerk
+):
     item = _item(social_draft, 1)
     before = list(item.basis_links.values_list("document_id", flat=True))
     with pytest.raises(ValidationError) as raised:
@@ -201,22 +253,31 @@ def test_the_service_refuses_a_malformed_basis_and_keeps_the_old_ones(social_dra
 
 
 def test_the_basis_row_form_requires_generic_to_be_chosen_explicitly():
-    form = BasisRowForm({"title": "各地相关法规", "number": "", "kind": "document"}, library=[])
+    form = BasisRowForm(
+        {"title": "各地相关法规", "number": "", "kind": "document"}, library=[]
+    )
     assert not form.is_valid()
     assert any("泛指" in m for m in form.errors["title"])
-    form = BasisRowForm({"title": "各地相关法规", "number": "", "kind": "generic"}, library=[])
+    form = BasisRowForm(
+        {"title": "各地相关法规", "number": "", "kind": "generic"}, library=[]
+    )
     assert form.is_valid(), form.errors
 
 
 def test_the_basis_row_form_normalises_the_number():
-    form = BasisRowForm({"title": "《某某办法》", "number": "国发[2014]47号", "kind": "document"}, library=[])
+    form = BasisRowForm(
+        {"title": "《某某办法》", "number": "国发[2014]47号", "kind": "document"},
+        library=[],
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["number"] == "国发〔2014〕47号"
 
 
 def test_at_least_one_basis_is_required(social_draft):
     item = _item(social_draft, 1)
-    assert rules.check_item(item=item, documents=[])["bases"] == ["请至少填写一项公开依据（全称和文号）。"]
+    assert rules.check_item(item=item, documents=[], calendar=work_calendar())[
+        "bases"
+    ] == ["请至少填写一项公开依据（全称和文号）。"]
 
 
 # --- at least one subject, channel, audience, mode and level -------------------------------------
@@ -232,7 +293,9 @@ def test_at_least_one_basis_is_required(social_draft):
         ("levels", "请至少选择一个公开层级。"),
     ],
 )
-def test_each_controlled_element_needs_at_least_one_value(social_draft, county_clerk, field, message):
+def test_each_controlled_element_needs_at_least_one_value(
+    social_draft, county_clerk, field, message
+):
     item = _item(social_draft, 1)
     with pytest.raises(ValidationError) as raised:
         _set(item, county_clerk, **{field: []})
@@ -258,7 +321,7 @@ def test_other_channel_needs_its_description(social_draft, county_clerk):
 
 
 def test_check_catalog_names_each_item_with_a_problem(social_draft):
-    problems = rules.check_catalog(social_draft)
+    problems = catalog_submission_problems(social_draft)
     # Luoyang lost the content of seq 9 and 10 (审核信息, 审批信息 of 特困人员救助供养).
     assert problems == [
         "事项“审核信息”：请至少填写一项公开内容（要素）。",
@@ -268,11 +331,15 @@ def test_check_catalog_names_each_item_with_a_problem(social_draft):
 
 def test_omitted_items_are_not_checked(social_draft, county_clerk):
     for item in social_draft.items.filter(content=[]):
-        services.catalog_item_omit(item=item, reason="本地未开展该业务", actor=county_clerk)
-    assert rules.check_catalog(social_draft) == []
+        services.catalog_item_omit(
+            item=item, reason="本地未开展该业务", actor=county_clerk
+        )
+    assert catalog_submission_problems(social_draft) == []
 
 
-def test_submitting_with_problems_is_refused_and_leaves_a_draft(social_draft, county_clerk):
+def test_submitting_with_problems_is_refused_and_leaves_a_draft(
+    social_draft, county_clerk
+):
     with pytest.raises(ValidationError, match="请至少填写一项公开内容"):
         services.catalog_submit(catalog=social_draft, actor=county_clerk)
     social_draft.refresh_from_db()
@@ -287,7 +354,11 @@ def _tl(**data):
 
 
 def test_the_structured_deadline_renders_the_official_wording():
-    form = _tl(deadline_kind="working_days", deadline_trigger="制定或获取信息", deadline_amount="5")
+    form = _tl(
+        deadline_kind="working_days",
+        deadline_trigger="制定或获取信息",
+        deadline_amount="5",
+    )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_limit_text"] == "制定或获取信息之日起5个工作日内"
     form = _tl(
@@ -298,7 +369,10 @@ def test_the_structured_deadline_renders_the_official_wording():
         publicity_unit="working_day",
     )
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["time_limit_text"] == "制定或修改信息之日起10个工作日内，公示7个工作日"
+    assert (
+        form.cleaned_data["time_limit_text"]
+        == "制定或修改信息之日起10个工作日内，公示7个工作日"
+    )
     form = _tl(deadline_kind="periodic", deadline_period="quarter")
     assert form.is_valid() and form.cleaned_data["time_limit_text"] == "每季度末"
 
@@ -322,14 +396,26 @@ def test_the_stored_wording_is_kept_when_the_meaning_is_unchanged():
 @pytest.mark.parametrize(
     ("data", "field", "fragment"),
     [
-        ({"deadline_kind": "working_days", "deadline_trigger": "制定"}, "deadline_amount", "请填写天数"),
+        (
+            {"deadline_kind": "working_days", "deadline_trigger": "制定"},
+            "deadline_amount",
+            "请填写天数",
+        ),
         ({"deadline_kind": "periodic"}, "deadline_period", "请选择周期"),
         (
-            {"deadline_kind": "working_days", "deadline_trigger": "若干", "deadline_amount": "5"},
+            {
+                "deadline_kind": "working_days",
+                "deadline_trigger": "若干",
+                "deadline_amount": "5",
+            },
             "deadline_trigger",
             "起算事件“若干”无法识别",
         ),
-        ({"deadline_kind": "working_days", "deadline_amount": "400"}, "deadline_amount", "365"),
+        (
+            {"deadline_kind": "working_days", "deadline_amount": "400"},
+            "deadline_amount",
+            "365",
+        ),
     ],
 )
 def test_incomplete_deadlines_are_refused_at_the_field(data, field, fragment):
@@ -339,9 +425,16 @@ def test_incomplete_deadlines_are_refused_at_the_field(data, field, fragment):
 
 
 def test_the_preview_gives_the_wording_and_an_example_due_date():
-    form = _tl(deadline_kind="working_days", deadline_trigger="制定或获取信息", deadline_amount="10")
+    form = _tl(
+        deadline_kind="working_days",
+        deadline_trigger="制定或获取信息",
+        deadline_amount="10",
+    )
     preview = form.preview()
     assert preview["ok"] is True
     assert preview["text"] == "制定或获取信息之日起10个工作日内"
     # SPEC §4: trigger 2025-09-26, 10 working days → 2025-10-16.
-    assert preview["example"] == "例如：2025年9月26日形成的信息，应于2025年10月16日前公开。"
+    assert (
+        preview["example"]
+        == "例如：2025年9月26日形成的信息，应于2025年10月16日前公开。"
+    )
