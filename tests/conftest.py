@@ -5,11 +5,13 @@ per test from the fixtures through the real services."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from catalogs.models import User
 
+from .builders import temporary_record
 from .factories import UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + live_server
@@ -83,3 +85,29 @@ def city_reviewer(make_user):
 @pytest.fixture
 def province_admin(make_user):
     return make_user(User.Role.PROVINCE_ADMIN, "41", username="admin-henan")
+
+
+# --- the public portal and name lists (tests/disclosures, tests/portal) -------------------
+
+
+@pytest.fixture
+def portal(templates):
+    """Province templates, Luoyang's catalogs and every Luoyang county's published catalogs."""
+    from demo import portal as demo_portal
+
+    demo_portal.seed()
+    return templates
+
+
+@pytest.fixture
+def staging(settings, tmp_path) -> Path:
+    """Each test stages uploads in its own directory. Not autouse: the name-list modules
+    ask for it with `pytest.mark.usefixtures("staging")`."""
+    settings.NAME_LIST_STAGING_DIR = str(tmp_path / "staging")
+    return Path(settings.NAME_LIST_STAGING_DIR)
+
+
+@pytest.fixture
+def lilou_record(portal):
+    """A published 临时救助 审批信息 record of 李楼街道 (no publicity period)."""
+    return temporary_record("李楼街道2025年第三季度临时救助审核审批结果")

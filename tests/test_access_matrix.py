@@ -362,7 +362,7 @@ def everything(world, superuser, settings, tmp_path):
     from disclosures.models import MaskingPolicySetting, Obligation, ProgressThreshold
     from disclosures.namelists import staging as namelist_staging
     from disclosures.records import services as record_services
-    from tests.disclosures.test_views_public import add_name_list, at, item_for
+    from tests.builders import add_name_list, at, item_for
 
     settings.NAME_LIST_STAGING_DIR = str(tmp_path)
     township = Region.objects.get(code="410311012")

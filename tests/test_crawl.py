@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.core.management import call_command
 
-from tests.disclosures.test_views_public import add_name_list, publish_record
+from tests.builders import add_name_list, publish_record
 
 MAX_FETCHES = 3000
 EXPANDED_REGIONS = ("41", "4103")

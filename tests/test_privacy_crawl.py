@@ -49,7 +49,7 @@ from demo import namelists as demo_namelists
 from disclosures.models import Attachment, DisclosureRecord, NameList
 from disclosures.records import obligations as obligation_services
 from disclosures.records import services as record_services
-from tests.disclosures.test_attachments import (
+from tests.files import (
     docx_bytes,
     name_list_xlsx,
     pdf_bytes,

@@ -25,3 +25,16 @@ def inject_axe(page) -> None:
     """Define `window.axe` in the page (once per document)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_source())
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations of the page, one line each."""
+    inject_axe(page)
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

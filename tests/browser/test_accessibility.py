@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from demo import portal as demo_portal
-from tests.browser.axe import inject_axe
-from tests.disclosures.test_views_public import add_name_list, publish_record
+from tests.browser.axe import serious_violations
+from tests.builders import add_name_list, publish_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,18 +35,6 @@ def pages():
         "search": "/search/?q=低保",
         "not_found": "/records/999999/",
     }
-
-
-def serious_violations(page) -> list[str]:
-    inject_axe(page)
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("width,height", WIDTHS)

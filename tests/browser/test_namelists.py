@@ -16,7 +16,7 @@ from demo import portal as demo_portal
 from disclosures.deidentify import mask_name
 from disclosures.models import NameList
 from tests.browser.axe import inject_axe
-from tests.disclosures.test_views_public import publish_record
+from tests.builders import publish_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

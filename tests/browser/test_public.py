@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from demo import portal as demo_portal
-from tests.disclosures.test_views_public import add_name_list, publish_record
+from tests.builders import add_name_list, publish_record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -21,7 +21,7 @@ from catalogs.selectors import forget_work_calendar
 from demo.users import seed_users
 from disclosures.models import DisclosureRecord
 from disclosures.records import obligations as obligation_services
-from tests.browser.test_accessibility import serious_violations
+from tests.browser.axe import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

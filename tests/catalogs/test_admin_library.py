@@ -19,7 +19,7 @@ from pytest_django.asserts import assertContains
 
 from catalogs import library, services
 from catalogs.models import AuditLogEntry, Domain, LegalDocument, Region
-from tests.catalogs.test_views_manage import item_post_data
+from tests.builders import item_post_data
 
 pytestmark = pytest.mark.django_db
 

@@ -23,6 +23,7 @@ from catalogs.models import (
     Region,
     ReviewComment,
 )
+from tests.builders import item_post_data
 from tests.helpers import fill_lost_content
 
 pytestmark = pytest.mark.django_db
@@ -41,52 +42,6 @@ def draft(templates, county_clerk):
 def clerk_client(client, county_clerk):
     client.force_login(county_clerk)
     return client
-
-
-def item_post_data(item, *, content=None, bases=None, **fields) -> dict:
-    """The item form as a browser without JavaScript would post it."""
-    content = list(item.content) if content is None else content
-    if bases is None:
-        bases = list(item.basis_links.values_list("document_id", flat=True))
-    data = {
-        "name": item.name,
-        "category": item.category_id,
-        "deadline_kind": item.deadline_kind,
-        "deadline_trigger": item.deadline_trigger,
-        "deadline_amount": item.deadline_amount or "",
-        "deadline_period": item.deadline_period,
-        "publicity_amount": item.publicity_amount or "",
-        "publicity_unit": item.publicity_unit or "working_day",
-        "subjects": item.subjects,
-        "channels": item.channels,
-        "channel_other": item.channel_other,
-        "audience": item.audience,
-        "mode": item.mode,
-        "levels": item.levels,
-        "lock_version": item.lock_version,
-        "content-TOTAL_FORMS": len(content),
-        "content-INITIAL_FORMS": min(len(item.content), len(content)),
-        "content-MIN_NUM_FORMS": 0,
-        "content-MAX_NUM_FORMS": 1000,
-        "bases-TOTAL_FORMS": len(bases),
-        "bases-INITIAL_FORMS": 0,
-        "bases-MIN_NUM_FORMS": 0,
-        "bases-MAX_NUM_FORMS": 1000,
-    }
-    for i, text in enumerate(content):
-        data[f"content-{i}-text"] = text
-        data[f"content-{i}-ORDER"] = i + 1
-    for i, basis in enumerate(bases):
-        data[f"bases-{i}-ORDER"] = i + 1
-        if isinstance(basis, dict):
-            data[f"bases-{i}-title"] = basis["title"]
-            data[f"bases-{i}-number"] = basis.get("number", "")
-            data[f"bases-{i}-kind"] = basis.get("kind", "document")
-        else:
-            data[f"bases-{i}-document"] = basis
-            data[f"bases-{i}-kind"] = "document"
-    data.update(fields)
-    return data
 
 
 def _edit_url(item):

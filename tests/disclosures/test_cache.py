@@ -13,15 +13,13 @@ from catalogs import services as catalog_services
 from catalogs.models import Catalog
 from disclosures.public import cache as page_cache
 from disclosures.records import services as record_services
-
-from .test_views_public import (
+from tests.builders import (
     LILOU,
     LUOLONG,
     SA,
     YANSHI,
     add_name_list,
     draft_record,
-    portal,  # noqa: F401  (fixture)
     publish_record,
 )
 

@@ -6,14 +6,13 @@ from xml.etree import ElementTree
 
 from django.urls import reverse
 
-from .test_views_public import (
+from tests.builders import (
     LILOU,
     LUOLONG,
     SA,
     YANSHI,
     draft_record,
     more_data,
-    portal,  # noqa: F401  (fixture)
     publish_record,
 )
 

@@ -1,20 +1,19 @@
 """Name-list services and selectors (disclosures.namelists): staging, mapping, processing,
 the confidentiality review (保密审查), expiry, the province policy, stuck jobs, the demo.
 
-Builders at the top (`staging`, `lilou_record`, `list_bytes`, `process`, `publish_list`)
-are shared with tests/disclosures/test_views_namelists.py and the privacy crawl.
+The builders (`list_bytes`, `process`, `publish_list` …) are in tests/builders.py, the
+fixtures `staging` and `lilou_record` in tests/conftest.py: tests/disclosures/test_views_namelists.py
+and tests/portal/test_security.py share them.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
-from pathlib import Path
 
 import pytest
 
@@ -38,9 +37,16 @@ from disclosures.namelists import selectors as namelist_selectors
 from disclosures.namelists import services as namelist_services
 from disclosures.namelists import staging as namelist_staging
 from disclosures.spreadsheets import SpreadsheetError
-from tests.disclosures.test_views_public import (  # noqa: F401  (fixture)
-    portal,
+from tests.builders import (
+    DIBAO_SENSITIVE,
+    dibao_bytes,
+    list_bytes,
+    people,
+    process,
+    publish_list,
     publish_record,
+    staged_files,
+    temporary_record,
 )
 
 LILOU, LUOLONG, YANSHI = "410311012", "410311", "410307"
@@ -48,80 +54,16 @@ GUANLIN = "410311004"  # another township of 洛龙区
 
 Status = NameList.Status
 
+pytestmark = pytest.mark.usefixtures("staging")  # each test stages uploads in its own directory
+
 
 # --- builders ------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def staging(settings, tmp_path) -> Path:
-    """Each test stages uploads in its own directory."""
-    settings.NAME_LIST_STAGING_DIR = str(tmp_path / "staging")
-    return Path(settings.NAME_LIST_STAGING_DIR)
-
-
-def temporary_record(title: str, **kwargs):
-    """A 临时救助 审批信息 record of 李楼街道 (no publicity period, not a standing list):
-    its list is public for the province's display period."""
-    return publish_record(title=title, item_name="审批信息", category="临时救助", **kwargs)
-
-
-@pytest.fixture
-def lilou_record(portal):  # noqa: F811
-    return temporary_record("李楼街道2025年第三季度临时救助审核审批结果")
 
 
 @pytest.fixture
 def colleague(make_user):
     """A second clerk of 李楼街道: same region as the uploader."""
     return make_user(User.Role.TOWNSHIP_CLERK, LILOU, username="clerk-lilou-2")
-
-
-def people(count: int = 12, seed: str = "test"):
-    return demo_namelists.synthetic_people(count, seed=seed)
-
-
-def list_bytes(count: int = 12, seed: str = "test") -> bytes:
-    return demo_namelists.workbook_bytes("李楼街道临时救助名单", people(count, seed))
-
-
-def staged_files(staging: Path) -> list[str]:
-    return sorted(p.name for p in staging.iterdir()) if staging.exists() else []
-
-
-def process(
-    record,
-    actor,
-    data: bytes | None = None,
-    filename: str = "名单.xlsx",
-    *,
-    mapping: dict | None = None,
-    mask_names: bool = False,
-    publicity_end=None,
-) -> NameList:
-    """Upload, map (suggestions unless given) and process in this thread."""
-    staged = namelist_staging.name_list_stage_upload(
-        record=record, data=data if data is not None else list_bytes(), filename=filename, actor=actor
-    )
-    table = namelist_staging.staged_upload_table(staged)
-    if mapping is None:
-        mapping = {c.index: c.suggested for c in table.columns}
-    name_list = namelist_processing.name_list_start(
-        staged=staged,
-        record=record,
-        sheet=table.sheet,
-        mapping=mapping,
-        mask_names=mask_names,
-        publicity_end=publicity_end,
-        actor=actor,
-        dispatch=False,
-    )
-    return namelist_processing.name_list_process(name_list.pk)
-
-
-def publish_list(record, uploader, reviewer, **kwargs) -> NameList:
-    name_list = process(record, uploader, **kwargs)
-    name_list = namelist_services.name_list_submit(name_list=name_list, actor=uploader)
-    return namelist_services.name_list_confirm(name_list=name_list, actor=reviewer)
 
 
 def all_published_text(name_list: NameList) -> str:
@@ -462,7 +404,7 @@ def test_unconfirmed_lists_have_no_download(lilou_record, township_clerk):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_large_lists_are_processed_in_a_background_thread(portal, township_clerk, settings, monkeypatch):  # noqa: F811
+def test_large_lists_are_processed_in_a_background_thread(portal, township_clerk, settings, monkeypatch):
     """The mapping returns with the list in processing; the thread updates rows_done
     every PROGRESS_EVERY rows and ends in preview."""
     settings.NAME_LIST_INLINE_ROWS = 10
@@ -505,7 +447,7 @@ def test_small_lists_are_processed_after_commit_in_the_request(lilou_record, tow
     assert started.status == Status.PREVIEW and started.row_count == 5
 
 
-def test_process_name_lists_finishes_stuck_lists_and_fails_orphans(lilou_record, township_clerk, staging, settings, portal):  # noqa: F811
+def test_process_name_lists_finishes_stuck_lists_and_fails_orphans(lilou_record, township_clerk, staging, settings, portal):
     settings.NAME_LIST_BACKGROUND = False
     settings.NAME_LIST_INLINE_ROWS = 1
     stuck = []
@@ -607,32 +549,6 @@ def test_masking_policy_defaults_when_unset(db):
 
 
 # --- 第六十一条: the published columns ------------------------------------------------------
-
-DIBAO_HEADER = [
-    "序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
-    "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行",
-]
-DIBAO_SENSITIVE = ["户主患尿毒症", "精神残疾", "刑满释放人员", "因病致困", "重残", "A类"]
-
-
-def dibao_bytes(count: int = 9) -> bytes:
-    """A 15-column 低保 list as county systems export it, sensitive words in 类别/备注/原因."""
-    import openpyxl
-
-    crowd = people(count, seed="dibao")
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(["李楼街道城乡低保对象名单"])
-    sheet.append(DIBAO_HEADER)
-    for n, p in enumerate(crowd, start=1):
-        sheet.append([
-            n, p.name, p.id_number, "女" if n % 2 else "男", 40 + n, p.household, p.amount,
-            ["A类", "B类（重残）", "C类"][n % 3], DIBAO_SENSITIVE[n % 3], DIBAO_SENSITIVE[3],
-            p.address, p.village, p.phone, p.bank_card, "洛阳农商银行",
-        ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def test_fifteen_column_dibao_list_publishes_exactly_four_columns(lilou_record, township_clerk, county_clerk):
@@ -745,7 +661,7 @@ def dibao_record(title: str, *, region_code: str = LILOU, **kwargs):
     return publish_record(title=title, region_code=region_code, item_name="审批信息", category="最低生活保障", **kwargs)
 
 
-def test_standing_list_is_suggested_from_the_catalog_item(portal):  # noqa: F811
+def test_standing_list_is_suggested_from_the_catalog_item(portal):
     assert namelist_processing.standing_list_suggested(dibao_record("李楼街道城乡低保对象名单"))
     assert namelist_processing.standing_list_suggested(
         publish_record(title="李楼街道特困人员名单", item_name="审批信息", category="特困人员救助供养")
@@ -761,7 +677,7 @@ def test_standing_list_is_suggested_from_the_catalog_item(portal):  # noqa: F811
     assert namelist_processing.standing_list_suggested(review)
 
 
-def test_the_three_ways_a_list_ends(portal, township_clerk, county_clerk):  # noqa: F811
+def test_the_three_ways_a_list_ends(portal, township_clerk, county_clerk):
     """Publicity period → its end; standing → until replaced; otherwise the display period."""
     today = timezone.localdate()
     publicity = publish_list(
@@ -797,7 +713,7 @@ def test_the_display_period_is_the_provinces(lilou_record, township_clerk, count
         namelist_services.masking_policy_set(publish_id_number=False, publish_phone=False, display_days=0, actor=province_admin)
 
 
-def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(portal, township_clerk, county_clerk, city_reviewer):  # noqa: F811
+def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(portal, township_clerk, county_clerk, city_reviewer):
     today = timezone.localdate()
     older = publish_list(
         dibao_record("李楼街道低保对象名单（三月）", published_on=today - timedelta(days=60)), township_clerk, county_clerk
@@ -824,7 +740,7 @@ def test_a_newer_list_of_the_same_item_and_region_replaces_a_standing_list(porta
     assert confirmed.data["replaced"] == [older.pk]
 
 
-def test_a_standing_list_confirmed_after_a_newer_one_is_not_public(portal, township_clerk, county_clerk):  # noqa: F811
+def test_a_standing_list_confirmed_after_a_newer_one_is_not_public(portal, township_clerk, county_clerk):
     today = timezone.localdate()
     newer = publish_list(
         dibao_record("李楼街道低保对象名单（六月）", published_on=today - timedelta(days=5), trigger_days_before=3),
@@ -840,7 +756,7 @@ def test_a_standing_list_confirmed_after_a_newer_one_is_not_public(portal, towns
     assert namelist_public.name_list_public(late.record, today=today).expired
 
 
-def test_a_standing_list_cannot_have_a_publicity_period(portal, township_clerk):  # noqa: F811
+def test_a_standing_list_cannot_have_a_publicity_period(portal, township_clerk):
     record = dibao_record("李楼街道低保对象名单")
     staged = namelist_staging.name_list_stage_upload(record=record, data=list_bytes(), filename="名单.xlsx", actor=township_clerk)
     with pytest.raises(ValidationError, match="不能同时设为长期公示"):
@@ -901,7 +817,7 @@ def test_sql_and_python_agree_on_what_is_public(lilou_record, fields, on_day0, o
         assert name_list.is_public_on(day) is expected
 
 
-def test_the_data_migration_computes_ends_and_narrows_columns(portal, township_clerk, county_clerk):  # noqa: F811
+def test_the_data_migration_computes_ends_and_narrows_columns(portal, township_clerk, county_clerk):
     """Lists confirmed before the migration: ends as the service would compute them, and
     类别/备注/地址 columns removed from their masked rows."""
     import importlib
@@ -937,7 +853,7 @@ def test_the_data_migration_computes_ends_and_narrows_columns(portal, township_c
     assert old_standing.public_until == timezone.localdate(new_standing.confirmed_at) - timedelta(days=1)
 
 
-def test_next_end_tells_the_page_cache_when_rows_disappear(portal, township_clerk, county_clerk):  # noqa: F811
+def test_next_end_tells_the_page_cache_when_rows_disappear(portal, township_clerk, county_clerk):
     today = timezone.localdate()
     assert namelist_public.name_list_next_end(today=today) is None
     publish_list(dibao_record("李楼街道低保对象名单"), township_clerk, county_clerk)  # standing: no end

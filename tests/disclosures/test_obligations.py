@@ -17,19 +17,10 @@ from disclosures.models import DisclosureRecord, Obligation
 from disclosures.records import obligations as obligation_services
 from disclosures.records import reminders as reminder_services
 from disclosures.records import services as record_services
+from tests.disclosures.builders import at
 
-from .test_services_records import (  # noqa: F401  (fixtures)
-    at,
-    county,
-    fresh_calendar,
-    lilou,
-    luolong,
-    policy_item,
-    quarterly_item,
-    review_item,
-)
-
-pytestmark = pytest.mark.django_db
+# `fresh_calendar` (tests/disclosures/conftest.py): no test sees another's calendar edits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_calendar")]
 
 LUOLONG_TOWNSHIPS = 18  # official townships of 洛龙区 in henan_regions.csv
 

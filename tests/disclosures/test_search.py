@@ -14,8 +14,7 @@ from catalogs.models import Category
 from disclosures.models import DisclosureRecord
 from disclosures.public import search
 from disclosures.records import services as record_services
-
-from .test_views_public import (
+from tests.builders import (
     LILOU,
     LUOLONG,
     SA,
@@ -23,7 +22,6 @@ from .test_views_public import (
     add_name_list,
     draft_record,
     more_data,
-    portal,  # noqa: F401  (fixture)
     publish_record,
 )
 

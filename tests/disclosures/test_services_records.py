@@ -10,8 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
@@ -23,75 +22,12 @@ from disclosures.models import Attachment, DisclosureRecord, Obligation
 from disclosures.records import attachments as attachment_services
 from disclosures.records import obligations as obligation_services
 from disclosures.records import services as record_services
+from tests.disclosures.builders import at, item_of
+from tests.files import make_docx, make_xlsx
 
-pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def fresh_calendar():
-    """The calendar is cached across requests; no test may see another's calendar edits."""
-    from catalogs.selectors import forget_work_calendar
-
-    forget_work_calendar()
-    yield
-    forget_work_calendar()
-
-
-def at(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime.combine(date(y, m, d), time(hour, minute), tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def luolong(templates, county_clerk, city_reviewer):
-    """洛龙区's published social-assistance catalog (cloned from Luoyang) with a
-    local quarterly township item 临时救助审核审批结果 (每季度末), built like the demo."""
-    from demo.records import ensure_quarterly_item
-
-    return ensure_quarterly_item(
-        county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1)
-    )
-
-
-@pytest.fixture
-def lilou(db):
-    return Region.objects.get(code="410311012")
-
-
-@pytest.fixture
-def county(db):
-    return Region.objects.get(code="410311")
-
-
-def item_of(region: Region, name: str, *, kind: str | None = None, publicity: bool | None = None):
-    """The applicable item of `region` with this name (first match)."""
-    for item in obligation_services.applicable_items(region):
-        if item.name != name:
-            continue
-        if kind and item.deadline_kind != kind:
-            continue
-        if publicity is not None and bool(item.publicity_amount) != publicity:
-            continue
-        return item
-    raise LookupError(name)
-
-
-@pytest.fixture
-def review_item(luolong, lilou):
-    """社会救助 · 审核信息: 10 working days, then 公示7个工作日; township only."""
-    return item_of(lilou, "审核信息", publicity=True)
-
-
-@pytest.fixture
-def policy_item(luolong, county):
-    """A county event item: 制定或获取信息之日起10个工作日内."""
-    return item_of(county, "政策法规文件", kind="working_days")
-
-
-@pytest.fixture
-def quarterly_item(luolong, lilou):
-    return item_of(lilou, "临时救助审核审批结果")
+# `fresh_calendar` (tests/disclosures/conftest.py): the calendar is cached across
+# requests; no test may see another's calendar edits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_calendar")]
 
 
 # --- which items a region may publish against -----------------------------------------
@@ -360,48 +296,6 @@ def test_2027_due_date_is_provisional(policy_item, county, county_clerk):
 
 
 # --- attachments -------------------------------------------------------------------------
-
-
-def make_docx() -> bytes:
-    import docx
-
-    document = docx.Document()
-    paragraph = document.add_paragraph("低保标准调整")
-    document.add_comment(paragraph.runs, text="内部意见：金额待核", author="张三", initials="ZS")
-    document.core_properties.author = "张三"
-    document.core_properties.last_modified_by = "李四"
-    document.core_properties.comments = "内部备注"
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return _with_company(buffer.getvalue())
-
-
-def make_xlsx() -> bytes:
-    import openpyxl
-    from openpyxl.comments import Comment
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet["A1"] = "金额"
-    sheet["A1"].comment = Comment("请王五复核", "王五")
-    workbook.properties.creator = "王五"
-    workbook.properties.lastModifiedBy = "赵六"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _with_company(buffer.getvalue())
-
-
-def _with_company(data: bytes) -> bytes:
-    """Put <Company>洛龙区民政局</Company> into docProps/app.xml, as Office does."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == "docProps/app.xml":
-                content = content.replace(b"</Properties>", "<Company>洛龙区民政局</Company></Properties>".encode())
-            target.writestr(info, content)
-    return out.getvalue()
 
 
 def _all_text(data: bytes) -> str:

@@ -15,20 +15,11 @@ from catalogs.deadlines import PROVISIONAL_NOTE
 from disclosures.models import Attachment, DisclosureRecord, Obligation
 from disclosures.records import obligations as obligation_services
 from disclosures.records import services as record_services
+from tests.disclosures.builders import at
+from tests.files import make_docx
 
-from .test_services_records import (  # noqa: F401  (fixtures)
-    at,
-    county,
-    fresh_calendar,
-    lilou,
-    luolong,
-    make_docx,
-    policy_item,
-    quarterly_item,
-    review_item,
-)
-
-pytestmark = pytest.mark.django_db
+# `fresh_calendar` (tests/disclosures/conftest.py): no test sees another's calendar edits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_calendar")]
 
 NOTE = str(PROVISIONAL_NOTE)
 

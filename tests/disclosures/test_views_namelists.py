@@ -26,21 +26,21 @@ from disclosures.namelists import selectors as namelist_selectors
 from disclosures.namelists import services as namelist_services
 from disclosures.namelists import staging as namelist_staging
 from disclosures.spreadsheets import OLE2_MAGIC
-from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
+from tests.builders import (
     dibao_bytes,
-    lilou_record,
     list_bytes,
     people,
     process,
     publish_list,
+    publish_record,
     staged_files,
-    staging,
     temporary_record,
 )
-from tests.disclosures.test_views_public import portal, publish_record  # noqa: F401
 
 LILOU = "410311012"
 Status = NameList.Status
+
+pytestmark = pytest.mark.usefixtures("staging")  # each test stages uploads in its own directory
 
 
 def upload_file(name: str, data: bytes):
@@ -331,7 +331,7 @@ def test_staff_still_see_rows_after_expiry(client, lilou_record, township_clerk,
     assert len(staff.context["rows"]) == 12
 
 
-def test_workspace_links_to_the_name_lists(client, township_clerk, portal):  # noqa: F811
+def test_workspace_links_to_the_name_lists(client, township_clerk, portal):
     client.force_login(township_clerk)
     page = client.get(reverse("workspace"))
     assertContains(page, 'id="namelist-link"')
@@ -466,7 +466,7 @@ def _public_page_queries(client, record) -> int:
     return len(captured)
 
 
-def test_public_name_list_page_queries_do_not_grow_with_rows(client, portal, township_clerk, county_clerk):  # noqa: F811
+def test_public_name_list_page_queries_do_not_grow_with_rows(client, portal, township_clerk, county_clerk):
     """Record page on page 2 of its list: the record with its on-time flag (1), its
     attachments (1), its ancestors (1), the list (1), the row count (1), one page
     of rows (1): six, for 60 rows as for 400."""
@@ -478,7 +478,7 @@ def test_public_name_list_page_queries_do_not_grow_with_rows(client, portal, tow
     assert _public_page_queries(client, small) == _public_page_queries(client, big) == 6
 
 
-def test_download_queries_do_not_grow_with_rows(client, portal, township_clerk, county_clerk, django_assert_max_num_queries):  # noqa: F811
+def test_download_queries_do_not_grow_with_rows(client, portal, township_clerk, county_clerk, django_assert_max_num_queries):
     """The list (1) and its rows read in chunks (1 on SQLite)."""
     record = temporary_record("李楼街道名单（下载）")
     publish_list(record, township_clerk, county_clerk, data=list_bytes(400, seed="dl"))
@@ -486,7 +486,7 @@ def test_download_queries_do_not_grow_with_rows(client, portal, township_clerk, 
         assert client.get(reverse("disclosures:namelist_download", args=[record.pk, "csv"])).status_code == 200
 
 
-def test_staff_pages_query_counts_do_not_grow(client, portal, township_clerk, county_clerk, django_assert_num_queries):  # noqa: F811
+def test_staff_pages_query_counts_do_not_grow(client, portal, township_clerk, county_clerk, django_assert_num_queries):
     """Index: session and user (2), permissions (2), the page of lists and its
     count (2), records for upload (1), review-queue count (1). Queue and detail
     likewise fixed, whether there are 2 lists or 6."""
@@ -518,7 +518,7 @@ def test_staff_pages_query_counts_do_not_grow(client, portal, township_clerk, co
     assert all(c > 0 for c in few)
 
 
-def test_uploader_of_the_county_may_be_reviewed_by_the_city(client, portal, county_clerk, city_reviewer):  # noqa: F811
+def test_uploader_of_the_county_may_be_reviewed_by_the_city(client, portal, county_clerk, city_reviewer):
     record = publish_record(region_code="410311", title="洛龙区临时救助名单", item_name="审批信息")
     name_list = process(record, county_clerk)
     namelist_services.name_list_submit(name_list=name_list, actor=county_clerk)
@@ -610,7 +610,7 @@ def test_the_warning_is_loud_when_the_clerk_publishes_such_a_column(client, lilo
     assert 'role="alert" id="sensitive-I"' in again.content.decode()
 
 
-def test_name_default_and_standing_flag_come_from_policy_and_item(client, portal, township_clerk, province_admin):  # noqa: F811
+def test_name_default_and_standing_flag_come_from_policy_and_item(client, portal, township_clerk, province_admin):
     client.force_login(township_clerk)
     _url, page = mapping_page(client, temporary_record("李楼街道临时救助名单"), list_bytes())
     assertContains(page, '<input type="radio" name="mask_names" value="mask" id="id_mask_names_1" required checked>', html=True)
@@ -624,7 +624,7 @@ def test_name_default_and_standing_flag_come_from_policy_and_item(client, portal
     assertContains(page, "自公开之日起展示180天")
 
 
-def test_standing_and_a_publicity_period_are_exclusive_on_the_form(client, portal, township_clerk):  # noqa: F811
+def test_standing_and_a_publicity_period_are_exclusive_on_the_form(client, portal, township_clerk):
     client.force_login(township_clerk)
     dibao = publish_record(title="李楼街道城乡低保对象名单", item_name="审批信息", category="最低生活保障")
     url, _page = mapping_page(client, dibao, list_bytes())
@@ -679,7 +679,7 @@ def assert_public(client, record, *, rows: bool) -> None:
     return page
 
 
-def test_a_publicity_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):  # noqa: F811
+def test_a_publicity_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):
     today = timezone.localdate()
     live = publish_list(temporary_record("李楼街道公示（今天截止）"), township_clerk, county_clerk, publicity_end=today)
     ended = publish_list(temporary_record("李楼街道公示（昨天截止）"), township_clerk, county_clerk, publicity_end=today - timedelta(days=1))
@@ -690,7 +690,7 @@ def test_a_publicity_period_ends_the_rows_and_the_downloads(client, portal, town
     assertContains(page, f"该名单已于{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日公示，公示期已结束。名单内容不再公开。")
 
 
-def test_the_display_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):  # noqa: F811
+def test_the_display_period_ends_the_rows_and_the_downloads(client, portal, township_clerk, county_clerk):
     today = timezone.localdate()
     recent = publish_list(temporary_record("李楼街道临时救助（364天前）", published_on=today - timedelta(days=364)), township_clerk, county_clerk)
     old = publish_list(temporary_record("李楼街道临时救助（365天前）", published_on=today - timedelta(days=365)), township_clerk, county_clerk)
@@ -701,7 +701,7 @@ def test_the_display_period_ends_the_rows_and_the_downloads(client, portal, town
     assertContains(page, "展示期已结束。名单内容不再公开。")
 
 
-def test_a_standing_list_ends_when_a_newer_one_is_confirmed(client, portal, township_clerk, county_clerk):  # noqa: F811
+def test_a_standing_list_ends_when_a_newer_one_is_confirmed(client, portal, township_clerk, county_clerk):
     today = timezone.localdate()
 
     def dibao(title, days):
@@ -721,7 +721,7 @@ def test_a_standing_list_ends_when_a_newer_one_is_confirmed(client, portal, town
 
 
 def test_a_record_whose_publicity_is_over_is_pointed_out_and_the_review_shows_the_period(
-    client, portal, township_clerk, county_clerk  # noqa: F811
+    client, portal, township_clerk, county_clerk
 ):
     review_record = publish_record(title="李楼街道低保审核对象公示")  # 公示7个工作日, published 20 days ago
     assert review_record.publicity_end < timezone.localdate()

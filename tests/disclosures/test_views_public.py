@@ -1,15 +1,14 @@
 """Public portal pages (SPEC §6): what an anonymous visitor sees, and what never reaches them.
 
-The builders at the top (`portal`, `publish_record`, `add_name_list`) are shared by the
-other public-portal test modules.
+The builders (`publish_record`, `add_name_list` …) are in tests/builders.py, the `portal`
+fixture in tests/conftest.py: other public-portal test modules share them.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
@@ -19,124 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogs import services as catalog_services
-from catalogs.models import Catalog, CatalogItem, Domain, Region
+from catalogs.models import Catalog, Domain, Region
 from demo import portal as demo_portal
-from disclosures.models import Attachment, DisclosureRecord, NameList, NameListRow
-from disclosures.records import obligations as obligation_services
+from disclosures.models import Attachment, DisclosureRecord, NameList
 from disclosures.records import services as record_services
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LUOLONG, LILOU, YANSHI = "410311", "410311012", "410307"
-SA = "social-assistance"
-
-
-# --- builders shared by the portal tests ------------------------------------------
-
-
-def at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=SHANGHAI)
-
-
-def item_for(region_code: str, name: str, category: str = "最低生活保障") -> CatalogItem:
-    region = Region.objects.get(code=region_code)
-    return next(
-        i
-        for i in obligation_services.applicable_items(region)
-        if i.name == name and i.category.name == category
-    )
-
-
-def publish_record(
-    *,
-    region_code: str = LILOU,
-    title: str = "李楼街道2025年第三季度低保审核对象公示",
-    body: str = "经入户调查和民主评议，以下家庭拟纳入最低生活保障。",
-    item_name: str = "审核信息",
-    category: str = "最低生活保障",
-    published_on: date | None = None,
-    trigger_days_before: int = 3,
-) -> DisclosureRecord:
-    """A record published through the records service at 10:00 on `published_on`."""
-    published_on = published_on or timezone.localdate() - timedelta(days=20)
-    return record_services.record_create(
-        region=Region.objects.get(code=region_code),
-        item=item_for(region_code, item_name, category),
-        trigger_date=published_on - timedelta(days=trigger_days_before),
-        title=title,
-        body=body,
-        actor=None,
-        publish=record_services.PUBLISH_NOW,
-        now=at(published_on),
-    )
-
-
-def draft_record(*, title: str, region_code: str = LILOU, **kwargs) -> DisclosureRecord:
-    return record_services.record_create(
-        region=Region.objects.get(code=region_code),
-        item=item_for(region_code, "审核信息"),
-        trigger_date=timezone.localdate() - timedelta(days=2),
-        title=title,
-        actor=None,
-        **kwargs,
-    )
-
-
-NAME_COLUMNS = ["姓名", "家庭人口", "保障金额（元/月）", "村（社区）"]
-
-
-def add_name_list(
-    record: DisclosureRecord,
-    *,
-    rows: int = 3,
-    status: str = NameList.Status.CONFIRMED,
-    publicity_end: date | None = None,
-) -> NameList:
-    """A de-identified list as the name-list pipeline stores it (masked rows only)."""
-    name_list = NameList.objects.create(
-        record=record,
-        status=status,
-        source_filename="名单.xlsx",
-        columns=NAME_COLUMNS,
-        column_kinds=["name", "household_size", "amount", "village"],
-        mask_names=True,
-        row_count=rows,
-        rows_done=rows,
-        publicity_end=publicity_end,
-        confirmed_at=timezone.now() if status == NameList.Status.CONFIRMED else None,
-    )
-    NameListRow.objects.bulk_create(
-        [
-            NameListRow(
-                name_list=name_list,
-                number=n,
-                cells=[f"张*{'明亮'[n % 2]}{n}", str(1 + n % 4), str(500 + n), "李楼村"],
-            )
-            for n in range(1, rows + 1)
-        ]
-    )
-    return name_list
-
-
-@pytest.fixture
-def portal(templates):
-    """Province templates, Luoyang's catalogs and every Luoyang county's published catalogs."""
-    demo_portal.seed()
-    return templates
-
-
-def more_data() -> None:
-    """Grow the data set for the query-count tests: records everywhere, a long list."""
-    for n, code in enumerate([LUOLONG, LILOU, "410311013", YANSHI, "410307001", "410302"] * 4):
-        region = Region.objects.filter(code=code).first() or Region.objects.get(code=LUOLONG)
-        record = publish_record(
-            region_code=region.code,
-            title=f"{region.name}低保审核对象公示（第{n}批）",
-            published_on=timezone.localdate() - timedelta(days=30 + n),
-            item_name="审核信息" if region.level == Region.Level.TOWNSHIP else "审批信息",
-        )
-        if n % 3 == 0:
-            add_name_list(record, rows=40)
-
+from tests.builders import (
+    LILOU,
+    LUOLONG,
+    SA,
+    YANSHI,
+    add_name_list,
+    draft_record,
+    more_data,
+    publish_record,
+)
 
 # --- home and the region picker -----------------------------------------------------
 

@@ -14,20 +14,10 @@ from catalogs.models import Region
 from disclosures.records import obligations as obligation_services
 from disclosures.records import services as record_services
 from disclosures.records import worklists
+from tests.disclosures.builders import at, item_of
 
-from .test_services_records import (  # noqa: F401  (fixtures)
-    at,
-    county,
-    fresh_calendar,
-    item_of,
-    lilou,
-    luolong,
-    policy_item,
-    quarterly_item,
-    review_item,
-)
-
-pytestmark = pytest.mark.django_db
+# `fresh_calendar` (tests/disclosures/conftest.py): no test sees another's calendar edits.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_calendar")]
 
 TODAY = date(2025, 3, 12)  # a Wednesday; 3 working days ahead is Monday 3/17
 NOW = at(2025, 3, 12, 12)

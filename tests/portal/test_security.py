@@ -18,16 +18,10 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from catalogs import security
 from catalogs.models import AuditLogEntry, Region, User
-from tests.disclosures.test_namelists import (  # noqa: F401  (fixtures)
-    lilou_record,
-    list_bytes,
-    process,
-    publish_list,
-    staging,
-)
-from tests.disclosures.test_views_public import portal, publish_record  # noqa: F401
+from tests.builders import list_bytes, process, publish_list, publish_record
 
-pytestmark = pytest.mark.django_db
+# `staging` (tests/conftest.py): each test stages name-list uploads in its own directory.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging")]
 
 LOGIN = "/accounts/login/"
 PASSWORD = "pw-Testing-2026"  # tests.factories.UserFactory
@@ -405,7 +399,7 @@ def _no_store(response) -> bool:
 
 
 def test_staff_and_admin_pages_are_never_stored_public_pages_may_be(
-    client, lilou_record, township_clerk, county_clerk  # noqa: F811
+    client, lilou_record, township_clerk, county_clerk
 ):
     publish_list(lilou_record, township_clerk, county_clerk, data=list_bytes(12))
     public = client.get(lilou_record.get_absolute_url())
