@@ -40,7 +40,9 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=SHANGHAI)
 
 
-def item_for(region_code: str, name: str, category: str = "最低生活保障") -> CatalogItem:
+def item_for(
+    region_code: str, name: str, category: str = "最低生活保障"
+) -> CatalogItem:
     region = Region.objects.get(code=region_code)
     return next(
         i
@@ -112,7 +114,12 @@ def add_name_list(
             NameListRow(
                 name_list=name_list,
                 number=n,
-                cells=[f"张*{'明亮'[n % 2]}{n}", str(1 + n % 4), str(500 + n), "李楼村"],
+                cells=[
+                    f"张*{'明亮'[n % 2]}{n}",
+                    str(1 + n % 4),
+                    str(500 + n),
+                    "李楼村",
+                ],
             )
             for n in range(1, rows + 1)
         ]
@@ -122,13 +129,19 @@ def add_name_list(
 
 def more_data() -> None:
     """Grow the data set for the query-count tests: records everywhere, a long list."""
-    for n, code in enumerate([LUOLONG, LILOU, "410311013", YANSHI, "410307001", "410302"] * 4):
-        region = Region.objects.filter(code=code).first() or Region.objects.get(code=LUOLONG)
+    for n, code in enumerate(
+        [LUOLONG, LILOU, "410311013", YANSHI, "410307001", "410302"] * 4
+    ):
+        region = Region.objects.filter(code=code).first() or Region.objects.get(
+            code=LUOLONG
+        )
         record = publish_record(
             region_code=region.code,
             title=f"{region.name}低保审核对象公示（第{n}批）",
             published_on=timezone.localdate() - timedelta(days=30 + n),
-            item_name="审核信息" if region.level == Region.Level.TOWNSHIP else "审批信息",
+            item_name="审核信息"
+            if region.level == Region.Level.TOWNSHIP
+            else "审批信息",
         )
         if n % 3 == 0:
             add_name_list(record, rows=40)
@@ -140,7 +153,9 @@ def more_data() -> None:
 def temporary_record(title: str, **kwargs):
     """A 临时救助 审批信息 record of 李楼街道 (no publicity period, not a standing list):
     its list is public for the province's display period."""
-    return publish_record(title=title, item_name="审批信息", category="临时救助", **kwargs)
+    return publish_record(
+        title=title, item_name="审批信息", category="临时救助", **kwargs
+    )
 
 
 def people(count: int = 12, seed: str = "test"):
@@ -167,7 +182,10 @@ def process(
 ) -> NameList:
     """Upload, map (suggestions unless given) and process in this thread."""
     staged = namelist_staging.name_list_stage_upload(
-        record=record, data=data if data is not None else list_bytes(), filename=filename, actor=actor
+        record=record,
+        data=data if data is not None else list_bytes(),
+        filename=filename,
+        actor=actor,
     )
     table = namelist_staging.staged_upload_table(staged)
     if mapping is None:
@@ -192,12 +210,32 @@ def publish_list(record, uploader, reviewer, **kwargs) -> NameList:
 
 
 DIBAO_HEADER = [
-    "序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
-    "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行",
+    "序号",
+    "姓名",
+    "身份证号",
+    "性别",
+    "年龄",
+    "家庭人口",
+    "保障金额",
+    "类别",
+    "备注",
+    "致困原因",
+    "地址",
+    "村/社区",
+    "联系电话",
+    "银行卡号",
+    "开户行",
 ]
 
 
-DIBAO_SENSITIVE = ["户主患尿毒症", "精神残疾", "刑满释放人员", "因病致困", "重残", "A类"]
+DIBAO_SENSITIVE = [
+    "户主患尿毒症",
+    "精神残疾",
+    "刑满释放人员",
+    "因病致困",
+    "重残",
+    "A类",
+]
 
 
 def dibao_bytes(count: int = 9) -> bytes:
@@ -210,11 +248,25 @@ def dibao_bytes(count: int = 9) -> bytes:
     sheet.append(["李楼街道城乡低保对象名单"])
     sheet.append(DIBAO_HEADER)
     for n, p in enumerate(crowd, start=1):
-        sheet.append([
-            n, p.name, p.id_number, "女" if n % 2 else "男", 40 + n, p.household, p.amount,
-            ["A类", "B类（重残）", "C类"][n % 3], DIBAO_SENSITIVE[n % 3], DIBAO_SENSITIVE[3],
-            p.address, p.village, p.phone, p.bank_card, "洛阳农商银行",
-        ])
+        sheet.append(
+            [
+                n,
+                p.name,
+                p.id_number,
+                "女" if n % 2 else "男",
+                40 + n,
+                p.household,
+                p.amount,
+                ["A类", "B类（重残）", "C类"][n % 3],
+                DIBAO_SENSITIVE[n % 3],
+                DIBAO_SENSITIVE[3],
+                p.address,
+                p.village,
+                p.phone,
+                p.bank_card,
+                "洛阳农商银行",
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,7 +10,13 @@ from datetime import date
 
 
 def docx_bytes(
-    paragraphs=("低保标准调整通知",), *, table=None, header="", footer="", textbox="", runs=None
+    paragraphs=("低保标准调整通知",),
+    *,
+    table=None,
+    header="",
+    footer="",
+    textbox="",
+    runs=None,
 ) -> bytes:
     import docx
     from docx.oxml import parse_xml
@@ -45,7 +51,9 @@ def docx_bytes(
     return buffer.getvalue()
 
 
-def xlsx_bytes(cells=None, *, hidden_sheet=None, hidden_row=None, header_text="", rows=None) -> bytes:
+def xlsx_bytes(
+    cells=None, *, hidden_sheet=None, hidden_row=None, header_text="", rows=None
+) -> bytes:
     import openpyxl
 
     workbook = openpyxl.Workbook()
@@ -90,7 +98,9 @@ def name_list_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-def pdf_bytes(pages=("Notice of the subsidy standard",), *, info=None, xmp=None, compress_xmp=True) -> bytes:
+def pdf_bytes(
+    pages=("Notice of the subsidy standard",), *, info=None, xmp=None, compress_xmp=True
+) -> bytes:
     """A PDF whose pages show ASCII text in Helvetica (``None``: a page with a drawing only)."""
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
@@ -114,7 +124,9 @@ def pdf_bytes(pages=("Notice of the subsidy standard",), *, info=None, xmp=None,
             page[NameObject("/Resources")] = DictionaryObject(
                 {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})}
             )
-            stream.set_data(b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET")
+            stream.set_data(
+                b"BT /F1 12 Tf 72 720 Td (" + text.encode("latin-1") + b") Tj ET"
+            )
         page[NameObject("/Contents")] = writer._add_object(stream)
     if info:
         writer.add_metadata(info)
@@ -157,7 +169,12 @@ def jpeg_with_gps(size=(40, 20), orientation: int | None = None) -> bytes:
     exif[0x0110] = "Model X"  # Model
     if orientation:
         exif[0x0112] = orientation
-    exif[0x8825] = {1: "N", 2: (34.0, 37.0, 12.5), 3: "E", 4: (112.0, 27.0, 3.25)}  # GPS IFD
+    exif[0x8825] = {
+        1: "N",
+        2: (34.0, 37.0, 12.5),
+        3: "E",
+        4: (112.0, 27.0, 3.25),
+    }  # GPS IFD
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, "JPEG", exif=exif, quality=90)
     return buffer.getvalue()
@@ -168,7 +185,9 @@ def make_docx() -> bytes:
 
     document = docx.Document()
     paragraph = document.add_paragraph("低保标准调整")
-    document.add_comment(paragraph.runs, text="内部意见：金额待核", author="张三", initials="ZS")
+    document.add_comment(
+        paragraph.runs, text="内部意见：金额待核", author="张三", initials="ZS"
+    )
     document.core_properties.author = "张三"
     document.core_properties.last_modified_by = "李四"
     document.core_properties.comments = "内部备注"
@@ -200,6 +219,9 @@ def _with_company(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info)
             if info.filename == "docProps/app.xml":
-                content = content.replace(b"</Properties>", "<Company>洛龙区民政局</Company></Properties>".encode())
+                content = content.replace(
+                    b"</Properties>",
+                    "<Company>洛龙区民政局</Company></Properties>".encode(),
+                )
             target.writestr(info, content)
     return out.getvalue()

@@ -50,18 +50,30 @@ ROLES = ("anonymous", "county_a", "county_b", "township", "city", "province")
 
 
 @pytest.fixture
-def world(templates, county_clerk, other_county_clerk, township_clerk, city_reviewer, province_admin):
+def world(
+    templates,
+    county_clerk,
+    other_county_clerk,
+    township_clerk,
+    city_reviewer,
+    province_admin,
+):
     """County A: a returned social-assistance draft (comment on an item, an omitted
     item, a local item) and a submitted elderly-care catalog; county B: a draft;
     Luoyang: a newer social-assistance version to merge."""
     social = Domain.objects.get(slug="social-assistance")
     elderly = Domain.objects.get(slug="elderly-care")
-    luolong, yanshi = Region.objects.get(code="410311"), Region.objects.get(code="410307")
+    luolong, yanshi = (
+        Region.objects.get(code="410311"),
+        Region.objects.get(code="410307"),
+    )
 
     a_social = services.catalog_clone(region=luolong, domain=social, actor=county_clerk)
     fill_lost_content(a_social, county_clerk)
     omitted = a_social.items.get(seq=2)
-    services.catalog_item_omit(item=omitted, reason="本地未开展该业务", actor=county_clerk)
+    services.catalog_item_omit(
+        item=omitted, reason="本地未开展该业务", actor=county_clerk
+    )
     category = Category.objects.get(domain=social, name="临时救助")
     local = services.catalog_item_add(
         catalog=a_social,
@@ -76,7 +88,12 @@ def world(templates, county_clerk, other_county_clerk, township_clerk, city_revi
             "mode": ["主动"],
             "levels": ["县级"],
         },
-        bases=[{"title": "《国务院关于全面建立临时救助制度的通知》", "number": "国发〔2014〕47号"}],
+        bases=[
+            {
+                "title": "《国务院关于全面建立临时救助制度的通知》",
+                "number": "国发〔2014〕47号",
+            }
+        ],
         actor=county_clerk,
     )
     item = a_social.items.get(seq=1)
@@ -86,17 +103,27 @@ def world(templates, county_clerk, other_county_clerk, township_clerk, city_revi
     )
     services.catalog_return(catalog=a_social, actor=city_reviewer, comment="请修改。")
 
-    a_elderly = services.catalog_clone(region=luolong, domain=elderly, actor=county_clerk)
+    a_elderly = services.catalog_clone(
+        region=luolong, domain=elderly, actor=county_clerk
+    )
     services.catalog_submit(catalog=a_elderly, actor=county_clerk)
 
-    b_social = services.catalog_clone(region=yanshi, domain=social, actor=other_county_clerk)
+    b_social = services.catalog_clone(
+        region=yanshi, domain=social, actor=other_county_clerk
+    )
 
     v1 = Catalog.objects.get(region_id="4103", domain=social, version=1)
     v2 = services.catalog_start_new_version(catalog=v1, actor=city_reviewer)
     services.catalog_item_set_elements(
-        item=v2.items.get(seq=7), values={"content": ["新的内容"]}, bases=None, actor=city_reviewer, enforce_rules=False
+        item=v2.items.get(seq=7),
+        values={"content": ["新的内容"]},
+        bases=None,
+        actor=city_reviewer,
+        enforce_rules=False,
     )
-    services.catalog_publish(catalog=v2, actor=city_reviewer, already_approved_elsewhere=True)
+    services.catalog_publish(
+        catalog=v2, actor=city_reviewer, already_approved_elsewhere=True
+    )
 
     return {
         "users": {
@@ -164,30 +191,80 @@ def _matrix(w):
             {"action": "decide", "decision-decision": "return", "decision-body": "x"},
         ),
         # Not approved yet: nobody may publish; not published: no new version.
-        "catalog_publish": ({"pk": a.pk}, (302, 403, 404, 404, 403, 403), (302, 403, 404, 404, 403, 403), {}),
-        "catalog_new_version": ({"pk": a.pk}, (302, 403, 404, 404, 403, 403), (302, 403, 404, 404, 403, 403), {}),
-        "item_add": ({"pk": a.pk}, OWN_WRITE_GET, REFUSED_WRITE, {**_item_post(item), "category": item.category_id}),
+        "catalog_publish": (
+            {"pk": a.pk},
+            (302, 403, 404, 404, 403, 403),
+            (302, 403, 404, 404, 403, 403),
+            {},
+        ),
+        "catalog_new_version": (
+            {"pk": a.pk},
+            (302, 403, 404, 404, 403, 403),
+            (302, 403, 404, 404, 403, 403),
+            {},
+        ),
+        "item_add": (
+            {"pk": a.pk},
+            OWN_WRITE_GET,
+            REFUSED_WRITE,
+            {**_item_post(item), "category": item.category_id},
+        ),
         "item_edit": ({"pk": item.pk}, OWN_WRITE_GET, REFUSED_WRITE, _item_post(item)),
-        "item_omit": ({"pk": item.pk}, OWN_WRITE_GET, REFUSED_WRITE, {"omitted_reason": "被篡改"}),
+        "item_omit": (
+            {"pk": item.pk},
+            OWN_WRITE_GET,
+            REFUSED_WRITE,
+            {"omitted_reason": "被篡改"},
+        ),
         "item_restore": ({"pk": w["omitted"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "item_delete": ({"pk": w["local"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "comment_resolve": ({"pk": w["comment"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         # Not tied to another region's object: each user acts on its own region.
-        "catalog_clone": ({"domain_slug": "social-assistance"}, (302, 200, 200, 200, 200, 200), (302, None, None, None, None, None), {}),
-        "review_queue": ({}, (302, 403, 403, 403, 200, 200), (302, 405, 405, 405, 405, 405), {}),
-        "time_limit_preview": ({}, (302, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405), {}),
+        "catalog_clone": (
+            {"domain_slug": "social-assistance"},
+            (302, 200, 200, 200, 200, 200),
+            (302, None, None, None, None, None),
+            {},
+        ),
+        "review_queue": (
+            {},
+            (302, 403, 403, 403, 200, 200),
+            (302, 405, 405, 405, 405, 405),
+            {},
+        ),
+        "time_limit_preview": (
+            {},
+            (302, 200, 200, 200, 200, 200),
+            (302, 405, 405, 405, 405, 405),
+            {},
+        ),
         # The province's security log (catalogs.security): province admins only.
-        "security_log": ({}, (302, 403, 403, 403, 403, 200), (302, 405, 405, 405, 405, 405), {}),
+        "security_log": (
+            {},
+            (302, 403, 403, 403, 403, 200),
+            (302, 405, 405, 405, 405, 405),
+            {},
+        ),
     }
 
 
 def _snapshot():
     """Everything a refused POST must leave untouched."""
     return (
-        sorted(Catalog.objects.values_list("pk", "status", "lock_version", "upstream_id", "title")),
+        sorted(
+            Catalog.objects.values_list(
+                "pk", "status", "lock_version", "upstream_id", "title"
+            )
+        ),
         sorted(
             CatalogItem.objects.values_list(
-                "pk", "lock_version", "omitted", "omitted_reason", "name", "content", "time_limit_text"
+                "pk",
+                "lock_version",
+                "omitted",
+                "omitted_reason",
+                "name",
+                "content",
+                "time_limit_text",
             )
         ),
         sorted(ItemBasis.objects.values_list("pk", "item_id", "document_id", "order")),
@@ -201,10 +278,17 @@ def _context_objects(response) -> list:
     found, seen = [], set()
 
     def walk(value, depth):
-        if depth > 8 or id(value) in seen or value is None or isinstance(value, (str, bytes, int, float, bool)):
+        if (
+            depth > 8
+            or id(value) in seen
+            or value is None
+            or isinstance(value, (str, bytes, int, float, bool))
+        ):
             return
         seen.add(id(value))
-        if isinstance(value, (Catalog, CatalogItem, ReviewComment, AuditLogEntry, diff.Snapshot)):
+        if isinstance(
+            value, (Catalog, CatalogItem, ReviewComment, AuditLogEntry, diff.Snapshot)
+        ):
             found.append(value)
         if isinstance(value, Model):
             return
@@ -236,7 +320,9 @@ def _region_and_published(obj) -> tuple[str, bool]:
     if isinstance(obj, AuditLogEntry):
         return obj.region_id or "", False
     catalog = Catalog.objects.get(pk=obj.catalog_id)
-    return catalog.region_id, catalog.is_published and not isinstance(obj, ReviewComment)
+    return catalog.region_id, catalog.is_published and not isinstance(
+        obj, ReviewComment
+    )
 
 
 def _assert_context_in_scope(response, user: User, label: str):
@@ -245,7 +331,9 @@ def _assert_context_in_scope(response, user: User, label: str):
         region, published = _region_and_published(obj)
         in_subtree = region.startswith(code)
         published_ancestor = published and code.startswith(region)
-        assert in_subtree or published_ancestor, f"{label}: {obj!r} of {region} leaked to {code}"
+        assert in_subtree or published_ancestor, (
+            f"{label}: {obj!r} of {region} leaked to {code}"
+        )
         if code.startswith("410311"):
             assert region != "410307", f"{label}: 偃师区 object leaked to {code}"
 
@@ -261,21 +349,31 @@ def test_access_matrix(world, client):
         client.logout()
         if user is not None:
             client.force_login(user)
-        for name, (kwargs, get_expected, post_expected, post_data) in _matrix(world).items():
+        for name, (kwargs, get_expected, post_expected, post_data) in _matrix(
+            world
+        ).items():
             url = reverse(f"catalogs:{name}", kwargs=kwargs)
             expected_get = get_expected[index]
             response = client.get(url)
-            assert response.status_code == expected_get, f"GET {name} as {role}: {response.status_code}"
+            assert response.status_code == expected_get, (
+                f"GET {name} as {role}: {response.status_code}"
+            )
             if expected_get == 302:
                 assert response["Location"].startswith("/accounts/login/")
-            if expected_get == 200 and user is not None and response.context is not None:
+            if (
+                expected_get == 200
+                and user is not None
+                and response.context is not None
+            ):
                 _assert_context_in_scope(response, user, f"GET {name}")
             expected_post = post_expected[index]
             if expected_post is None:
                 continue
             before = _snapshot()
             response = client.post(url, post_data)
-            assert response.status_code == expected_post, f"POST {name} as {role}: {response.status_code}"
+            assert response.status_code == expected_post, (
+                f"POST {name} as {role}: {response.status_code}"
+            )
             assert _snapshot() == before, f"POST {name} as {role} changed data"
 
 
@@ -291,7 +389,9 @@ def test_county_b_sees_nothing_of_county_a_on_its_own_pages(world, client):
     workspace = client.get(reverse("workspace"))
     _assert_context_in_scope(workspace, world["users"]["county_b"], "workspace")
     assert str(world["a_social"].pk) not in {
-        str(c.pk) for c in _context_objects(workspace) if isinstance(c, Catalog) and c.region_id == "410311"
+        str(c.pk)
+        for c in _context_objects(workspace)
+        if isinstance(c, Catalog) and c.region_id == "410311"
     }
 
 
@@ -305,20 +405,29 @@ def test_the_township_clerk_cannot_change_the_county_catalog(world, client):
         ("catalog_submit", {"pk": world["a_social"].pk}, {}),
         ("item_add", {"pk": world["a_social"].pk}, _item_post(item)),
     ):
-        assert client.post(reverse(f"catalogs:{name}", kwargs=kwargs), data).status_code == 404
+        assert (
+            client.post(reverse(f"catalogs:{name}", kwargs=kwargs), data).status_code
+            == 404
+        )
     assert _snapshot() == before
     # Its own region has no catalog: it may clone its county's once that is published.
-    page = client.get(reverse("catalogs:catalog_clone", kwargs={"domain_slug": "social-assistance"}))
+    page = client.get(
+        reverse("catalogs:catalog_clone", kwargs={"domain_slug": "social-assistance"})
+    )
     assert "李楼街道" in page.content.decode()
 
 
 def test_the_context_walk_sees_the_objects_a_page_shows(world, client):
     """Guards the leak check above: it really finds catalogs, items and comments."""
     client.force_login(world["users"]["city"])
-    response = client.get(reverse("catalogs:catalog_detail", kwargs={"pk": world["a_social"].pk}))
+    response = client.get(
+        reverse("catalogs:catalog_detail", kwargs={"pk": world["a_social"].pk})
+    )
     objects = _context_objects(response)
     assert any(isinstance(o, Catalog) and o.pk == world["a_social"].pk for o in objects)
-    assert any(isinstance(o, diff.Snapshot) and o.key == world["item"].key for o in objects)
+    assert any(
+        isinstance(o, diff.Snapshot) and o.key == world["item"].key for o in objects
+    )
     assert any(isinstance(o, ReviewComment) for o in objects)
     with pytest.raises(AssertionError, match="leaked"):
         _assert_context_in_scope(response, world["users"]["county_b"], "detail")
@@ -376,7 +485,11 @@ def everything(world, superuser, settings, tmp_path):
         body="经入户调查和民主评议，以下家庭拟纳入最低生活保障。",
         actor=world["users"]["township"],
         publish=record_services.PUBLISH_NOW,
-        files=[SimpleUploadedFile("说明.csv", "项目,金额\n临时救助备用金,10000\n".encode(), "text/csv")],
+        files=[
+            SimpleUploadedFile(
+                "说明.csv", "项目,金额\n临时救助备用金,10000\n".encode(), "text/csv"
+            )
+        ],
         now=at(today - timezone.timedelta(days=2)),
     )
     name_list = add_name_list(record)
@@ -403,14 +516,25 @@ def everything(world, superuser, settings, tmp_path):
 
     from catalogs.calendar import calendar_day_set
 
-    access = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "clerk-lilou", "path_info": "/accounts/login/"}
+    access = {
+        "user_agent": "test",
+        "ip_address": "127.0.0.1",
+        "username": "clerk-lilou",
+        "path_info": "/accounts/login/",
+    }
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
-    AccessAttempt.objects.create(**access, get_data="", post_data="", failures_since_start=1)
+    AccessAttempt.objects.create(
+        **access, get_data="", post_data="", failures_since_start=1
+    )
     AccessFailureLog.objects.create(**access)
     AccessLog.objects.create(**access)
-    holiday = calendar_day_set(day=date(2024, 3, 11), kind="holiday", name="矩阵测试", actor=None)
-    published_item = CatalogItem.objects.filter(catalog__region_id="4103", catalog__status="published").first()
+    holiday = calendar_day_set(
+        day=date(2024, 3, 11), kind="holiday", name="矩阵测试", actor=None
+    )
+    published_item = CatalogItem.objects.filter(
+        catalog__region_id="4103", catalog__status="published"
+    ).first()
     return {
         **world,
         "users": {**world["users"], "superuser": superuser},
@@ -427,7 +551,9 @@ def everything(world, superuser, settings, tmp_path):
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser("root", "root@example.invalid", "pw-Testing-2026-root")
+    return User.objects.create_superuser(
+        "root", "root@example.invalid", "pw-Testing-2026-root"
+    )
 
 
 def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
@@ -436,99 +562,171 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
     record, attachment, name_list = w["record"], w["attachment"], w["name_list"]
     key = w["published_item"].key
     sa = "social-assistance"
-    own_catalog = {n: (kw, (*get, get[-1])) for n, (kw, get, _post, _data) in _matrix(w).items()}
+    own_catalog = {
+        n: (kw, (*get, get[-1])) for n, (kw, get, _post, _data) in _matrix(w).items()
+    }
     # A superuser has no region of its own: it reads everything, edits nothing
     # that belongs to a region (403 rather than a region's form), reviews anything.
     superuser_catalog = {
-        "catalog_submit": 403, "item_add": 403, "item_edit": 403, "item_omit": 403,
-        "item_restore": 403, "item_delete": 403, "comment_resolve": 403,
+        "catalog_submit": 403,
+        "item_add": 403,
+        "item_edit": 403,
+        "item_omit": 403,
+        "item_restore": 403,
+        "item_delete": 403,
+        "comment_resolve": 403,
         "catalog_clone": 403,
     }
     table = {
         f"catalogs:{n}": (kw, (*get[:-1], superuser_catalog.get(n, get[-1])))
         for n, (kw, get) in own_catalog.items()
     }
-    table.update({
-        # the site
-        "healthz": ({}, PUBLIC),
-        "robots_txt": ({}, PUBLIC),
-        "preferences": ({}, _row(302, default=302)),  # sets a cookie, goes back
-        "login": ({}, PUBLIC),
-        "logout": ({}, _row(405, default=405)),  # POST only
-        "workspace": ({}, STAFF_ANY),
-        "password_change": ({}, _row(302, default=200)),
-        "password_change_done": ({}, _row(302, default=200)),
-        # catalog documents in the workspace (county A's draft)
-        "catalog_documents:download_docx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
-        "catalog_documents:download_xlsx": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
-        "catalog_documents:preview": ({"pk": a.pk}, _row(302, default=200, county_b=404, township=404)),
-        "catalog_documents:upload": ({"domain_slug": sa}, _row(302, default=200, superuser=403)),
-        # the public portal
-        "disclosures:home": ({}, PUBLIC),
-        "disclosures:region_pick": ({}, PUBLIC),
-        "disclosures:region_options": ({}, PUBLIC, {"parent": "4103"}),
-        "disclosures:region_detail": ({"code": "410311"}, PUBLIC),
-        "disclosures:region_feed_rss": ({"code": "410311"}, PUBLIC),
-        "disclosures:region_feed_atom": ({"code": "410311"}, PUBLIC),
-        "disclosures:catalog_detail": ({"code": "4103", "domain_slug": sa}, PUBLIC),
-        "disclosures:catalog_version": ({"code": "4103", "domain_slug": sa, "version": 1}, PUBLIC),
-        "disclosures:catalog_download": ({"code": "4103", "domain_slug": sa, "fmt": "xlsx"}, PUBLIC),
-        "disclosures:catalog_version_download": (
-            {"code": "4103", "domain_slug": sa, "version": 1, "fmt": "xlsx"},
-            PUBLIC,
-        ),
-        "disclosures:item_records": ({"code": "4103", "domain_slug": sa, "key": key}, PUBLIC),
-        "disclosures:domain_feed_rss": ({"code": "4103", "domain_slug": sa}, PUBLIC),
-        "disclosures:domain_feed_atom": ({"code": "4103", "domain_slug": sa}, PUBLIC),
-        "disclosures:record_detail": ({"pk": record.pk}, PUBLIC),
-        "disclosures:attachment_download": ({"pk": record.pk, "attachment_pk": attachment.pk}, PUBLIC),
-        "disclosures:namelist_download": ({"pk": record.pk, "fmt": "csv"}, PUBLIC),
-        "disclosures:search": ({}, PUBLIC),
-        # progress review: reviewers of a region above (county A's page)
-        # progress review: region staff above township level (redirect: to the latest quarter)
-        "disclosures:progress_home": ({}, _row(302, default=302, township=403)),
-        "disclosures:progress_switch": (
-            {},
-            _row(302, default=302, county_b=404, township=403),
-            {"period": "2026Q1", "region": "410311"},
-        ),
-        "disclosures:progress": ({"period": "2026Q1"}, _row(302, default=200, township=403)),
-        "disclosures:progress_region": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
-        "disclosures:progress_export_xlsx": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
-        "disclosures:progress_export_docx": ({"period": "2026Q1", "code": "410311"}, PROGRESS_A),
-        # records (a record of 李楼街道)
-        "disclosures:record_worklist": ({}, STAFF_ANY),
-        "disclosures:record_create": ({}, STAFF_ANY),
-        "disclosures:record_manage": ({"pk": record.pk}, COUNTY_A_RECORD),
-        "disclosures:record_publish": ({"pk": record.pk}, COUNTY_A_RECORD),
-        "disclosures:record_correct": ({"pk": record.pk}, COUNTY_A_RECORD),
-        "disclosures:record_withdraw": ({"pk": record.pk}, COUNTY_A_RECORD),
-        "disclosures:record_attachment": ({"pk": record.pk, "attachment_pk": attachment.pk}, COUNTY_A_RECORD),
-        "disclosures:attachment_confirm": ({"pk": record.pk, "attachment_pk": attachment.pk}, COUNTY_A_RECORD),
-        # name lists
-        "disclosures:namelist_index": ({}, STAFF_ANY),
-        "disclosures:namelist_upload_choose": (
-            {},
-            _row(302, default=302, county_b=404, superuser=404),
-            {"record": w["draft_record"].pk},
-        ),
-        "disclosures:namelist_upload": ({"record_pk": w["draft_record"].pk}, COUNTY_A_RECORD),
-        # a staged upload is its uploader's only
-        "disclosures:namelist_map": ({"token": w["token"]}, _row(302, default=404, township=200)),
-        "disclosures:namelist_review_queue": ({}, STAFF_ANY),
-        # A superuser reads and removes name lists anywhere (scope: everything).
-        "disclosures:namelist_detail": ({"pk": name_list.pk}, COUNTY_A_LIST),
-        "disclosures:namelist_submit": ({"pk": name_list.pk}, POST_ONLY),
-        "disclosures:namelist_delete": ({"pk": name_list.pk}, COUNTY_A_LIST),
-        # already confirmed: nothing left to review (403); another county's: 404
-        "disclosures:namelist_review": ({"pk": name_list.pk}, _row(302, default=403, county_b=404)),
-    })
+    table.update(
+        {
+            # the site
+            "healthz": ({}, PUBLIC),
+            "robots_txt": ({}, PUBLIC),
+            "preferences": ({}, _row(302, default=302)),  # sets a cookie, goes back
+            "login": ({}, PUBLIC),
+            "logout": ({}, _row(405, default=405)),  # POST only
+            "workspace": ({}, STAFF_ANY),
+            "password_change": ({}, _row(302, default=200)),
+            "password_change_done": ({}, _row(302, default=200)),
+            # catalog documents in the workspace (county A's draft)
+            "catalog_documents:download_docx": (
+                {"pk": a.pk},
+                _row(302, default=200, county_b=404, township=404),
+            ),
+            "catalog_documents:download_xlsx": (
+                {"pk": a.pk},
+                _row(302, default=200, county_b=404, township=404),
+            ),
+            "catalog_documents:preview": (
+                {"pk": a.pk},
+                _row(302, default=200, county_b=404, township=404),
+            ),
+            "catalog_documents:upload": (
+                {"domain_slug": sa},
+                _row(302, default=200, superuser=403),
+            ),
+            # the public portal
+            "disclosures:home": ({}, PUBLIC),
+            "disclosures:region_pick": ({}, PUBLIC),
+            "disclosures:region_options": ({}, PUBLIC, {"parent": "4103"}),
+            "disclosures:region_detail": ({"code": "410311"}, PUBLIC),
+            "disclosures:region_feed_rss": ({"code": "410311"}, PUBLIC),
+            "disclosures:region_feed_atom": ({"code": "410311"}, PUBLIC),
+            "disclosures:catalog_detail": ({"code": "4103", "domain_slug": sa}, PUBLIC),
+            "disclosures:catalog_version": (
+                {"code": "4103", "domain_slug": sa, "version": 1},
+                PUBLIC,
+            ),
+            "disclosures:catalog_download": (
+                {"code": "4103", "domain_slug": sa, "fmt": "xlsx"},
+                PUBLIC,
+            ),
+            "disclosures:catalog_version_download": (
+                {"code": "4103", "domain_slug": sa, "version": 1, "fmt": "xlsx"},
+                PUBLIC,
+            ),
+            "disclosures:item_records": (
+                {"code": "4103", "domain_slug": sa, "key": key},
+                PUBLIC,
+            ),
+            "disclosures:domain_feed_rss": (
+                {"code": "4103", "domain_slug": sa},
+                PUBLIC,
+            ),
+            "disclosures:domain_feed_atom": (
+                {"code": "4103", "domain_slug": sa},
+                PUBLIC,
+            ),
+            "disclosures:record_detail": ({"pk": record.pk}, PUBLIC),
+            "disclosures:attachment_download": (
+                {"pk": record.pk, "attachment_pk": attachment.pk},
+                PUBLIC,
+            ),
+            "disclosures:namelist_download": ({"pk": record.pk, "fmt": "csv"}, PUBLIC),
+            "disclosures:search": ({}, PUBLIC),
+            # progress review: reviewers of a region above (county A's page)
+            # progress review: region staff above township level (redirect: to the latest quarter)
+            "disclosures:progress_home": ({}, _row(302, default=302, township=403)),
+            "disclosures:progress_switch": (
+                {},
+                _row(302, default=302, county_b=404, township=403),
+                {"period": "2026Q1", "region": "410311"},
+            ),
+            "disclosures:progress": (
+                {"period": "2026Q1"},
+                _row(302, default=200, township=403),
+            ),
+            "disclosures:progress_region": (
+                {"period": "2026Q1", "code": "410311"},
+                PROGRESS_A,
+            ),
+            "disclosures:progress_export_xlsx": (
+                {"period": "2026Q1", "code": "410311"},
+                PROGRESS_A,
+            ),
+            "disclosures:progress_export_docx": (
+                {"period": "2026Q1", "code": "410311"},
+                PROGRESS_A,
+            ),
+            # records (a record of 李楼街道)
+            "disclosures:record_worklist": ({}, STAFF_ANY),
+            "disclosures:record_create": ({}, STAFF_ANY),
+            "disclosures:record_manage": ({"pk": record.pk}, COUNTY_A_RECORD),
+            "disclosures:record_publish": ({"pk": record.pk}, COUNTY_A_RECORD),
+            "disclosures:record_correct": ({"pk": record.pk}, COUNTY_A_RECORD),
+            "disclosures:record_withdraw": ({"pk": record.pk}, COUNTY_A_RECORD),
+            "disclosures:record_attachment": (
+                {"pk": record.pk, "attachment_pk": attachment.pk},
+                COUNTY_A_RECORD,
+            ),
+            "disclosures:attachment_confirm": (
+                {"pk": record.pk, "attachment_pk": attachment.pk},
+                COUNTY_A_RECORD,
+            ),
+            # name lists
+            "disclosures:namelist_index": ({}, STAFF_ANY),
+            "disclosures:namelist_upload_choose": (
+                {},
+                _row(302, default=302, county_b=404, superuser=404),
+                {"record": w["draft_record"].pk},
+            ),
+            "disclosures:namelist_upload": (
+                {"record_pk": w["draft_record"].pk},
+                COUNTY_A_RECORD,
+            ),
+            # a staged upload is its uploader's only
+            "disclosures:namelist_map": (
+                {"token": w["token"]},
+                _row(302, default=404, township=200),
+            ),
+            "disclosures:namelist_review_queue": ({}, STAFF_ANY),
+            # A superuser reads and removes name lists anywhere (scope: everything).
+            "disclosures:namelist_detail": ({"pk": name_list.pk}, COUNTY_A_LIST),
+            "disclosures:namelist_submit": ({"pk": name_list.pk}, POST_ONLY),
+            "disclosures:namelist_delete": ({"pk": name_list.pk}, COUNTY_A_LIST),
+            # already confirmed: nothing left to review (403); another county's: 404
+            "disclosures:namelist_review": (
+                {"pk": name_list.pk},
+                _row(302, default=403, county_b=404),
+            ),
+        }
+    )
     return table
 
 
 # The admin: what a province admin / a superuser may do per registered model.
 # Everyone else signed in gets 403 everywhere; anonymous visitors the admin login.
-READ_ONLY = {"changelist": 200, "add": 403, "change": 200, "delete": 403, "history": 200}
+READ_ONLY = {
+    "changelist": 200,
+    "add": 403,
+    "change": 200,
+    "delete": 403,
+    "history": 200,
+}
 VIA_SERVICES = {**READ_ONLY, "add": 200}
 SINGLETON = {**READ_ONLY, "add": 403}  # its one row exists: changed, never added again
 
@@ -550,30 +748,61 @@ def _admin_models(w) -> dict[str, tuple[object, dict[str, int], dict[str, int]]]
     export = {"export": 200}
     both = lambda spec: (spec, spec)  # noqa: E731
     return {
-        "auth_group": (Group.objects.get(name="县级工作人员"), dict.fromkeys(READ_ONLY, 403), READ_ONLY),
+        "auth_group": (
+            Group.objects.get(name="县级工作人员"),
+            dict.fromkeys(READ_ONLY, 403),
+            READ_ONLY,
+        ),
         "catalogs_region": (Region.objects.get(code="410311"), *both(READ_ONLY)),
         "catalogs_domain": (Domain.objects.first(), *both(READ_ONLY)),
         "catalogs_category": (Category.objects.first(), *both(READ_ONLY)),
-        "catalogs_legaldocument": (LegalDocument.objects.first(), *both({**VIA_SERVICES, **export})),
+        "catalogs_legaldocument": (
+            LegalDocument.objects.first(),
+            *both({**VIA_SERVICES, **export}),
+        ),
         "catalogs_catalog": (w["a_social"], *both({**READ_ONLY, **history})),
         "catalogs_catalogitem": (item, *both({**READ_ONLY, **history, **export})),
-        "catalogs_itembasis": (ItemBasis.objects.filter(item=w["local"]).first(), *both(READ_ONLY)),
+        "catalogs_itembasis": (
+            ItemBasis.objects.filter(item=w["local"]).first(),
+            *both(READ_ONLY),
+        ),
         "catalogs_reviewcomment": (w["comment"], *both(READ_ONLY)),
         "catalogs_user": (
             w["users"]["county_a"],
             {**READ_ONLY, "change": 200, "password": 200},
             {**READ_ONLY, "add": 200, "password": 200},
         ),
-        "catalogs_auditlogentry": (AuditLogEntry.objects.filter(region_id="410311").first(), *both(READ_ONLY)),
-        "catalogs_calendaryear": (CalendarYear.objects.order_by("year").first(), *both(VIA_SERVICES)),
-        "catalogs_calendarday": (w["calendar_day"], *both({**VIA_SERVICES, "delete": 200, **history})),
-        "disclosures_progressthreshold": (ProgressThreshold.objects.get(), *both(SINGLETON)),
+        "catalogs_auditlogentry": (
+            AuditLogEntry.objects.filter(region_id="410311").first(),
+            *both(READ_ONLY),
+        ),
+        "catalogs_calendaryear": (
+            CalendarYear.objects.order_by("year").first(),
+            *both(VIA_SERVICES),
+        ),
+        "catalogs_calendarday": (
+            w["calendar_day"],
+            *both({**VIA_SERVICES, "delete": 200, **history}),
+        ),
+        "disclosures_progressthreshold": (
+            ProgressThreshold.objects.get(),
+            *both(SINGLETON),
+        ),
         "disclosures_disclosurerecord": (w["record"], *both({**READ_ONLY, **history})),
-        "disclosures_obligation": (Obligation.objects.filter(region_id="410311012").first(), *both(READ_ONLY)),
+        "disclosures_obligation": (
+            Obligation.objects.filter(region_id="410311012").first(),
+            *both(READ_ONLY),
+        ),
         "disclosures_attachment": (w["attachment"], *both(READ_ONLY)),
         "disclosures_namelist": (w["name_list"], *both(READ_ONLY)),
-        "disclosures_namelistrow": (NameListRow.objects.filter(name_list=w["name_list"]).first(), *both(READ_ONLY)),
-        "disclosures_maskingpolicysetting": (MaskingPolicySetting.objects.get(), *both(SINGLETON)),
+        "disclosures_namelistrow": (
+            NameListRow.objects.filter(name_list=w["name_list"]).first(),
+            *both(READ_ONLY),
+        ),
+        "disclosures_maskingpolicysetting": (
+            MaskingPolicySetting.objects.get(),
+            *both(SINGLETON),
+        ),
         # django-axes (login lockouts): superusers only; province admins hold no axes permissions.
         **{
             f"axes_{model._meta.model_name}": (
@@ -603,13 +832,19 @@ def _admin_table(w) -> dict[str, tuple[dict | list, tuple[int, ...]]]:
     table = {
         "admin:index": ({}, admin_row(200, 200)),
         "admin:login": ({}, _row(200, default=403, province=302, superuser=302)),
-        "admin:logout": ({}, _row(302, default=403, province=405, superuser=405)),  # POST only
+        "admin:logout": (
+            {},
+            _row(302, default=403, province=405, superuser=405),
+        ),  # POST only
         "admin:password_change": ({}, admin_row(200, 200)),
         "admin:password_change_done": ({}, admin_row(200, 200)),
         "admin:autocomplete": ({}, admin_row(403, 403)),  # needs its query parameters
         "admin:jsi18n": ({}, admin_row(200, 200)),
         "admin:view_on_site": (
-            {"content_type_id": ContentType.objects.get_for_model(Region).pk, "object_id": region.pk},
+            {
+                "content_type_id": ContentType.objects.get_for_model(Region).pk,
+                "object_id": region.pk,
+            },
             admin_row(302, 302),
         ),
         "admin:app_list": ({"app_label": "catalogs"}, admin_row(200, 200)),
@@ -625,8 +860,15 @@ def _admin_table(w) -> dict[str, tuple[dict | list, tuple[int, ...]]]:
                 kwargs = {"id": obj.pk}
             else:
                 kwargs = [obj.pk]
-            name = "admin:auth_user_password_change" if view == "password" else f"admin:{prefix}_{view}"
-            table[name] = (kwargs, admin_row(province.get(view, 403), superuser.get(view, 403)))
+            name = (
+                "admin:auth_user_password_change"
+                if view == "password"
+                else f"admin:{prefix}_{view}"
+            )
+            table[name] = (
+                kwargs,
+                admin_row(province.get(view, 403), superuser.get(view, 403)),
+            )
     return table
 
 
@@ -641,7 +883,11 @@ def _named_urls() -> set[str]:
             if isinstance(pattern, URLResolver):
                 inner = namespace
                 if pattern.namespace:
-                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                    inner = (
+                        f"{namespace}:{pattern.namespace}"
+                        if namespace
+                        else pattern.namespace
+                    )
                 walk(pattern, inner)
             elif pattern.name:
                 names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
@@ -659,7 +905,9 @@ def test_every_named_url(everything, client):
     """
     named = _named_urls()
     table = {**_site_table(everything), **_admin_table(everything)}
-    assert sorted(named - set(table)) == [], "URLs without an expected row: add them to the table"
+    assert sorted(named - set(table)) == [], (
+        "URLs without an expected row: add them to the table"
+    )
     assert sorted(set(table) - named) == [], "rows for URLs that no longer exist"
     problems = []
     for index, role in enumerate(ALL_ROLES):
@@ -668,17 +916,35 @@ def test_every_named_url(everything, client):
         if user is not None:
             client.force_login(user)
         for name, (params, expected, *query) in sorted(table.items()):
-            if name.startswith("catalogs:") and role in ROLES and name in _matrix_names():
+            if (
+                name.startswith("catalogs:")
+                and role in ROLES
+                and name in _matrix_names()
+            ):
                 continue
-            url = reverse(name, args=params) if isinstance(params, list) else reverse(name, kwargs=params)
+            url = (
+                reverse(name, args=params)
+                if isinstance(params, list)
+                else reverse(name, kwargs=params)
+            )
             response = client.get(url, *query)
             status = response.status_code
             if status != expected[index]:
-                problems.append(f"{role}: {name} {url}: {status}, expected {expected[index]}")
-            elif status == 302 and role == "anonymous" and name not in NOT_A_LOGIN_REDIRECT:
-                login = "/admin/login/" if name.startswith("admin:") else "/accounts/login/"
+                problems.append(
+                    f"{role}: {name} {url}: {status}, expected {expected[index]}"
+                )
+            elif (
+                status == 302
+                and role == "anonymous"
+                and name not in NOT_A_LOGIN_REDIRECT
+            ):
+                login = (
+                    "/admin/login/" if name.startswith("admin:") else "/accounts/login/"
+                )
                 if not response["Location"].startswith(login):
-                    problems.append(f"{role}: {name} sent to {response['Location']}, not {login}")
+                    problems.append(
+                        f"{role}: {name} sent to {response['Location']}, not {login}"
+                    )
     assert problems == [], "\n".join(problems)
 
 
@@ -697,8 +963,16 @@ def test_another_countys_records_and_lists_answer_404_to_posts(everything, clien
 
     def snapshot():
         return (
-            sorted(DisclosureRecord.objects.values_list("pk", "status", "title", "body", "publish_at")),
-            sorted(NameList.objects.values_list("pk", "status", "confirmed_by_id", "submitted_at")),
+            sorted(
+                DisclosureRecord.objects.values_list(
+                    "pk", "status", "title", "body", "publish_at"
+                )
+            ),
+            sorted(
+                NameList.objects.values_list(
+                    "pk", "status", "confirmed_by_id", "submitted_at"
+                )
+            ),
             sorted(Attachment.objects.values_list("pk", "record_id", "original_name")),
             AuditLogEntry.objects.count(),
         )
@@ -707,14 +981,23 @@ def test_another_countys_records_and_lists_answer_404_to_posts(everything, clien
     record, attachment, name_list = w["record"], w["attachment"], w["name_list"]
     posts = {
         "disclosures:record_publish": ({"pk": w["draft_record"].pk}, {}),
-        "disclosures:record_correct": ({"pk": record.pk}, {"title": "被篡改", "body": "被篡改", "reason": "x"}),
+        "disclosures:record_correct": (
+            {"pk": record.pk},
+            {"title": "被篡改", "body": "被篡改", "reason": "x"},
+        ),
         "disclosures:record_withdraw": ({"pk": record.pk}, {"reason": "被篡改"}),
-        "disclosures:attachment_confirm": ({"pk": record.pk, "attachment_pk": attachment.pk}, {}),
+        "disclosures:attachment_confirm": (
+            {"pk": record.pk, "attachment_pk": attachment.pk},
+            {},
+        ),
         "disclosures:namelist_upload": ({"record_pk": w["draft_record"].pk}, {}),
         "disclosures:namelist_map": ({"token": w["token"]}, {"action": "start"}),
         "disclosures:namelist_submit": ({"pk": name_list.pk}, {}),
         "disclosures:namelist_delete": ({"pk": name_list.pk}, {"reason": "被篡改"}),
-        "disclosures:namelist_review": ({"pk": name_list.pk}, {"decision": "reject", "note": "被篡改"}),
+        "disclosures:namelist_review": (
+            {"pk": name_list.pk},
+            {"decision": "reject", "note": "被篡改"},
+        ),
     }
     assert set(posts) <= _named_urls()
     client.force_login(w["users"]["county_b"])

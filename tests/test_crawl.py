@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
 from django.core.management import call_command
 
 from tests.builders import add_name_list, publish_record

@@ -15,6 +15,7 @@ fail, printing the plan.
 from __future__ import annotations
 
 import pytest
+
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,11 +33,11 @@ OBLIGATIONS = "disclosures_obligation"
 
 @pytest.fixture(scope="module")
 def national_sample(django_db_setup, django_db_blocker):
-    from demo.users import seed_users
     from catalogs.reference import load_luoyang_catalogs, load_templates
     from demo import national as demo_national
     from demo import portal as demo_portal
     from demo import province as demo_province
+    from demo.users import seed_users
 
     with django_db_blocker.unblock():
         try:
@@ -48,11 +49,15 @@ def national_sample(django_db_setup, django_db_blocker):
             demo_national.build(provinces=30)  # ANALYZEs the tables on PostgreSQL
             record = (
                 DisclosureRecord.objects.public()
-                .filter(region__code__startswith="410311", item__catalog__region_id="410311")
+                .filter(
+                    region__code__startswith="410311", item__catalog__region_id="410311"
+                )
                 .order_by("-publish_at")
                 .first()
             )
-            item = CatalogItem.objects.select_related("catalog__domain").get(pk=record.item_id)
+            item = CatalogItem.objects.select_related("catalog__domain").get(
+                pk=record.item_id
+            )
             data = {
                 "records": DisclosureRecord.objects.count(),
                 "record": record,
@@ -129,8 +134,14 @@ def test_public_page_uses_indexes(page, national_sample, client):
 
 
 STAFF_PAGES = {
-    "province quarter dashboard": ("demo-province", lambda d: f"/work/progress/{d['period']}/41/"),
-    "city quarter dashboard": ("demo-city", lambda d: f"/work/progress/{d['period']}/4103/"),
+    "province quarter dashboard": (
+        "demo-province",
+        lambda d: f"/work/progress/{d['period']}/41/",
+    ),
+    "city quarter dashboard": (
+        "demo-city",
+        lambda d: f"/work/progress/{d['period']}/4103/",
+    ),
     "county worklist": ("demo-county", lambda d: "/work/records/"),
     "province worklist": ("demo-province", lambda d: "/work/records/"),
     "township workspace": ("demo-township", lambda d: "/work/"),

@@ -26,11 +26,18 @@ PAYLOADS = ["=1+1", "+1", "-1", "@SUM(1)", "＝1", "＋1"]
 
 
 def _cells(workbook) -> list:
-    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    return [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ]
 
 
 def _assert_inert(cells, payload: str) -> None:
-    assert [c.value for c in cells if c.value == "'" + payload], f"{payload!r} not neutralised"
+    assert [c.value for c in cells if c.value == "'" + payload], (
+        f"{payload!r} not neutralised"
+    )
     assert not [c for c in cells if c.data_type == "f"]
     assert not [c for c in cells if isinstance(c.value, str) and c.value == payload]
 
@@ -63,7 +70,9 @@ def test_progress_export_rows(payload):
     progress_exports._append(workbook.active, ["洛龙区", payload, 3])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    _assert_inert(_cells(openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))), payload)
+    _assert_inert(
+        _cells(openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))), payload
+    )
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -72,7 +81,11 @@ def test_catalog_xlsx(payload):
         category="综合业务",
         name=payload,
         content=["文件名称"],
-        basis=[BasisRow("《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号")],
+        basis=[
+            BasisRow(
+                "《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号"
+            )
+        ],
         time_limit="制定或获取信息之日起10个工作日内",
         subjects=["县级人民政府民政部门"],
         channels=["政府网站"],
@@ -81,7 +94,9 @@ def test_catalog_xlsx(payload):
         levels=["县级"],
         seq=1,
     )
-    table = CatalogTable("洛龙区社会救助领域基层政务公开标准目录", "洛龙区", "社会救助", True, [item])
+    table = CatalogTable(
+        "洛龙区社会救助领域基层政务公开标准目录", "洛龙区", "社会救助", True, [item]
+    )
     data = catalog_to_xlsx(table)
     _assert_inert(_cells(openpyxl.load_workbook(io.BytesIO(data))), payload)
     assert [i.name for i in catalog_from_xlsx(data)] == [dataclasses.replace(item).name]

@@ -56,5 +56,7 @@ def test_pure_module_does_not_import_the_database(entry):
 
 def test_the_check_would_see_a_database_import(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from django.db.models import Q\nimport django.db\n", encoding="utf-8")
+    sample.write_text(
+        "from django.db.models import Q\nimport django.db\n", encoding="utf-8"
+    )
     assert _imports(sample) == ["django.db.models", "django.db"]

@@ -81,7 +81,7 @@ class PageParser(HTMLParser):
         self.texts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
+        for _name, value in attrs:
             if value:
                 self.texts.append(value)
         attrs = dict(attrs)
@@ -110,8 +110,14 @@ def leaks_in(segments, raw: set[str]) -> list[str]:
         for label, pattern in PATTERNS.items():
             match = pattern.search(compact)
             if match:
-                found.append(f"{label}: …{compact[max(match.start() - 20, 0):match.end() + 5]}…")
-        found.extend(f"raw identifier in {segment[:40]!r}" for r in raw if r in compact or r in segment)
+                found.append(
+                    f"{label}: …{compact[max(match.start() - 20, 0) : match.end() + 5]}…"
+                )
+        found.extend(
+            f"raw identifier in {segment[:40]!r}"
+            for r in raw
+            if r in compact or r in segment
+        )
     return found
 
 
@@ -133,7 +139,11 @@ def office_segments(data: bytes) -> list[str]:
 
 
 def csv_segments(data: bytes) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
+    return [
+        cell
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig")))
+        for cell in row
+    ]
 
 
 def sensitive_values() -> set[str]:
@@ -142,7 +152,12 @@ def sensitive_values() -> set[str]:
 
 
 def sensitive_in(segments, words: set[str]) -> list[str]:
-    return [f"sensitive {word!r} in {segment[:40]!r}" for segment in segments for word in words if word in segment]
+    return [
+        f"sensitive {word!r} in {segment[:40]!r}"
+        for segment in segments
+        for word in words
+        if word in segment
+    ]
 
 
 def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
@@ -157,7 +172,9 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
 
     clerk = User.objects.get(username="demo-county")
     item = next(
-        i for i in obligation_services.applicable_items(clerk.region) if i.deadline_kind == "working_days" and not i.publicity_amount
+        i
+        for i in obligation_services.applicable_items(clerk.region)
+        if i.deadline_kind == "working_days" and not i.publicity_amount
     )
     person = demo_namelists.synthetic_people(1, seed="attack")[0]
     planted = {person.id_number, person.phone, person.bank_card}
@@ -166,8 +183,14 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
 
     def create(title, body="经审核，现予公开。", files=(), publish="now"):
         return record_services.record_create(
-            region=clerk.region, item=item, trigger_date=trigger, title=title, body=body,
-            actor=clerk, publish=publish, files=files,
+            region=clerk.region,
+            item=item,
+            trigger_date=trigger,
+            title=title,
+            body=body,
+            actor=clerk,
+            publish=publish,
+            files=files,
         )
 
     def upload(name, data):
@@ -175,13 +198,28 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
 
     refused = [
         lambda: create(f"王某{person.id_number}低保审核结果"),
-        lambda: create("低保审核结果", body=f"联系人电话 {person.phone[:3]} {person.phone[3:7]} {person.phone[7:]}"),
+        lambda: create(
+            "低保审核结果",
+            body=f"联系人电话 {person.phone[:3]} {person.phone[3:7]} {person.phone[7:]}",
+        ),
         lambda: create("低保审核结果", body=f"银行卡号：{person.bank_card}"),
-        lambda: create("低保审核结果", files=[upload("结果.docx", docx_bytes([f"王某 {person.id_number}"]))]),
-        lambda: create("低保审核结果", files=[upload("结果.xlsx", xlsx_bytes({"D5": person.phone}))]),
-        lambda: create("低保审核结果", files=[upload("结果.pdf", pdf_bytes([f"Card {person.bank_card}"]))]),
+        lambda: create(
+            "低保审核结果",
+            files=[upload("结果.docx", docx_bytes([f"王某 {person.id_number}"]))],
+        ),
+        lambda: create(
+            "低保审核结果",
+            files=[upload("结果.xlsx", xlsx_bytes({"D5": person.phone}))],
+        ),
+        lambda: create(
+            "低保审核结果",
+            files=[upload("结果.pdf", pdf_bytes([f"Card {person.bank_card}"]))],
+        ),
         lambda: create("低保名单", files=[upload("名单.xlsx", name_list_xlsx())]),
-        lambda: create(f"附件{person.id_number}", files=[upload(f"{person.id_number}.docx", docx_bytes())]),
+        lambda: create(
+            f"附件{person.id_number}",
+            files=[upload(f"{person.id_number}.docx", docx_bytes())],
+        ),
     ]
     for attempt in refused:
         before = DisclosureRecord.objects.count()
@@ -189,11 +227,18 @@ def attempt_leaks(raw: set[str]) -> tuple[set[str], list[str]]:
             attempt()
         assert DisclosureRecord.objects.count() == before
     # Drafts may hold anything; they are never public.
-    draft = create(f"草稿{person.id_number}", body=f"电话{person.phone}", publish="draft")
+    draft = create(
+        f"草稿{person.id_number}", body=f"电话{person.phone}", publish="draft"
+    )
     # A scanned PDF nobody has confirmed: the record is public, the file is not.
-    scanned = create("低保审核结果（扫描件）", files=[upload("扫描件.pdf", scanned_pdf_bytes())])
+    scanned = create(
+        "低保审核结果（扫描件）", files=[upload("扫描件.pdf", scanned_pdf_bytes())]
+    )
     assert scanned.attachments.get().scan_status == Attachment.ScanStatus.NEEDS_REVIEW
-    probes = [f"/records/{pk}/" for pk in DisclosureRecord.objects.values_list("pk", flat=True)]
+    probes = [
+        f"/records/{pk}/"
+        for pk in DisclosureRecord.objects.values_list("pk", flat=True)
+    ]
     probes += [
         f"/records/{record_id}/attachments/{pk}/"
         for pk, record_id in Attachment.objects.values_list("pk", "record_id")
@@ -230,14 +275,20 @@ def response_segments(path: str, response) -> tuple[str, list[str], PageParser |
         parser.links += re.findall(r"<link>([^<]+)</link>", data.decode())
         return "feed", parser.texts, parser
     if data[:2] == b"PK":
-        return ("xlsx" if path.endswith(".xlsx") else "docx"), office_segments(data), None
+        return (
+            ("xlsx" if path.endswith(".xlsx") else "docx"),
+            office_segments(data),
+            None,
+        )
     if content_type == "text/csv":
         return "csv", csv_segments(data), None
     return content_type, [data.decode("utf-8", "replace")], None
 
 
 @pytest.mark.django_db
-def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, capsys, settings, tmp_path):
+def test_no_identifier_in_any_public_page_feed_download_or_log(
+    client, caplog, capsys, settings, tmp_path
+):
     settings.NAME_LIST_STAGING_DIR = str(tmp_path / "staging")
     caplog.set_level(logging.DEBUG)
     out, err = io.StringIO(), io.StringIO()
@@ -292,7 +343,9 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, c
             _kind, segments, _parser = response_segments(path, response)
             leaks.extend(f"{path}: {leak}" for leak in leaks_in(segments, raw))
             leaks.extend(f"{path}: {leak}" for leak in sensitive_in(segments, words))
-    assert statuses.get(404, 0) >= 2, statuses  # the draft, the unconfirmed scan at least
+    assert statuses.get(404, 0) >= 2, (
+        statuses
+    )  # the draft, the unconfirmed scan at least
 
     logged = [record.getMessage() for record in caplog.records]
     console = capsys.readouterr()
@@ -316,11 +369,27 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(client, caplog, c
 def test_the_scanner_finds_what_it_looks_for():
     """Each pattern fires on the ways clerks write identifiers (the crawl's assertions are honest)."""
     person = demo_namelists.synthetic_people(1, seed="scan")[0]
-    wide = person.id_number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    wide = person.id_number.translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     spaced = f"{person.phone[:3]} {person.phone[3:7]}-{person.phone[7:]}"
-    for text in [person.id_number, wide, spaced, "+86" + person.phone, person.bank_card, "410311850612123"]:
+    for text in [
+        person.id_number,
+        wide,
+        spaced,
+        "+86" + person.phone,
+        person.bank_card,
+        "410311850612123",
+    ]:
         assert leaks_in([f"备注：{text}。"], set()), text
     assert leaks_in(["无"], {person.phone}) == []
     assert leaks_in([f"x{person.phone}x"], {person.phone})
-    for harmless in ["/items/b6151544-7383-4209-8d06-52a1b2c3d4e5/", "2025-10-16 10:30", "网站标识码：4100000000", "410311012", "4***************3X", "138****5678"]:
+    for harmless in [
+        "/items/b6151544-7383-4209-8d06-52a1b2c3d4e5/",
+        "2025-10-16 10:30",
+        "网站标识码：4100000000",
+        "410311012",
+        "4***************3X",
+        "138****5678",
+    ]:
         assert leaks_in([harmless], set()) == [], harmless

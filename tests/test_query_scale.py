@@ -7,6 +7,7 @@ no page exceeds 15.
 """
 
 import pytest
+
 from django.core.management import call_command
 
 from demo import province as demo_province
@@ -18,7 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _public_urls() -> dict[str, str]:
-    record = DisclosureRecord.objects.public().filter(region__code__startswith="410311").order_by("-pk").first()
+    record = (
+        DisclosureRecord.objects.public()
+        .filter(region__code__startswith="410311")
+        .order_by("-pk")
+        .first()
+    )
     return {
         "home": "/",
         "province": "/r/41/",
@@ -44,7 +50,9 @@ def _counts(client, urls, django_assert_max_num_queries) -> dict[str, int]:
     return counts
 
 
-def test_public_query_counts_do_not_grow_from_demo_to_province_scale(client, django_assert_max_num_queries):
+def test_public_query_counts_do_not_grow_from_demo_to_province_scale(
+    client, django_assert_max_num_queries
+):
     call_command("seed_demo")
     urls = _public_urls()
     before_records = DisclosureRecord.objects.count()

@@ -74,7 +74,9 @@ class Browser:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(url, data=body)
         if cookies and self.cookies:
-            req.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+            req.add_header(
+                "Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            )
         try:
             response = self.opener.open(req, timeout=20)
         except urllib.error.HTTPError as error:  # 3xx (not followed) and 4xx/5xx
@@ -114,14 +116,29 @@ def stack(settings):
     try:
         processes.append(
             subprocess.Popen(
-                [redis_bin, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", str(tmp)],
+                [
+                    redis_bin,
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(tmp),
+                ],
                 stdout=subprocess.DEVNULL,
             )
         )
         client = redis.Redis.from_url(redis_url)
         _wait(client.ping, "redis-server")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CACHE_URL"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "CACHE_URL"))
+        }
         env.update(
             DJANGO_SETTINGS_MODULE="catalog_portal.settings.base",
             DJANGO_DEBUG="0",
@@ -138,21 +155,35 @@ def stack(settings):
         env.pop("DATABASE_REPLICA_URL", None)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT, env=env, check=True,
+            cwd=ROOT,
+            env=env,
+            check=True,
         )
         for port in (port_a, port_b):
             processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "catalog_portal.wsgi", "-w", "1",
-                     "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-                    cwd=ROOT, env=env,
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "catalog_portal.wsgi",
+                        "-w",
+                        "1",
+                        "-b",
+                        f"127.0.0.1:{port}",
+                        "--log-level",
+                        "warning",
+                    ],
+                    cwd=ROOT,
+                    env=env,
                 )
             )
         for port in (port_a, port_b):
             _wait(
                 lambda port=port: urllib.request.urlopen(
                     f"http://127.0.0.1:{port}/healthz", timeout=1
-                ).status == 200,
+                ).status
+                == 200,
                 f"gunicorn on port {port}",
             )
         # This process writes through the services too: same shared cache.
@@ -162,7 +193,11 @@ def stack(settings):
         }
         settings.CACHES = {
             "default": {**redis_cache, "KEY_PREFIX": "catalog_portal"},
-            "public_pages": {**redis_cache, "KEY_PREFIX": "public_pages", "TIMEOUT": 600},
+            "public_pages": {
+                **redis_cache,
+                "KEY_PREFIX": "public_pages",
+                "TIMEOUT": 600,
+            },
         }
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
         yield redis_url, f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"
@@ -186,7 +221,9 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     clerk.save()
     region = Region.objects.get(code="410311")
     item = next(
-        i for i in obligation_services.applicable_items(region) if obligation_services.item_allows_region(i, region)
+        i
+        for i in obligation_services.applicable_items(region)
+        if obligation_services.item_allows_region(i, region)
     )
     page = "/r/410311/"
     visitor = Browser()
@@ -200,8 +237,13 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
 
     # Publishing through the services invalidates it for both servers.
     record = record_services.record_create(
-        region=region, item=item, trigger_date=timezone.localdate() - timedelta(days=1),
-        title=TITLE, body="两台应用服务器共享缓存的测试。", actor=clerk, publish="now",
+        region=region,
+        item=item,
+        trigger_date=timezone.localdate() - timedelta(days=1),
+        title=TITLE,
+        body="两台应用服务器共享缓存的测试。",
+        actor=clerk,
+        publish="now",
     )
     status, headers, html = visitor.request(server_b + page)
     assert status == 200 and headers["X-Public-Cache"] == "miss"
@@ -215,7 +257,11 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     assert status == 200
     status, headers, _html = staff.request(
         server_a + "/accounts/login/",
-        {"username": clerk.username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(html)},
+        {
+            "username": clerk.username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": _csrf(html),
+        },
     )
     assert status == 302, "login on server A failed"
     assert "sessionid" in staff.cookies
@@ -229,7 +275,8 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     status, _h, html = staff.request(server_b + withdraw)
     assert status == 200
     status, _h, _html = staff.request(
-        server_b + withdraw, {"reason": "测试撤回：信息有误。", "csrfmiddlewaretoken": _csrf(html)}
+        server_b + withdraw,
+        {"reason": "测试撤回：信息有误。", "csrfmiddlewaretoken": _csrf(html)},
     )
     assert status == 302
     record.refresh_from_db()

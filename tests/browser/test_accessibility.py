@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from django.utils import timezone
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
@@ -24,7 +25,9 @@ def pages():
     load_luoyang_catalogs()
     demo_portal.seed()
     record = publish_record(title="李楼街道2025年第三季度低保审核对象公示")
-    add_name_list(record, rows=60, publicity_end=timezone.localdate() + timedelta(days=7))
+    add_name_list(
+        record, rows=60, publicity_end=timezone.localdate() + timedelta(days=7)
+    )
     return {
         "home": "/",
         "picker": "/r/pick/?city=4103&step=next",
@@ -38,7 +41,9 @@ def pages():
 
 
 @pytest.mark.parametrize("width,height", WIDTHS)
-def test_public_pages_have_no_serious_violations(page, live_server, pages, width, height):
+def test_public_pages_have_no_serious_violations(
+    page, live_server, pages, width, height
+):
     page.set_viewport_size({"width": width, "height": height})
     found = {}
     for name, url in pages.items():
@@ -49,9 +54,13 @@ def test_public_pages_have_no_serious_violations(page, live_server, pages, width
     assert found == {}
 
 
-def test_large_font_and_high_contrast_modes_have_no_serious_violations(browser, live_server, pages):
+def test_large_font_and_high_contrast_modes_have_no_serious_violations(
+    browser, live_server, pages
+):
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    context.add_cookies([{"name": "a11y", "value": "large,contrast", "url": live_server.url}])
+    context.add_cookies(
+        [{"name": "a11y", "value": "large,contrast", "url": live_server.url}]
+    )
     page = context.new_page()
     try:
         found = {}
@@ -66,7 +75,9 @@ def test_large_font_and_high_contrast_modes_have_no_serious_violations(browser, 
         context.close()
 
 
-def test_keyboard_users_reach_the_content_and_see_where_they_are(page, live_server, pages):
+def test_keyboard_users_reach_the_content_and_see_where_they_are(
+    page, live_server, pages
+):
     page.goto(live_server.url + "/")
     page.keyboard.press("Tab")
     skip = page.locator(":focus")

@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogs import services
-from demo.users import seed_users
 from catalogs.models import Domain, Region, User
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
+from demo.users import seed_users
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,9 @@ def watched(page):
     """The page, with its CSP violations and console errors collected."""
     page.add_init_script(RECORD_VIOLATIONS)
     errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: errors.append(msg.text) if msg.type == "error" else None
+    )
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors
     return page
@@ -63,8 +65,11 @@ def assert_clean(page, label: str) -> None:
     violations = page.evaluate("window.__cspViolations || []")
     assert violations == [], f"{label}: {violations}"
     policy_errors = [
-        e for e in page.console_errors
-        if "Content Security Policy" in e or "Refused to" in e or "Permissions-Policy" in e
+        e
+        for e in page.console_errors
+        if "Content Security Policy" in e
+        or "Refused to" in e
+        or "Permissions-Policy" in e
     ]
     assert policy_errors == [], f"{label}: {policy_errors}"
 
@@ -91,23 +96,31 @@ def test_public_pages_run_their_scripts_under_the_csp(watched, live_server, port
     goto(page, base + "/")
     # Region picker (public-picker.js): choosing a city fills the county select in place.
     page.locator("select[data-picker-level='0']").select_option("4103")
-    expect(page.locator("select[data-picker-level='1'] option", has_text="洛龙区")).to_be_attached()
+    expect(
+        page.locator("select[data-picker-level='1'] option", has_text="洛龙区")
+    ).to_be_attached()
     expect(page.locator("[data-picker-next]")).to_be_hidden()
     # Large-font toggle (prefs.js) works in place, without a page load.
     page.locator("[data-pref='large']").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bpref-large\b"))
-    expect(page.locator("[data-pref='large']")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-pref='large']")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     assert_clean(page, "home")
 
     goto(page, base + "/r/410311/social-assistance/")
-    expect(page.get_by_role("button", name="打印目录")).to_be_visible()  # public-print.js
+    expect(
+        page.get_by_role("button", name="打印目录")
+    ).to_be_visible()  # public-print.js
     assert_clean(page, "catalog")
 
     goto(page, base + "/search/?q=低保")
     assert_clean(page, "search")
 
 
-def test_workspace_and_item_editor_run_their_scripts_under_the_csp(watched, live_server, portal):
+def test_workspace_and_item_editor_run_their_scripts_under_the_csp(
+    watched, live_server, portal
+):
     page, base = watched, live_server.url
     login(page, base, "demo-county")
     assert_clean(page, "login + workspace")
@@ -116,7 +129,9 @@ def test_workspace_and_item_editor_run_their_scripts_under_the_csp(watched, live
     expect(page.get_by_role("heading", name="修改事项“政策法规文件”")).to_be_visible()
     # Live time-limit preview (catalog_edit.js fetches the JSON endpoint).
     page.get_by_label("天数").fill("5")
-    expect(page.locator("#time-limit-output")).to_have_text("制定或获取信息之日起5个工作日内")
+    expect(page.locator("#time-limit-output")).to_have_text(
+        "制定或获取信息之日起5个工作日内"
+    )
     # Row buttons: "增加一项公开内容" adds a row.
     content = page.locator("#fieldset-content")
     rows = content.locator("[data-formset-row]:not([hidden])")

@@ -18,11 +18,11 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogs import services
-from demo import users as demo
-from demo.users import seed_users
 from catalogs.models import Catalog, CatalogItem
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from catalogs.selectors import forget_work_calendar
+from demo import users as demo
+from demo.users import seed_users
 from tests.browser.axe import inject_axe
 from tests.helpers import fill_lost_content
 
@@ -52,14 +52,18 @@ def login(page, base_url: str, username: str) -> None:
 
 
 def _item(seq: int) -> CatalogItem:
-    return CatalogItem.objects.get(catalog__region_id="410311", catalog__domain__slug="social-assistance", seq=seq)
+    return CatalogItem.objects.get(
+        catalog__region_id="410311", catalog__domain__slug="social-assistance", seq=seq
+    )
 
 
 def _row(page, seq: int):
     return page.locator(f"#item-{_item(seq).key}")
 
 
-def test_county_localizes_gets_reviewed_and_publishes(page, live_server, reference_catalogs):
+def test_county_localizes_gets_reviewed_and_publishes(
+    page, live_server, reference_catalogs
+):
     base = live_server.url
     page.set_viewport_size({"width": 1280, "height": 900})
 
@@ -68,14 +72,18 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
     page.locator("#clone-social-assistance").click()
     expect(page.get_by_text("洛阳市社会救助领域基层政务公开标准目录")).to_be_visible()
     page.get_by_role("button", name="复制并开始本地化").click()
-    expect(page.get_by_role("heading", name="洛龙区社会救助领域基层政务公开标准目录")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="洛龙区社会救助领域基层政务公开标准目录")
+    ).to_be_visible()
     expect(page.locator(".message-success")).to_contain_text("已复制")
 
     # --- shortens a deadline and adds a channel (live preview through the JSON endpoint) --------
     _row(page, 1).get_by_role("link", name=EDIT).click()
     expect(page.get_by_role("heading", name="修改事项“政策法规文件”")).to_be_visible()
     page.get_by_label("天数").fill("5")
-    expect(page.locator("#time-limit-output")).to_have_text("制定或获取信息之日起5个工作日内")
+    expect(page.locator("#time-limit-output")).to_have_text(
+        "制定或获取信息之日起5个工作日内"
+    )
     expect(page.locator("[data-time-limit-example]")).to_contain_text("2025年10月10日")
     page.get_by_label("两微一端").check()
     page.get_by_role("button", name="保存", exact=True).click()
@@ -100,8 +108,12 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
         content.get_by_label("公开内容第1项").fill("终止供养名单")
         content.get_by_role("button", name="增加一项公开内容").click()
         content.get_by_label("公开内容第3项").fill("初审对象名单及相关信息")
-        content.locator("[data-formset-row]:not([hidden])").nth(2).get_by_role("button", name="上移").click()
-        content.locator("[data-formset-row]:not([hidden])").nth(1).get_by_role("button", name="上移").click()
+        content.locator("[data-formset-row]:not([hidden])").nth(2).get_by_role(
+            "button", name="上移"
+        ).click()
+        content.locator("[data-formset-row]:not([hidden])").nth(1).get_by_role(
+            "button", name="上移"
+        ).click()
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.locator(".message-success")).to_be_visible()
     assert _item(9).content == ["初审对象名单及相关信息", "终止供养名单"]
@@ -124,9 +136,13 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
     login(page, base, "demo-city")
     page.get_by_role("link", name=re.compile("审核：洛龙区 · 社会救助")).click()
     expect(page.get_by_text("时限缩短").first).to_be_visible()
-    expect(page.get_by_text("不公开理由：本区监督检查结果由市民政局统一公开")).to_be_visible()
+    expect(
+        page.get_by_text("不公开理由：本区监督检查结果由市民政局统一公开")
+    ).to_be_visible()
     comment_form = page.locator("#comment-form")
-    comment_form.get_by_label("意见针对的事项").select_option(label="1. 综合业务 · 政策法规文件")
+    comment_form.get_by_label("意见针对的事项").select_option(
+        label="1. 综合业务 · 政策法规文件"
+    )
     comment_form.get_by_label("审核意见").fill("请在公开内容中补充“政策解读”。")
     comment_form.get_by_role("button", name="记录意见").click()
     expect(page.locator(".message-success")).to_contain_text("意见已记录")
@@ -182,7 +198,9 @@ def test_county_localizes_gets_reviewed_and_publishes(page, live_server, referen
 
 def _serious_violations(page) -> list[str]:
     inject_axe(page)  # through the DevTools protocol: the page keeps its CSP
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
     return [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
@@ -191,14 +209,18 @@ def _serious_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_staff_catalog_pages_have_no_serious_accessibility_violations(page, live_server, width):
+def test_staff_catalog_pages_have_no_serious_accessibility_violations(
+    page, live_server, width
+):
     """axe-core on the workspace, a catalog, the item form, the diff, the upstream
     update, the history and the review page (demo data), on a PC and a phone."""
     forget_work_calendar()
     demo.seed()
     base = live_server.url
     page.set_viewport_size({"width": width, "height": 900})
-    published = Catalog.objects.get(region_id="410311", domain__slug="social-assistance")
+    published = Catalog.objects.get(
+        region_id="410311", domain__slug="social-assistance"
+    )
     draft = Catalog.objects.get(region_id="410307", domain__slug="social-assistance")
     fill_lost_content(draft, draft.created_by)
     services.catalog_submit(catalog=draft, actor=draft.created_by)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from demo.users import seed_users
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from demo import namelists as demo_namelists
 from demo import portal as demo_portal
+from demo.users import seed_users
 from disclosures.deidentify import mask_name
 from disclosures.models import NameList
 from tests.browser.axe import inject_axe
@@ -51,7 +51,9 @@ def axe_violations(page) -> list:
     )
 
 
-def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page, live_server, record, tmp_path):
+def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(
+    page, live_server, record, tmp_path
+):
     people = demo_namelists.synthetic_people(60, seed="browser")
     upload = tmp_path / "李楼街道临时救助名单.xlsx"
     upload.write_bytes(demo_namelists.workbook_bytes("李楼街道临时救助名单", people))
@@ -67,11 +69,17 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     expect(page.get_by_label("第B列“姓名”")).to_have_value("name")
     expect(page.get_by_label("第C列“公民身份号码”")).to_have_value("id_number")
     # Masked samples under each header, and a warning on the column of reasons.
-    expect(page.locator("#column-B .samples li").first).to_have_text(mask_name(people[0].name))
+    expect(page.locator("#column-B .samples li").first).to_have_text(
+        mask_name(people[0].name)
+    )
     expect(page.locator("#sensitive-L")).to_contain_text("第L列“致困原因”")
     assert not any(identifier in page.content() for identifier in raw)
-    page.get_by_label("第K列“备注”").select_option("")  # the clerk chooses not to publish remarks
-    expect(page.get_by_label(re.compile("遮蔽名字"))).to_be_checked()  # the province's default
+    page.get_by_label("第K列“备注”").select_option(
+        ""
+    )  # the clerk chooses not to publish remarks
+    expect(
+        page.get_by_label(re.compile("遮蔽名字"))
+    ).to_be_checked()  # the province's default
     page.get_by_label(re.compile("遮蔽名字")).check()
     assert axe_violations(page) == []
     page.get_by_role("button", name="去标识化并预览").click()
@@ -80,7 +88,9 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     expect(page.locator("#namelist-status")).to_contain_text("待提交审查")
     preview = page.locator("#namelist-preview table.name-list-table")
     expect(preview).to_contain_text(mask_name(people[0].name))
-    expect(page.locator("#columns-dropped")).to_contain_text("按全省统一规则，身份证号不公开")
+    expect(page.locator("#columns-dropped")).to_contain_text(
+        "按全省统一规则，身份证号不公开"
+    )
     expect(page.locator("#bad-check-digits")).to_contain_text("第7行“公民身份号码”列")
     html = page.content()
     assert not any(identifier in html for identifier in raw)
@@ -106,7 +116,9 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     expect(table).to_contain_text(mask_name(people[0].name))
     expect(page.locator(".name-list .pagination")).to_contain_text("第 1 页，共 2 页")
     page.locator(".name-list").get_by_role("link", name="下一页").click()
-    expect(page.locator("table.name-list-table")).to_contain_text(mask_name(people[55].name))
+    expect(page.locator("table.name-list-table")).to_contain_text(
+        mask_name(people[55].name)
+    )
     html = page.content()
     assert not any(identifier in html for identifier in raw)
     assert people[0].address not in html  # not published (第六十一条: the village only)
@@ -114,4 +126,6 @@ def test_upload_map_preview_submit_confirm_and_the_public_sees_masked_rows(page,
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV 文件（.csv）").click()
     text = Path(info.value.path()).read_bytes().decode("utf-8-sig")
-    assert mask_name(people[0].name) in text and not any(identifier in text for identifier in raw)
+    assert mask_name(people[0].name) in text and not any(
+        identifier in text for identifier in raw
+    )

@@ -36,7 +36,11 @@ def township_item():
     load_luoyang_catalogs()
     seed_users()
     lilou = Region.objects.get(code="410311012")
-    item = next(i for i in obligation_services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
+    item = next(
+        i
+        for i in obligation_services.applicable_items(lilou)
+        if i.name == "审核信息" and i.publicity_amount
+    )
     yield item
     forget_work_calendar()
 
@@ -51,7 +55,9 @@ def login(page, base_url: str) -> None:
 
 def fill_record(page, item, *, title: str, body: str) -> None:
     page.get_by_label("公开事项").select_option(str(item.pk))
-    page.get_by_label("信息形成（获取）日期").fill((timezone.localdate() - timedelta(days=1)).isoformat())
+    page.get_by_label("信息形成（获取）日期").fill(
+        (timezone.localdate() - timedelta(days=1)).isoformat()
+    )
     page.get_by_label("标题").fill(title)
     page.get_by_label("正文").fill(body)
     page.get_by_label("立即发布").check()
@@ -67,20 +73,36 @@ def docx_with(text: str, path) -> str:
     return str(path)
 
 
-def test_id_number_in_body_or_attachment_is_refused_in_the_browser(page, live_server, township_item, tmp_path):
+def test_id_number_in_body_or_attachment_is_refused_in_the_browser(
+    page, live_server, township_item, tmp_path
+):
     login(page, live_server.url)
     page.goto(live_server.url + "/work/records/new/")
 
-    fill_record(page, township_item, title="最低生活保障审核结果公示", body=f"申请人王某，身份证号{ID_NUMBER}，经审核符合条件。")
+    fill_record(
+        page,
+        township_item,
+        title="最低生活保障审核结果公示",
+        body=f"申请人王某，身份证号{ID_NUMBER}，经审核符合条件。",
+    )
     page.get_by_role("button", name="保存").click()
     summary = page.locator("#form-errors")
     expect(summary).to_contain_text("正文第1行第11个字符起有身份证号")
-    expect(summary.get_by_role("link", name="名单请通过名单公示上传，系统会自动去标识化")).to_be_visible()
+    expect(
+        summary.get_by_role("link", name="名单请通过名单公示上传，系统会自动去标识化")
+    ).to_be_visible()
     assert not DisclosureRecord.objects.exists()
 
     # The same number inside a Word attachment.
-    fill_record(page, township_item, title="最低生活保障审核结果公示", body="经审核，以下家庭符合条件，现予公示。")
-    page.locator("input[type=file]").first.set_input_files(docx_with(f"王某 {ID_NUMBER}", tmp_path / "结果.docx"))
+    fill_record(
+        page,
+        township_item,
+        title="最低生活保障审核结果公示",
+        body="经审核，以下家庭符合条件，现予公示。",
+    )
+    page.locator("input[type=file]").first.set_input_files(
+        docx_with(f"王某 {ID_NUMBER}", tmp_path / "结果.docx")
+    )
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#form-errors")).to_contain_text("结果.docx")
     expect(page.locator("#form-errors")).to_contain_text("身份证号")

@@ -10,9 +10,9 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from demo.users import seed_users
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from demo import province as demo_province
+from demo.users import seed_users
 from disclosures.progress.views import default_period
 from tests.browser.axe import inject_axe
 

@@ -12,9 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from docx import Document
 from playwright.sync_api import expect
+
+from django.utils import timezone
 
 from catalogs.reference import load_luoyang_catalogs, load_templates
 from demo import portal as demo_portal
@@ -33,16 +34,22 @@ def public_data():
     load_luoyang_catalogs()
     demo_portal.seed()
     record = publish_record(title=RECORD_TITLE)
-    add_name_list(record, rows=60, publicity_end=timezone.localdate() + timedelta(days=7))
+    add_name_list(
+        record, rows=60, publicity_end=timezone.localdate() + timedelta(days=7)
+    )
     return record
 
 
 def root_font_px(page) -> float:
-    return float(page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)"))
+    return float(
+        page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    )
 
 
 @pytest.mark.parametrize("width,height", WIDTHS)
-def test_find_read_download_and_search(page, live_server, public_data, tmp_path, width, height):
+def test_find_read_download_and_search(
+    page, live_server, public_data, tmp_path, width, height
+):
     record = public_data
     page.set_viewport_size({"width": width, "height": height})
     page.goto(live_server.url + "/")
@@ -66,7 +73,9 @@ def test_find_read_download_and_search(page, live_server, public_data, tmp_path,
     # The 社会救助 catalog.
     page.get_by_role("link", name="查看社会救助标准目录").click()
     page.wait_for_url(f"{live_server.url}/r/410311/social-assistance/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("洛龙区社会救助领域基层政务公开标准目录")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "洛龙区社会救助领域基层政务公开标准目录"
+    )
     if width >= 1000:
         table = page.locator("table.catalog-table")
         expect(table).to_be_visible()
@@ -87,7 +96,10 @@ def test_find_read_download_and_search(page, live_server, public_data, tmp_path,
     saved = tmp_path / "catalog.docx"
     download.save_as(saved)
     text = "\n".join(
-        cell.text for table in Document(str(saved)).tables for row in table.rows for cell in row.cells
+        cell.text
+        for table in Document(str(saved)).tables
+        for row in table.rows
+        for cell in row.cells
     )
     assert "审核信息" in text and "公开渠道和载体" in text
 
@@ -106,7 +118,9 @@ def test_find_read_download_and_search(page, live_server, public_data, tmp_path,
     expect(page.locator("html")).to_have_class(re.compile(r"\bpref-large\b"))
 
     # Search 低保 and find the record.
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="搜索").click()
+    page.get_by_role("navigation", name="主导航").get_by_role(
+        "link", name="搜索"
+    ).click()
     page.get_by_label("关键词").fill("低保")
     page.get_by_role("main").get_by_role("button", name="搜索").click()
     result = page.get_by_role("link", name=RECORD_TITLE)
@@ -117,14 +131,20 @@ def test_find_read_download_and_search(page, live_server, public_data, tmp_path,
     page.wait_for_url(f"{live_server.url}/records/{record.pk}/")
 
 
-def test_picker_and_display_modes_work_without_javascript(browser, live_server, public_data):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+def test_picker_and_display_modes_work_without_javascript(
+    browser, live_server, public_data
+):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     try:
         page.goto(live_server.url + "/")
         page.get_by_role("button", name="高对比度").click()
         expect(page.locator("html")).to_have_class(re.compile(r"\bpref-contrast\b"))
-        expect(page.get_by_role("button", name="高对比度")).to_have_attribute("aria-pressed", "true")
+        expect(page.get_by_role("button", name="高对比度")).to_have_attribute(
+            "aria-pressed", "true"
+        )
         expect(page.get_by_label("县（市、区）")).to_be_disabled()
         page.get_by_label("市", exact=True).select_option(label="洛阳市")
         page.get_by_role("button", name="选择下一级").click()

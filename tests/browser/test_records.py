@@ -34,7 +34,11 @@ def township_item():
     load_luoyang_catalogs()
     seed_users()
     lilou = Region.objects.get(code="410311012")
-    item = next(i for i in obligation_services.applicable_items(lilou) if i.name == "审核信息" and i.publicity_amount)
+    item = next(
+        i
+        for i in obligation_services.applicable_items(lilou)
+        if i.name == "审核信息" and i.publicity_amount
+    )
     yield item
     forget_work_calendar()
 
@@ -48,7 +52,9 @@ def login(page, base_url: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_township_publishes_sees_due_date_and_schedules(page, live_server, township_item, width):
+def test_township_publishes_sees_due_date_and_schedules(
+    page, live_server, township_item, width
+):
     page.set_viewport_size({"width": width, "height": 900})
     login(page, live_server.url)
     page.get_by_role("link", name="登记公开信息").first.click()
@@ -67,7 +73,9 @@ def test_township_publishes_sees_due_date_and_schedules(page, live_server, towns
 
     # Steps 2 and 3: content, publish now.
     page.get_by_label("标题").fill("李楼街道最低生活保障拟纳入对象公示")
-    page.get_by_label("正文").fill("经入户调查和民主评议，拟将以下家庭纳入最低生活保障范围，现予公示。")
+    page.get_by_label("正文").fill(
+        "经入户调查和民主评议，拟将以下家庭纳入最低生活保障范围，现予公示。"
+    )
     page.get_by_label("立即发布").check()
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#record-status")).to_have_text("已发布")
@@ -89,7 +97,9 @@ def test_township_publishes_sees_due_date_and_schedules(page, live_server, towns
     page.get_by_label("定时发布时间").fill(when.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#record-status")).to_have_text("定时发布")
-    expect(page.locator("main p").filter(has_text="将于")).to_contain_text("到时间前公众看不到")
+    expect(page.locator("main p").filter(has_text="将于")).to_contain_text(
+        "到时间前公众看不到"
+    )
     scheduled = DisclosureRecord.objects.get(title="李楼街道特困人员拟审批对象公示")
     assert scheduled.status == DisclosureRecord.Status.SCHEDULED
 
@@ -107,5 +117,7 @@ def test_township_publishes_sees_due_date_and_schedules(page, live_server, towns
     assert response.status == 200
     for url in ("/", "/r/410311012/", "/r/410311/"):
         anonymous.goto(live_server.url + url)
-        expect(anonymous.locator("main")).not_to_contain_text("李楼街道特困人员拟审批对象公示")
+        expect(anonymous.locator("main")).not_to_contain_text(
+            "李楼街道特困人员拟审批对象公示"
+        )
     public.close()

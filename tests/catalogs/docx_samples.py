@@ -31,7 +31,9 @@ class SampleRow:
     time_limit: str
     subjects: str
     channels: tuple[str, str]  # two cells, as in seed 003
-    ticks: set[str] = field(default_factory=set)  # sub-header labels, e.g. {"全社会", "县级"}
+    ticks: set[str] = field(
+        default_factory=set
+    )  # sub-header labels, e.g. {"全社会", "县级"}
     mark: str = "√"
 
 
@@ -96,7 +98,9 @@ def build_official_docx(
             for offset, sub in enumerate(subs):
                 _set_text(table.cell(1, first + offset), sub)
 
-    positions = {top.replace("\n", ""): (subs, first, last) for top, subs, first, last in spans}
+    positions = {
+        top.replace("\n", ""): (subs, first, last) for top, subs, first, last in spans
+    }
     simple = {
         "序号": "seq",
         "公开内容（要素）": "content",
@@ -204,7 +208,10 @@ def seed_rows() -> list[SampleRow]:
             basis="《国务院关于进一步加强和改进最低生活保障工作的意见》国发〔2012〕45号；各地相关政策法规文件",
             time_limit="制定或获取信息之日起10个工作日内",
             subjects="县级人民政府民政部门、乡镇人民政府（街道办事处）",
-            channels=("■政府网站 ■公开查阅点", "■政务服务中心 ■社区/企事业单位/村公示栏（电子屏）"),
+            channels=(
+                "■政府网站 ■公开查阅点",
+                "■政务服务中心 ■社区/企事业单位/村公示栏（电子屏）",
+            ),
             ticks={"全社会", "主动", "县级", "乡级", "村级"},
         ),
     ]

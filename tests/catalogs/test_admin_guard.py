@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from pytest_django.asserts import assertContains, assertNotContains
+
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertNotContains
 
 from catalogs import services
 from catalogs.models import AuditLogEntry, Catalog, CatalogItem, Domain, Region, User
@@ -30,7 +31,9 @@ ADMIN_ONLY = "后台管理仅供省级管理员和系统管理员使用"
 
 @pytest.fixture
 def superuser(db):
-    return User.objects.create_superuser("root", "root@example.invalid", "pw-Testing-2026-root")
+    return User.objects.create_superuser(
+        "root", "root@example.invalid", "pw-Testing-2026-root"
+    )
 
 
 @pytest.fixture
@@ -38,22 +41,32 @@ def luolong(templates, county_clerk, city_reviewer):
     """洛龙区: social assistance published (item seq 1 at 10 working days), elderly care a draft."""
     region = Region.objects.get(code="410311")
     social = services.catalog_clone(
-        region=region, domain=Domain.objects.get(slug="social-assistance"), actor=county_clerk
+        region=region,
+        domain=Domain.objects.get(slug="social-assistance"),
+        actor=county_clerk,
     )
     fill_lost_content(social, county_clerk)
     services.catalog_submit(catalog=social, actor=county_clerk)
     services.catalog_approve(catalog=social, actor=city_reviewer)
     services.catalog_publish(catalog=social, actor=county_clerk)
     draft = services.catalog_clone(
-        region=region, domain=Domain.objects.get(slug="elderly-care"), actor=county_clerk
+        region=region,
+        domain=Domain.objects.get(slug="elderly-care"),
+        actor=county_clerk,
     )
     return {"published": social, "draft": draft}
 
 
 def _snapshot():
     return (
-        sorted(Catalog.objects.values_list("pk", "region_id", "status", "version", "title")),
-        sorted(CatalogItem.objects.values_list("pk", "catalog_id", "name", "time_limit_text", "deadline_amount")),
+        sorted(
+            Catalog.objects.values_list("pk", "region_id", "status", "version", "title")
+        ),
+        sorted(
+            CatalogItem.objects.values_list(
+                "pk", "catalog_id", "name", "time_limit_text", "deadline_amount"
+            )
+        ),
         AuditLogEntry.objects.count(),
     )
 
@@ -103,22 +116,41 @@ def _forged_writes(luolong):
     item = published.items.get(seq=1)
     return [
         # 1. a published catalog for another county (偃师区)
-        ("county", reverse("admin:catalogs_catalog_add"), _catalog_post("410307", social, "published")),
+        (
+            "county",
+            reverse("admin:catalogs_catalog_add"),
+            _catalog_post("410307", social, "published"),
+        ),
         # 2. an item added to another county's published catalog (as 偃师区's clerk)
-        ("county_b", reverse("admin:catalogs_catalogitem_add"), _item_post(item, key="", name="伪造的事项")),
+        (
+            "county_b",
+            reverse("admin:catalogs_catalogitem_add"),
+            _item_post(item, key="", name="伪造的事项"),
+        ),
         # 3. its own draft straight to published, skipping the city review
         (
             "county",
             reverse("admin:catalogs_catalog_change", args=[draft.pk]),
-            {**_catalog_post("410311", draft.domain, "published"), "title": draft.title},
+            {
+                **_catalog_post("410311", draft.domain, "published"),
+                "title": draft.title,
+            },
         ),
         # 4. a township clerk adds an item to its county's published catalog
-        ("township", reverse("admin:catalogs_catalogitem_add"), _item_post(item, key="", name="伪造的事项")),
+        (
+            "township",
+            reverse("admin:catalogs_catalogitem_add"),
+            _item_post(item, key="", name="伪造的事项"),
+        ),
         # 5. a published item's deadline lengthened from 10 to 90 working days
         (
             "county",
             reverse("admin:catalogs_catalogitem_change", args=[item.pk]),
-            _item_post(item, time_limit_text="制定或获取信息之日起90个工作日内", deadline_amount="90"),
+            _item_post(
+                item,
+                time_limit_text="制定或获取信息之日起90个工作日内",
+                deadline_amount="90",
+            ),
         ),
     ]
 
@@ -127,13 +159,20 @@ def _forged_writes(luolong):
 
 
 def test_is_staff_only_for_province_admins_and_superusers(
-    county_clerk, other_county_clerk, township_clerk, city_reviewer, province_admin, superuser
+    county_clerk,
+    other_county_clerk,
+    township_clerk,
+    city_reviewer,
+    province_admin,
+    superuser,
 ):
     assert province_admin.is_staff and superuser.is_staff
     for user in (county_clerk, other_county_clerk, township_clerk, city_reviewer):
         assert not user.is_staff, user.role
         # ... and still the role's group (capabilities in the workspace).
-        assert list(user.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES[user.role]]
+        assert list(user.groups.values_list("name", flat=True)) == [
+            ROLE_GROUP_NAMES[user.role]
+        ]
 
 
 @pytest.mark.parametrize("role", ["county_clerk", "township_clerk", "city_reviewer"])
@@ -161,9 +200,12 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
 
 def test_a_clerk_cannot_sign_in_to_the_admin(client, county_clerk):
     response = client.post(
-        reverse("admin:login"), {"username": county_clerk.username, "password": "pw-Testing-2026"}
+        reverse("admin:login"),
+        {"username": county_clerk.username, "password": "pw-Testing-2026"},
     )
-    assert response.status_code == 200  # the form again, with Django's "staff account" message
+    assert (
+        response.status_code == 200
+    )  # the form again, with Django's "staff account" message
     assert "_auth_user_id" not in client.session
 
 
@@ -175,8 +217,14 @@ def test_a_stale_is_staff_flag_opens_nothing(client, county_clerk):
     assert client.get(reverse("admin:index")).status_code == 403
 
 
-def test_workspace_links_the_admin_for_admins_only(client, county_clerk, city_reviewer, province_admin):
-    for user, shown in ((county_clerk, False), (city_reviewer, False), (province_admin, True)):
+def test_workspace_links_the_admin_for_admins_only(
+    client, county_clerk, city_reviewer, province_admin
+):
+    for user, shown in (
+        (county_clerk, False),
+        (city_reviewer, False),
+        (province_admin, True),
+    ):
         client.force_login(user)
         response = client.get(reverse("workspace"))
         assert response.context["can_use_admin"] is shown
@@ -189,7 +237,11 @@ def test_workspace_links_the_admin_for_admins_only(client, county_clerk, city_re
 def test_the_five_forged_writes_are_refused_to_the_clerks_who_made_them(
     client, luolong, county_clerk, other_county_clerk, township_clerk
 ):
-    users = {"county": county_clerk, "county_b": other_county_clerk, "township": township_clerk}
+    users = {
+        "county": county_clerk,
+        "county_b": other_county_clerk,
+        "township": township_clerk,
+    }
     before = _snapshot()
     for who, url, data in _forged_writes(luolong):
         client.force_login(users[who])
@@ -199,7 +251,9 @@ def test_the_five_forged_writes_are_refused_to_the_clerks_who_made_them(
 
 
 @pytest.mark.parametrize("admin_user", ["province_admin", "superuser"])
-def test_the_five_forged_writes_are_refused_to_admins_too(client, request, luolong, admin_user):
+def test_the_five_forged_writes_are_refused_to_admins_too(
+    client, request, luolong, admin_user
+):
     """Catalogs and items are read-only in the admin: status, region, catalog,
     version and deadline change only in the workspace, through the services
     (review before publishing, deadlines only shortened)."""
@@ -216,7 +270,9 @@ def test_the_five_forged_writes_are_refused_to_admins_too(client, request, luolo
     assertContains(page, item.time_limit_text)
 
 
-def test_no_history_revert_past_the_services(client, luolong, county_clerk, province_admin):
+def test_no_history_revert_past_the_services(
+    client, luolong, county_clerk, province_admin
+):
     """simple-history's revert checks only the view permission; the admin refuses it."""
     draft = luolong["draft"]
     item = draft.items.get(seq=1)
@@ -226,7 +282,8 @@ def test_no_history_revert_past_the_services(client, luolong, county_clerk, prov
     )
     client.force_login(province_admin)
     url = reverse(
-        "admin:catalogs_catalogitem_simple_history", args=[item.pk, old_history.history_id]
+        "admin:catalogs_catalogitem_simple_history",
+        args=[item.pk, old_history.history_id],
     )
     assert client.get(url).status_code == 200
     assert client.post(url, {}).status_code == 403
@@ -285,10 +342,16 @@ def test_a_province_admin_cannot_make_itself_superuser(client, province_admin):
     assert province_admin.first_name == "省厅管理员"  # what it may change, it changed
     assert not province_admin.is_superuser
     assert (province_admin.role, province_admin.region_id) == ("province_admin", "41")
-    assert list(province_admin.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["province_admin"]]
-    entry = AuditLogEntry.objects.get(action="catalogs.user.changed", object_id=str(province_admin.pk))
+    assert list(province_admin.groups.values_list("name", flat=True)) == [
+        ROLE_GROUP_NAMES["province_admin"]
+    ]
+    entry = AuditLogEntry.objects.get(
+        action="catalogs.user.changed", object_id=str(province_admin.pk)
+    )
     assert entry.actor == province_admin and entry.data["fields"] == ["first_name"]
-    assert not AuditLogEntry.objects.filter(action="catalogs.user.role_changed").exists()
+    assert not AuditLogEntry.objects.filter(
+        action="catalogs.user.role_changed"
+    ).exists()
 
 
 def test_the_role_service_refuses_anyone_but_a_superuser(province_admin, county_clerk):
@@ -298,40 +361,63 @@ def test_the_role_service_refuses_anyone_but_a_superuser(province_admin, county_
 
     with pytest.raises(PermissionDenied, match="只有系统管理员"):
         user_set_role(
-            user=county_clerk, role="province_admin", region=Region.objects.get(code="41"), actor=province_admin
+            user=county_clerk,
+            role="province_admin",
+            region=Region.objects.get(code="41"),
+            actor=province_admin,
         )
     county_clerk.refresh_from_db()
     assert county_clerk.role == "county_clerk" and not county_clerk.is_staff
 
 
-def test_province_admin_keeps_clerk_accounts_and_their_group(client, province_admin, county_clerk):
+def test_province_admin_keeps_clerk_accounts_and_their_group(
+    client, province_admin, county_clerk
+):
     client.force_login(province_admin)
     url = reverse("admin:catalogs_user_change", args=[county_clerk.pk])
-    response = client.post(url, _user_post(county_clerk, first_name="新名字", is_active=None))
+    response = client.post(
+        url, _user_post(county_clerk, first_name="新名字", is_active=None)
+    )
     assert response.status_code == 302
     county_clerk.refresh_from_db()
     assert county_clerk.first_name == "新名字" and not county_clerk.is_active
     assert not county_clerk.is_staff
-    assert list(county_clerk.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["county_clerk"]]
+    assert list(county_clerk.groups.values_list("name", flat=True)) == [
+        ROLE_GROUP_NAMES["county_clerk"]
+    ]
     # No account creation or deletion for a province admin.
     assert client.get(reverse("admin:catalogs_user_add")).status_code == 403
-    assert client.post(reverse("admin:catalogs_user_delete", args=[county_clerk.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:catalogs_user_delete", args=[county_clerk.pk]),
+            {"post": "yes"},
+        ).status_code
+        == 403
+    )
 
 
-def test_province_admin_cannot_take_over_a_peer_or_a_superuser(client, province_admin, superuser):
-    peer = UserFactory(role=User.Role.PROVINCE_ADMIN, region_code="41", username="peer-admin")
+def test_province_admin_cannot_take_over_a_peer_or_a_superuser(
+    client, province_admin, superuser
+):
+    peer = UserFactory(
+        role=User.Role.PROVINCE_ADMIN, region_code="41", username="peer-admin"
+    )
     superuser.role, superuser.region = "province_admin", Region.objects.get(code="41")
     superuser.save()
     client.force_login(province_admin)
     for account in (peer, superuser):
         password_url = reverse("admin:auth_user_password_change", args=[account.pk])
         response = client.post(
-            password_url, {"password1": "Takeover-Pass-2026", "password2": "Takeover-Pass-2026"}
+            password_url,
+            {"password1": "Takeover-Pass-2026", "password2": "Takeover-Pass-2026"},
         )
         assert response.status_code == 403
         account.refresh_from_db()
         assert not account.check_password("Takeover-Pass-2026")
-        change = client.post(reverse("admin:catalogs_user_change", args=[account.pk]), _user_post(account, is_active=None))
+        change = client.post(
+            reverse("admin:catalogs_user_change", args=[account.pk]),
+            _user_post(account, is_active=None),
+        )
         assert change.status_code == 403
         account.refresh_from_db()
         assert account.is_active
@@ -348,17 +434,28 @@ def test_superuser_changes_a_role_through_the_service(client, superuser, county_
     assert response.status_code == 302, response.context["adminform"].form.errors
     county_clerk.refresh_from_db()
     assert county_clerk.is_staff
-    assert list(county_clerk.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["province_admin"]]
+    assert list(county_clerk.groups.values_list("name", flat=True)) == [
+        ROLE_GROUP_NAMES["province_admin"]
+    ]
     entry = AuditLogEntry.objects.get(action="catalogs.user.role_changed")
     assert entry.actor == superuser and entry.object_id == str(county_clerk.pk)
-    assert entry.data["before"]["role"] == "county_clerk" and entry.data["after"]["role"] == "province_admin"
+    assert (
+        entry.data["before"]["role"] == "county_clerk"
+        and entry.data["after"]["role"] == "province_admin"
+    )
     assert entry.data["after"]["region_id"] == "41" and entry.data["is_staff"] is True
-    assert entry.data["ip"] == "127.0.0.1"  # with the client's address, like the other security events
+    assert (
+        entry.data["ip"] == "127.0.0.1"
+    )  # with the client's address, like the other security events
     # And back to a clerk: no admin any more.
-    client.post(url, _user_post(county_clerk, role="township_clerk", region="410311012"))
+    client.post(
+        url, _user_post(county_clerk, role="township_clerk", region="410311012")
+    )
     county_clerk.refresh_from_db()
     assert not county_clerk.is_staff
-    assert list(county_clerk.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["township_clerk"]]
+    assert list(county_clerk.groups.values_list("name", flat=True)) == [
+        ROLE_GROUP_NAMES["township_clerk"]
+    ]
 
 
 def test_seed_demo_accounts_get_their_role_through_the_service(db):
@@ -367,14 +464,22 @@ def test_seed_demo_accounts_get_their_role_through_the_service(db):
     users = {u.username: u for u in seed_users()}
     assert {name for name, u in users.items() if u.is_staff} == {"demo-province"}
     assert users["demo-city"].groups.get().name == ROLE_GROUP_NAMES["city_reviewer"]
-    assert AuditLogEntry.objects.filter(action="catalogs.user.role_changed").count() == 5
+    assert (
+        AuditLogEntry.objects.filter(action="catalogs.user.role_changed").count() == 5
+    )
     seed_users()  # idempotent: nothing changed, nothing logged
-    assert AuditLogEntry.objects.filter(action="catalogs.user.role_changed").count() == 5
+    assert (
+        AuditLogEntry.objects.filter(action="catalogs.user.role_changed").count() == 5
+    )
 
 
-def test_the_data_migration_derives_is_staff_and_restores_the_role_group(county_clerk, province_admin):
+def test_the_data_migration_derives_is_staff_and_restores_the_role_group(
+    county_clerk, province_admin
+):
     """Existing accounts: every clerk was staff, and an admin save had dropped the group."""
-    migration = importlib.import_module("catalogs.migrations.0003_admin_for_province_admins")
+    migration = importlib.import_module(
+        "catalogs.migrations.0003_admin_for_province_admins"
+    )
     User.objects.filter(pk=county_clerk.pk).update(is_staff=True)
     User.objects.filter(pk=province_admin.pk).update(is_staff=False)
     county_clerk.groups.set([Group.objects.get(name=ROLE_GROUP_NAMES["city_reviewer"])])
@@ -388,7 +493,9 @@ def test_the_data_migration_derives_is_staff_and_restores_the_role_group(county_
     county_clerk.refresh_from_db()
     province_admin.refresh_from_db()
     assert not county_clerk.is_staff and province_admin.is_staff
-    assert list(county_clerk.groups.values_list("name", flat=True)) == [ROLE_GROUP_NAMES["county_clerk"]]
+    assert list(county_clerk.groups.values_list("name", flat=True)) == [
+        ROLE_GROUP_NAMES["county_clerk"]
+    ]
 
 
 def test_superuser_creates_an_account_through_the_service(client, superuser):
@@ -404,7 +511,11 @@ def test_superuser_creates_an_account_through_the_service(client, superuser):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="new-clerk")
-    assert not user.is_staff and not user.groups.exists() and user.check_password("Henan-Portal-2026-new")
+    assert (
+        not user.is_staff
+        and not user.groups.exists()
+        and user.check_password("Henan-Portal-2026-new")
+    )
     entry = AuditLogEntry.objects.get(action="catalogs.user.created")
     assert entry.actor == superuser and entry.object_id == str(user.pk)
     assert "Henan-Portal-2026-new" not in str(entry.data)
@@ -414,4 +525,6 @@ def test_superuser_creates_an_account_through_the_service(client, superuser):
         _user_post(user, role="county_clerk", region="410311"),
     )
     user.refresh_from_db()
-    assert user.groups.get().name == ROLE_GROUP_NAMES["county_clerk"] and not user.is_staff
+    assert (
+        user.groups.get().name == ROLE_GROUP_NAMES["county_clerk"] and not user.is_staff
+    )

@@ -6,6 +6,7 @@ from datetime import date
 from io import StringIO
 
 import pytest
+
 from django.core.management import call_command
 
 from catalogs import calendar as calendar_services
@@ -33,9 +34,21 @@ def run(*args) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("rule", "start", "lines"),
     [
-        ("制定或获取信息之日起10个工作日内", "2025-09-26", ["2025-10-16"]),  # SPEC §4 example
-        ("备案之日起10个工作日内", "2024-09-27", ["2024-10-16"]),  # make-up Sun 9/29 and Sat 10/12 count
-        ("制定或修改信息之日起10个工作日内，公示7个工作日", "2025-03-03", ["2025-03-17", "公示截止 2025-03-25"]),
+        (
+            "制定或获取信息之日起10个工作日内",
+            "2025-09-26",
+            ["2025-10-16"],
+        ),  # SPEC §4 example
+        (
+            "备案之日起10个工作日内",
+            "2024-09-27",
+            ["2024-10-16"],
+        ),  # make-up Sun 9/29 and Sat 10/12 count
+        (
+            "制定或修改信息之日起10个工作日内，公示7个工作日",
+            "2025-03-03",
+            ["2025-03-17", "公示截止 2025-03-25"],
+        ),
         ("每季度末", "2023-11-15", ["2024-01-02"]),  # 2023-12-31 is a Sunday, 1/1 元旦
         ("20日内", "2025-09-11", ["2025-10-09"]),  # 10/1 falls in the 国庆 block
         ("依申请公开", "2025-09-26", ["依申请公开"]),
@@ -49,7 +62,9 @@ def test_prints_due_date(rule, start, lines):
 
 
 def test_2027_is_provisional_with_a_warning():
-    code, out, err = run("--rule", "制定或获取信息之日起10个工作日内", "--start", "2026-12-28")
+    code, out, err = run(
+        "--rule", "制定或获取信息之日起10个工作日内", "--start", "2026-12-28"
+    )
     assert code == 0
     assert out.splitlines() == ["2027-01-12"]
     assert "警告" in err and "尚无国务院公布的节假日安排" in err
@@ -70,5 +85,12 @@ def test_bad_start_date_exits_2():
 
 
 def test_follows_calendar_edits(province_admin):
-    calendar_services.calendar_day_set(day=date(2025, 10, 15), kind="holiday", name="测试", actor=province_admin)
-    assert run("--rule", "制定或获取信息之日起10个工作日内", "--start", "2025-09-26")[1].strip() == "2025-10-17"
+    calendar_services.calendar_day_set(
+        day=date(2025, 10, 15), kind="holiday", name="测试", actor=province_admin
+    )
+    assert (
+        run("--rule", "制定或获取信息之日起10个工作日内", "--start", "2025-09-26")[
+            1
+        ].strip()
+        == "2025-10-17"
+    )

@@ -62,7 +62,9 @@ def test_spec_example_trigger_2025_09_26_plus_10_working_days():
     """SPEC §4: trigger 2025-09-26 + 10 working days → 2025-10-16 (国庆 2025, 调休 9/28, 10/11)."""
     rule = parse_rule("制定或获取信息之日起10个工作日内")
     assert compute_due(rule, D(2025, 9, 26), CAL) == DueDate(
-        due=D(2025, 10, 16), provisional=False, calendar_version="chinesecalendar-1.11.0"
+        due=D(2025, 10, 16),
+        provisional=False,
+        calendar_version="chinesecalendar-1.11.0",
     )
 
 
@@ -212,7 +214,12 @@ def test_period_bounds(d, period, expected):
     [
         (D(2025, 3, 3), 5, WORKING_DAY, D(2025, 3, 7)),  # Monday counts as day 1
         (D(2025, 3, 1), 7, WORKING_DAY, D(2025, 3, 11)),  # Saturday: day 1 is Monday
-        (D(2025, 9, 26), 7, WORKING_DAY, D(2025, 10, 11)),  # across 国庆 2025 and both 调休
+        (
+            D(2025, 9, 26),
+            7,
+            WORKING_DAY,
+            D(2025, 10, 11),
+        ),  # across 国庆 2025 and both 调休
         (D(2025, 10, 16), 7, WORKING_DAY, D(2025, 10, 24)),
         (D(2025, 3, 3), 7, CALENDAR_DAY, D(2025, 3, 10)),  # ends Sunday 3/9 → Monday
         (D(2025, 3, 4), 7, CALENDAR_DAY, D(2025, 3, 10)),
@@ -275,7 +282,11 @@ def test_compute_due_without_deadline(text):
 
 def test_compute_due_in_2027_is_provisional_and_does_not_crash():
     """A trigger in a year without data falls back to weekends + fixed holidays."""
-    due = compute_due(parse_rule("制定或获取信息之日起10个工作日内，公示7个工作日"), D(2027, 9, 24), CAL)
+    due = compute_due(
+        parse_rule("制定或获取信息之日起10个工作日内，公示7个工作日"),
+        D(2027, 9, 24),
+        CAL,
+    )
     # 9/27–9/30 (4), 10/1 fallback holiday, 10/4–10/8 (9), 10/11 (10);
     # publicity 10/11–10/15 (5), 10/18, 10/19 (7).
     assert due == DueDate(
@@ -288,8 +299,16 @@ def test_compute_due_in_2027_is_provisional_and_does_not_crash():
 
 def test_publicity_running_into_2027_makes_due_provisional():
     """The publicity end lies in 2027, so the whole result is provisional."""
-    due = compute_due(parse_rule("制定或获取信息之日起1个工作日内，公示7个工作日"), D(2026, 12, 23), CAL)
-    assert (due.due, due.publicity_end, due.provisional) == (D(2026, 12, 24), D(2027, 1, 4), True)
+    due = compute_due(
+        parse_rule("制定或获取信息之日起1个工作日内，公示7个工作日"),
+        D(2026, 12, 23),
+        CAL,
+    )
+    assert (due.due, due.publicity_end, due.provisional) == (
+        D(2026, 12, 24),
+        D(2027, 1, 4),
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -390,10 +409,22 @@ W, C = RuleKind.WORKING_DAYS, RuleKind.CALENDAR_DAYS
         ("制定或获取信息之日起10个工作日内，公示7个工作日", W, "制定或获取信息", 10, 7),
         ("制定或获取信息之日起10个工作日内,公示7个工作日", W, "制定或获取信息", 10, 7),
         ("制定或获取文件之日起10个工作日内", W, "制定或获取文件", 10, None),
-        ("制定或获取扶持政策措施之日起10个工作日内", W, "制定或获取扶持政策措施", 10, None),
+        (
+            "制定或获取扶持政策措施之日起10个工作日内",
+            W,
+            "制定或获取扶持政策措施",
+            10,
+            None,
+        ),
         ("制定或获取指南之日起10个工作日内", W, "制定或获取指南", 10, None),
         ("制定或获取备案政策之日起10个工作日内", W, "制定或获取备案政策", 10, None),
-        ("制定或获取扶持补贴政策之日起10个工作日内", W, "制定或获取扶持补贴政策", 10, None),
+        (
+            "制定或获取扶持补贴政策之日起10个工作日内",
+            W,
+            "制定或获取扶持补贴政策",
+            10,
+            None,
+        ),
         ("制定或获取补贴政策之日起10个工作日内", W, "制定或获取补贴政策", 10, None),
         ("备案之日起10个工作日内", W, "备案", 10, None),
         ("补贴发放之日起10个工作日内", W, "补贴发放", 10, None),
@@ -418,7 +449,9 @@ def test_parse_fixture_wordings(text, kind, trigger, amount, publicity):
 
 def test_parse_on_request_fixture():
     """依申请公开 has no proactive deadline."""
-    assert parse_rule("依申请公开") == DeadlineRule(kind=RuleKind.ON_REQUEST, text="依申请公开")
+    assert parse_rule("依申请公开") == DeadlineRule(
+        kind=RuleKind.ON_REQUEST, text="依申请公开"
+    )
 
 
 @pytest.mark.parametrize(
@@ -442,11 +475,15 @@ def test_parse_on_request_fixture():
         ("制定或获取信息之日起10个工作日内公开", DeadlineRule(W, "制定或获取信息", 10)),
         (
             "制定或获取信息之日起10个工作日内，公示期为7天",
-            DeadlineRule(W, "制定或获取信息", 10, publicity_amount=7, publicity_unit=CALENDAR_DAY),
+            DeadlineRule(
+                W, "制定或获取信息", 10, publicity_amount=7, publicity_unit=CALENDAR_DAY
+            ),
         ),
         (
             "制定或获取信息之日起10个工作日内；公示七个工作日。",
-            DeadlineRule(W, "制定或获取信息", 10, publicity_amount=7, publicity_unit=WORKING_DAY),
+            DeadlineRule(
+                W, "制定或获取信息", 10, publicity_amount=7, publicity_unit=WORKING_DAY
+            ),
         ),
         ("每月", DeadlineRule(RuleKind.PERIODIC, period=Period.MONTH)),
         ("每月末", DeadlineRule(RuleKind.PERIODIC, period=Period.MONTH)),
@@ -460,7 +497,10 @@ def test_parse_on_request_fixture():
         (
             "每季度末，公示7个工作日",
             DeadlineRule(
-                RuleKind.PERIODIC, period=Period.QUARTER, publicity_amount=7, publicity_unit=WORKING_DAY
+                RuleKind.PERIODIC,
+                period=Period.QUARTER,
+                publicity_amount=7,
+                publicity_unit=WORKING_DAY,
             ),
         ),
         ("依申请", DeadlineRule(RuleKind.ON_REQUEST)),
@@ -520,7 +560,9 @@ def test_parse_refuses_empty(text):
     assert info.value.code == "empty"
 
 
-@pytest.mark.parametrize("text", ["制定之日起0个工作日内", "制定之日起400日内", "公示0个工作日"])
+@pytest.mark.parametrize(
+    "text", ["制定之日起0个工作日内", "制定之日起400日内", "公示0个工作日"]
+)
 def test_parse_refuses_unreasonable_amount(text):
     """Zero or absurd day counts are not deadlines."""
     with pytest.raises(RuleParseError):
@@ -529,7 +571,9 @@ def test_parse_refuses_unreasonable_amount(text):
 
 def test_parse_refuses_amount_out_of_range_with_message():
     """The message names the number and the allowed range."""
-    with pytest.raises(RuleParseError, match="中的天数400不合理：应为1到365之间的整数。"):
+    with pytest.raises(
+        RuleParseError, match="中的天数400不合理：应为1到365之间的整数。"
+    ):
         parse_rule("制定之日起400日内")
 
 
@@ -546,7 +590,10 @@ def test_parse_rule_or_unparsed_keeps_text(text):
     ("text", "rendered"),
     [
         ("制定或获取信息之日起10个工作日内", "制定或获取信息之日起10个工作日内"),
-        ("制定或修改信息之日起10个工作日内,公示7个工作日", "制定或修改信息之日起10个工作日内，公示7个工作日"),
+        (
+            "制定或修改信息之日起10个工作日内,公示7个工作日",
+            "制定或修改信息之日起10个工作日内，公示7个工作日",
+        ),
         ("自收到之日起十五天内。", "收到之日起15日内"),
         ("１０个工作日以内", "10个工作日内"),
         ("每季度", "每季度末"),
@@ -570,13 +617,21 @@ _rules = st.one_of(
     st.builds(
         DeadlineRule,
         kind=st.sampled_from([W, C]),
-        trigger=st.sampled_from(["", "制定或获取信息", "备案", "补贴发放", "行政处罚决定做出", "收到"]),
+        trigger=st.sampled_from(
+            ["", "制定或获取信息", "备案", "补贴发放", "行政处罚决定做出", "收到"]
+        ),
         amount=st.integers(1, 365),
         publicity_amount=st.none() | st.integers(1, 365),
     ),
-    st.builds(DeadlineRule, kind=st.just(RuleKind.PERIODIC), period=st.sampled_from(Period)),
+    st.builds(
+        DeadlineRule, kind=st.just(RuleKind.PERIODIC), period=st.sampled_from(Period)
+    ),
     st.just(DeadlineRule(kind=RuleKind.ON_REQUEST)),
-    st.builds(DeadlineRule, kind=st.just(RuleKind.CONTINUOUS), trigger=st.sampled_from(["实时", "长期", "常态化"])),
+    st.builds(
+        DeadlineRule,
+        kind=st.just(RuleKind.CONTINUOUS),
+        trigger=st.sampled_from(["实时", "长期", "常态化"]),
+    ),
 )
 
 
@@ -602,7 +657,11 @@ def test_round_trip_property(rule, unit):
 def test_rule_helpers(text, unit, has_publicity, proactive):
     """unit / has_publicity / is_proactive describe the rule."""
     rule = parse_rule(text)
-    assert (rule.unit, rule.has_publicity, rule.is_proactive) == (unit, has_publicity, proactive)
+    assert (rule.unit, rule.has_publicity, rule.is_proactive) == (
+        unit,
+        has_publicity,
+        proactive,
+    )
 
 
 def test_rule_from_database_strings():
@@ -626,8 +685,14 @@ TEMPLATE_PUBLICITY = parse_rule("制定或修改信息之日起10个工作日内
         ("制定或获取信息之日起5个工作日内", TEMPLATE),  # shorter
         ("制定或获取信息之日起10个工作日内", TEMPLATE),  # equal
         ("10个工作日内", TEMPLATE),  # event inherited
-        ("制定或获取信息之日起7日内", TEMPLATE),  # 7 calendar days never exceed 10 working days
-        ("制定或修改信息之日起8个工作日内，公示10个工作日", TEMPLATE_PUBLICITY),  # longer 公示
+        (
+            "制定或获取信息之日起7日内",
+            TEMPLATE,
+        ),  # 7 calendar days never exceed 10 working days
+        (
+            "制定或修改信息之日起8个工作日内，公示10个工作日",
+            TEMPLATE_PUBLICITY,
+        ),  # longer 公示
         ("制定或修改信息之日起10个工作日内，公示7个工作日", TEMPLATE_PUBLICITY),
         ("每月末", parse_rule("每季度末")),
         ("每季度末", parse_rule("每季度末")),
@@ -645,7 +710,9 @@ def test_check_not_looser_accepts(local, template):
 def test_check_not_looser_refuses_longer_and_names_both():
     """The message names both rules, the trigger date and both due dates."""
     local = parse_rule("制定或获取信息之日起12个工作日内")
-    messages = check_not_looser(local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1)
+    messages = check_not_looser(
+        local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1
+    )
     assert messages == [
         "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”，"
         "本地为“制定或获取信息之日起12个工作日内”，在2025-09-26触发时本地截止日"
@@ -660,8 +727,15 @@ def test_check_not_looser_working_vs_calendar_days():
     14 calendar days end Friday 10/24.
     """
     local = parse_rule("制定或获取信息之日起14日内")
-    assert check_not_looser(local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1) == []
-    messages = check_not_looser(local, TEMPLATE, CAL, sample_start=D(2025, 10, 10), sample_days=1)
+    assert (
+        check_not_looser(
+            local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1
+        )
+        == []
+    )
+    messages = check_not_looser(
+        local, TEMPLATE, CAL, sample_start=D(2025, 10, 10), sample_days=1
+    )
     assert len(messages) == 1
     assert "在2025-10-10触发时本地截止日2025-10-24晚于模板的2025-10-23" in messages[0]
     assert check_not_looser(local, TEMPLATE, CAL) != []
@@ -678,7 +752,9 @@ def test_check_not_looser_refuses_other_longer_shapes(local, fragment):
     """A quarter-end or 15-calendar-day rule is later than 10 working days somewhere."""
     messages = check_not_looser(parse_rule(local), TEMPLATE, CAL)
     assert len(messages) == 1
-    assert messages[0].startswith("公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”")
+    assert messages[0].startswith(
+        "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”"
+    )
     assert fragment in messages[0]
 
 
@@ -691,7 +767,9 @@ def test_check_not_looser_periodic_longer_period_refused():
 def test_check_not_looser_refuses_shorter_publicity():
     """A shorter 公示 means less disclosure, so it is refused even with an equal deadline."""
     local = parse_rule("制定或修改信息之日起10个工作日内，公示5个工作日")
-    messages = check_not_looser(local, TEMPLATE_PUBLICITY, CAL, sample_start=D(2025, 3, 3), sample_days=1)
+    messages = check_not_looser(
+        local, TEMPLATE_PUBLICITY, CAL, sample_start=D(2025, 3, 3), sample_days=1
+    )
     assert messages == [
         "公示期不能短于模板：模板为“公示7个工作日”，本地为“公示5个工作日”，"
         "在2025-03-03发布时本地公示期于2025-03-07结束，早于模板的2025-03-11。请保持或延长公示期。"
@@ -716,7 +794,10 @@ def test_check_not_looser_refuses_dropped_publicity():
 @pytest.mark.parametrize(
     ("local", "start"),
     [
-        ("依申请公开", "公开时限不能放宽：模板要求在“制定或获取信息之日起10个工作日内”主动公开"),
+        (
+            "依申请公开",
+            "公开时限不能放宽：模板要求在“制定或获取信息之日起10个工作日内”主动公开",
+        ),
         ("尽快", "无法识别本地公开时限“尽快”"),
         ("长期公开", "公开时限不能改为没有截止日期的“长期公开”"),
         ("备案之日起5个工作日内", "公开时限的起算事件不能改变"),
@@ -772,7 +853,11 @@ def test_sample_covers_whole_range():
     """
     local = parse_rule("制定或获取信息之日起14日内")
     start = D(2025, 9, 29)
-    assert check_not_looser(local, TEMPLATE, CAL, sample_start=start, sample_days=9) == []
-    messages = check_not_looser(local, TEMPLATE, CAL, sample_start=start, sample_days=10)
+    assert (
+        check_not_looser(local, TEMPLATE, CAL, sample_start=start, sample_days=9) == []
+    )
+    messages = check_not_looser(
+        local, TEMPLATE, CAL, sample_start=start, sample_days=10
+    )
     assert len(messages) == 1
     assert "在2025-10-08触发时本地截止日2025-10-22晚于模板的2025-10-21" in messages[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -15,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def _clone(code, slug="social-assistance", actor=None):
     return services.catalog_clone(
-        region=Region.objects.get(code=code), domain=Domain.objects.get(slug=slug), actor=actor
+        region=Region.objects.get(code=code),
+        domain=Domain.objects.get(slug=slug),
+        actor=actor,
     )
 
 
@@ -27,14 +30,22 @@ def localized(templates, county_clerk):
     items = {i.seq: i for i in catalog.items.all()}
     services.catalog_item_set_elements(
         item=items[1],
-        values={"time_limit_text": "制定或获取信息之日起5个工作日内", "channels": [*items[1].channels, "两微一端"]},
+        values={
+            "time_limit_text": "制定或获取信息之日起5个工作日内",
+            "channels": [*items[1].channels, "两微一端"],
+        },
         bases=None,
         actor=county_clerk,
     )
     services.catalog_item_set_elements(
-        item=items[3], values={"content": list(reversed(items[3].content))}, bases=None, actor=county_clerk
+        item=items[3],
+        values={"content": list(reversed(items[3].content))},
+        bases=None,
+        actor=county_clerk,
     )
-    services.catalog_item_omit(item=items[2], reason="本地未开展该业务", actor=county_clerk)
+    services.catalog_item_omit(
+        item=items[2], reason="本地未开展该业务", actor=county_clerk
+    )
     category = Category.objects.get(domain__slug="social-assistance", name="临时救助")
     services.catalog_item_add(
         catalog=catalog,
@@ -49,7 +60,12 @@ def localized(templates, county_clerk):
             "mode": ["主动"],
             "levels": ["县级"],
         },
-        bases=[{"title": "《国务院关于全面建立临时救助制度的通知》", "number": "国发〔2014〕47号"}],
+        bases=[
+            {
+                "title": "《国务院关于全面建立临时救助制度的通知》",
+                "number": "国发〔2014〕47号",
+            }
+        ],
         actor=county_clerk,
     )
     return catalog
@@ -85,7 +101,9 @@ def test_the_summary_counts(localized):
 
 
 def test_a_missing_upstream_item_counts_as_removed(localized):
-    localized.items.filter(seq=13).delete()  # as if a row were lost (not through the services)
+    localized.items.filter(
+        seq=13
+    ).delete()  # as if a row were lost (not through the services)
     rows = diff.catalog_diff(localized).rows
     assert [r.upstream.name for r in rows if r.status == "removed"] == ["审批信息"]
     assert diff.catalog_diff_summary(localized)["removed"] == 1
@@ -95,7 +113,10 @@ def test_wording_that_means_the_same_deadline_is_no_change(templates, county_cle
     catalog = _clone("410311", actor=county_clerk)
     item = catalog.items.get(seq=1)
     services.catalog_item_set_elements(
-        item=item, values={"time_limit_text": "制定或获取信息之日起十个工作日内。"}, bases=None, actor=county_clerk
+        item=item,
+        values={"time_limit_text": "制定或获取信息之日起十个工作日内。"},
+        bases=None,
+        actor=county_clerk,
     )
     assert diff.catalog_diff(catalog).by_key()[item.key].status == "inherited"
 
@@ -104,7 +125,10 @@ def test_ticking_the_same_values_in_another_order_is_no_change(templates, county
     catalog = _clone("410311", actor=county_clerk)
     item = catalog.items.get(seq=1)
     services.catalog_item_set_elements(
-        item=item, values={"channels": list(reversed(item.channels))}, bases=None, actor=county_clerk
+        item=item,
+        values={"channels": list(reversed(item.channels))},
+        bases=None,
+        actor=county_clerk,
     )
     assert diff.catalog_diff(catalog).by_key()[item.key].status == "inherited"
 
@@ -128,7 +152,9 @@ def test_a_longer_publicity_period_is_changed_not_shortened(templates, county_cl
     assert row.status == "changed" and not row.shortened
 
 
-def test_bulk_summaries_equal_single_ones_in_two_queries(localized, other_county_clerk, county_clerk):
+def test_bulk_summaries_equal_single_ones_in_two_queries(
+    localized, other_county_clerk, county_clerk
+):
     second = _clone("410307", actor=other_county_clerk)
     elderly = _clone("410311", "elderly-care", actor=county_clerk)
     catalogs = list(Catalog.objects.all())
@@ -140,7 +166,9 @@ def test_bulk_summaries_equal_single_ones_in_two_queries(localized, other_county
     assert summaries[second.pk]["changed"] == 0 and summaries[second.pk]["items"] == 13
 
 
-def test_bulk_summary_queries_do_not_grow_with_the_number_of_catalogs(templates, make_user):
+def test_bulk_summary_queries_do_not_grow_with_the_number_of_catalogs(
+    templates, make_user
+):
     def count(catalogs):
         with CaptureQueriesContext(connection) as ctx:
             diff.catalog_diff_summaries(catalogs)
@@ -151,7 +179,9 @@ def test_bulk_summary_queries_do_not_grow_with_the_number_of_catalogs(templates,
     assert count(two) == count(six) == 2
 
 
-def test_catalog_diff_queries_do_not_grow_with_items(localized, county_clerk, django_assert_num_queries):
+def test_catalog_diff_queries_do_not_grow_with_items(
+    localized, county_clerk, django_assert_num_queries
+):
     """Two queries: item snapshots (catalog, upstream version, upstream items), basis links."""
     with django_assert_num_queries(2):
         diff.catalog_diff(localized)
@@ -182,13 +212,21 @@ def test_catalog_diff_queries_do_not_grow_with_items(localized, county_clerk, dj
 
 
 def _luoyang_v2(actor, **changes):
-    v1 = Catalog.objects.get(region_id="4103", domain__slug="social-assistance", version=1)
+    v1 = Catalog.objects.get(
+        region_id="4103", domain__slug="social-assistance", version=1
+    )
     v2 = services.catalog_start_new_version(catalog=v1, actor=actor)
     for seq, values in changes.items():
         services.catalog_item_set_elements(
-            item=v2.items.get(seq=int(seq[1:])), values=values, bases=None, actor=actor, enforce_rules=False
+            item=v2.items.get(seq=int(seq[1:])),
+            values=values,
+            bases=None,
+            actor=actor,
+            enforce_rules=False,
         )
-    return services.catalog_publish(catalog=v2, actor=actor, already_approved_elsewhere=True)
+    return services.catalog_publish(
+        catalog=v2, actor=actor, already_approved_elsewhere=True
+    )
 
 
 def test_no_plan_without_a_newer_upstream(localized):
@@ -200,14 +238,18 @@ def test_no_plan_without_a_newer_upstream(localized):
 def test_the_plan_lists_base_theirs_and_mine_per_element(localized, city_reviewer):
     _luoyang_v2(
         city_reviewer,
-        s1={"time_limit_text": "制定或获取信息之日起7个工作日内"},  # conflict: 洛龙区 set 5
+        s1={
+            "time_limit_text": "制定或获取信息之日起7个工作日内"
+        },  # conflict: 洛龙区 set 5
         s4={"name": "办事指南（含流程图）"},  # upstream only
     )
     plan = diff.merge_plan(localized)
     assert plan.newer.version == 2 and plan.current.version == 1
     by_name = {im.name: im for im in plan.items}
     conflict = by_name["政策法规文件"]
-    assert conflict.conflict and [e.element for e in conflict.elements] == ["time_limit"]
+    assert conflict.conflict and [e.element for e in conflict.elements] == [
+        "time_limit"
+    ]
     upstream_only = by_name["办事指南"]
     assert not upstream_only.conflict
     (element,) = upstream_only.elements
@@ -220,16 +262,22 @@ def test_the_plan_lists_base_theirs_and_mine_per_element(localized, city_reviewe
     assert names[upstream_only.field_name("item")] == "take"
 
 
-def test_the_workspace_notices_newer_upstream_versions_in_one_query(localized, city_reviewer):
+def test_the_workspace_notices_newer_upstream_versions_in_one_query(
+    localized, city_reviewer
+):
     newer = _luoyang_v2(city_reviewer, s7={"content": ["x"]})
-    catalogs = list(Catalog.objects.filter(region_id="410311").select_related("upstream"))
+    catalogs = list(
+        Catalog.objects.filter(region_id="410311").select_related("upstream")
+    )
     with CaptureQueriesContext(connection) as ctx:
         found = diff.newer_upstream_versions(catalogs)
     assert len(ctx.captured_queries) == 1
     assert found == {localized.pk: newer}
 
 
-def test_a_published_downstream_sees_the_plan_too(localized, county_clerk, city_reviewer):
+def test_a_published_downstream_sees_the_plan_too(
+    localized, county_clerk, city_reviewer
+):
     fill_lost_content(localized, county_clerk)
     services.catalog_submit(catalog=localized, actor=county_clerk)
     services.catalog_approve(catalog=localized, actor=city_reviewer)

@@ -87,7 +87,9 @@ def luoyang() -> list[CatalogTable]:
 
 def sheet_values(data: bytes) -> dict[str, list[tuple]]:
     workbook = load_workbook(io.BytesIO(data))
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+    return {
+        ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets
+    }
 
 
 def without_key(items: list[ItemRow]) -> list[ItemRow]:
@@ -99,7 +101,11 @@ def small_table(**changes) -> CatalogTable:
         category="综合业务",
         name="政策法规文件",
         content=["文件名称", "文号"],
-        basis=[BasisRow("《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号")],
+        basis=[
+            BasisRow(
+                "《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号"
+            )
+        ],
         time_limit="制定或获取信息之日起10个工作日内",
         subjects=["县级人民政府民政部门"],
         channels=["政府网站"],
@@ -109,7 +115,9 @@ def small_table(**changes) -> CatalogTable:
         seq=1,
     )
     item = dataclasses.replace(item, **changes)
-    return CatalogTable("洛龙区社会救助领域基层政务公开标准目录", "洛龙区", "社会救助", True, [item])
+    return CatalogTable(
+        "洛龙区社会救助领域基层政务公开标准目录", "洛龙区", "社会救助", True, [item]
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -144,7 +152,10 @@ def test_xlsx_layout(luoyang):
     assert [c.value for c in sheet[1]] == [header for _f, header in XLSX_COLUMNS]
     assert sheet.max_row == 1 + 11
     assert sheet.freeze_panes == "E2"
-    row = {header: cell.value for (_f, header), cell in zip(XLSX_COLUMNS, sheet[12], strict=True)}
+    row = {
+        header: cell.value
+        for (_f, header), cell in zip(XLSX_COLUMNS, sheet[12], strict=True)
+    }
     assert row["序号"] == 11
     assert row["二级事项"] == "民政部门负责的养老服务行政处罚信息"
     assert row["公开依据"].split("\n") == [
@@ -156,7 +167,10 @@ def test_xlsx_layout(luoyang):
         "《养老机构管理办法》（泛指）",
         "各地相关法规",
     ]
-    assert sheet.cell(7, 9).value == "政府网站、两微一端、政务服务中心、便民服务站、社区/企事业单位/村公示栏（电子屏）"
+    assert (
+        sheet.cell(7, 9).value
+        == "政府网站、两微一端、政务服务中心、便民服务站、社区/企事业单位/村公示栏（电子屏）"
+    )
     assert sheet.cell(2, 5).alignment.wrap_text
     assert sheet.column_dimensions["E"].width >= 40
     assert workbook.sheetnames[1] == "填写说明"
@@ -165,13 +179,13 @@ def test_xlsx_layout(luoyang):
 def test_xlsx_neutralises_formulas_and_restores_them():
     """Cells starting with = + - @ are exported with a leading apostrophe; import undoes it."""
     table = small_table(
-        name="=HYPERLINK(\"http://example.com\",\"点击\")",
+        name='=HYPERLINK("http://example.com","点击")',
         content=["+86 电话", "-1", "@SUM(A1)", "'=已转义"],
         note="=1+1",
     )
     data = catalog_to_xlsx(table)
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    assert sheet["D2"].value == "'=HYPERLINK(\"http://example.com\",\"点击\")"
+    assert sheet["D2"].value == '\'=HYPERLINK("http://example.com","点击")'
     assert sheet["D2"].data_type == "s"
     assert sheet["E2"].value == "'+86 电话\n-1\n@SUM(A1)\n'=已转义"
     assert sheet["N2"].value == "'=1+1"
@@ -209,7 +223,9 @@ def test_xlsx_tolerates_hand_edits():
     sheet = workbook.worksheets[0]
     sheet["A2"] = None  # a new item has no key
     sheet["E2"] = "1.文件名称\n2、文号\n\n3.发文部门"
-    sheet["F2"] = "《国务院关于进一步加强和改进最低生活保障工作的意见》(国发〔2012〕45号)；各地相关政策法规文件"
+    sheet["F2"] = (
+        "《国务院关于进一步加强和改进最低生活保障工作的意见》(国发〔2012〕45号)；各地相关政策法规文件"
+    )
     sheet["H2"] = "县级人民政府民政部门，乡镇人民政府(街道办事处)"
     sheet["I2"] = "政府网站\n政务服务大厅"
     sheet["L2"] = "主动公开"
@@ -219,7 +235,9 @@ def test_xlsx_tolerates_hand_edits():
     assert item.key == ""
     assert item.content == ["文件名称", "文号", "发文部门"]
     assert item.basis == [
-        BasisRow("《国务院关于进一步加强和改进最低生活保障工作的意见》", "国发〔2012〕45号"),
+        BasisRow(
+            "《国务院关于进一步加强和改进最低生活保障工作的意见》", "国发〔2012〕45号"
+        ),
         BasisRow("各地相关政策法规文件", ""),
     ]
     assert item.subjects == ["县级人民政府民政部门", "乡镇人民政府（街道办事处）"]
@@ -230,7 +248,9 @@ def test_xlsx_tolerates_hand_edits():
 def _edited_xlsx(edits: dict[str, object], *, items: int = 6) -> bytes:
     table = small_table()
     table.items = [
-        dataclasses.replace(table.items[0], name=f"事项{n}", seq=n, key=str(uuid.uuid4()))
+        dataclasses.replace(
+            table.items[0], name=f"事项{n}", seq=n, key=str(uuid.uuid4())
+        )
         for n in range(1, items + 1)
     ]
     workbook = load_workbook(io.BytesIO(catalog_to_xlsx(table)))
@@ -348,7 +368,9 @@ def test_docx_export_structure(luoyang):
     (grid,) = document.tables
     rows = list(grid.rows)
     assert len(rows) == 2 + 13
-    assert len(grid.columns) == 15  # 序号, 2 事项, 内容, 依据, 时限, 主体, 渠道, 2+2+3 ticks
+    assert (
+        len(grid.columns) == 15
+    )  # 序号, 2 事项, 内容, 依据, 时限, 主体, 渠道, 2+2+3 ticks
     for row in rows[:2]:
         assert row._tr.trPr.find(qn("w:tblHeader")) is not None
     for row in rows[2:]:
@@ -387,7 +409,10 @@ def test_docx_export_structure(luoyang):
         "2.《河南省社会救助实施办法》（豫政〔2014〕92号）",
         "3.《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）",
     ]
-    assert first[4].text == "《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）"
+    assert (
+        first[4].text
+        == "《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）"
+    )
     channel_lines = first[7].text.split("\n")
     assert len(channel_lines) == 13
     assert channel_lines[0] == "■政府网站"
@@ -412,12 +437,16 @@ def test_docx_export_without_village_column_and_with_note(luoyang):
     assert [c.text for c in grid.rows[1].cells][-2:] == ["县级", "乡级"]
     assert len(grid.rows) == 2 + 11
 
-    noted = dataclasses.replace(table, items=[dataclasses.replace(table.items[0], note="本地新增")])
+    noted = dataclasses.replace(
+        table, items=[dataclasses.replace(table.items[0], note="本地新增")]
+    )
     (grid,) = Document(io.BytesIO(catalog_to_docx(noted))).tables
     assert grid.rows[0].cells[-1].text == "备注"
     assert grid.rows[2].cells[-1].text == "本地新增"
 
-    bad = dataclasses.replace(table, items=[dataclasses.replace(table.items[0], levels=["村级"])])
+    bad = dataclasses.replace(
+        table, items=[dataclasses.replace(table.items[0], levels=["村级"])]
+    )
     with pytest.raises(ValueError, match="村级"):
         catalog_to_docx(bad)
 
@@ -455,7 +484,9 @@ def test_docx_groups_items_by_category():
 # Word import of the official layout
 # ---------------------------------------------------------------------------
 
-GOV_INFO = BasisRow("《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号")
+GOV_INFO = BasisRow(
+    "《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号"
+)
 BOTH = ["县级人民政府民政部门", "乡镇人民政府（街道办事处）"]
 
 
@@ -468,7 +499,10 @@ def test_docx_import_of_the_official_layout():
         ItemRow(
             category="综合业务",
             name="政策法规文件",
-            content=["《社会救助暂行办法》（国务院令第649号）", "《河南省社会救助实施办法》（豫政〔2014〕92号）"],
+            content=[
+                "《社会救助暂行办法》（国务院令第649号）",
+                "《河南省社会救助实施办法》（豫政〔2014〕92号）",
+            ],
             basis=[GOV_INFO],
             time_limit="制定或获取信息之日起10个工作日内",
             subjects=BOTH,
@@ -496,7 +530,10 @@ def test_docx_import_of_the_official_layout():
             name="审核信息",
             content=["初审对象名单及相关信息"],
             basis=[
-                BasisRow("《国务院关于进一步加强和改进最低生活保障工作的意见》", "国发〔2012〕45号"),
+                BasisRow(
+                    "《国务院关于进一步加强和改进最低生活保障工作的意见》",
+                    "国发〔2012〕45号",
+                ),
                 BasisRow("《最低生活保障审核审批办法(试行)》", "民发〔2012〕220号"),
                 BasisRow("各地相关政策法规文件", ""),
             ],
@@ -514,12 +551,20 @@ def test_docx_import_of_the_official_layout():
             name="审批信息",
             content=["低保对象名单及相关信息", "救助金额"],
             basis=[
-                BasisRow("《国务院关于进一步加强和改进最低生活保障工作的意见》", "国发〔2012〕45号"),
+                BasisRow(
+                    "《国务院关于进一步加强和改进最低生活保障工作的意见》",
+                    "国发〔2012〕45号",
+                ),
                 BasisRow("各地相关政策法规文件", ""),
             ],
             time_limit="制定或获取信息之日起10个工作日内",
             subjects=BOTH,
-            channels=["政府网站", "公开查阅点", "政务服务中心", "社区/企事业单位/村公示栏（电子屏）"],
+            channels=[
+                "政府网站",
+                "公开查阅点",
+                "政务服务中心",
+                "社区/企事业单位/村公示栏（电子屏）",
+            ],
             audience=["全社会"],
             mode=["主动"],
             levels=["县级", "乡级", "村级"],
@@ -552,7 +597,9 @@ def test_docx_import_reports_every_bad_cell():
 def test_docx_import_wrong_headers():
     """A missing column and an unknown level sub-column are reported at the header rows."""
     headers = [h for h in DEFAULT_HEADERS if h[0] != "公开依据"]
-    headers = [(top, ["县级", "省级"] if top == "公开层级" else subs) for top, subs in headers]
+    headers = [
+        (top, ["县级", "省级"] if top == "公开层级" else subs) for top, subs in headers
+    ]
     with pytest.raises(CatalogImportError) as info:
         catalog_from_docx(build_official_docx(seed_rows(), headers=headers))
     assert [str(p) for p in info.value.errors] == [
@@ -575,7 +622,9 @@ def test_docx_catalog_split_over_two_tables():
     """Every catalog table is read; problems name the table they are in."""
     rows = seed_rows()
     rows[3].category = "最低生活保障"
-    names = [(item.category, item.name) for item in catalog_from_docx(_two_tables(rows))]
+    names = [
+        (item.category, item.name) for item in catalog_from_docx(_two_tables(rows))
+    ]
     assert names == [
         ("综合业务", "政策法规文件"),
         ("综合业务", "监督检查"),
@@ -607,7 +656,9 @@ def test_docx_category_blank_on_the_first_row():
     assert row.category == ""
     with pytest.raises(CatalogImportError) as info:
         catalog_from_docx(build_official_docx([row]))
-    assert [str(p) for p in info.value.errors] == ["第3行“一级事项”列：缺少一级事项，请填写。"]
+    assert [str(p) for p in info.value.errors] == [
+        "第3行“一级事项”列：缺少一级事项，请填写。"
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -634,9 +685,21 @@ def test_detect_format_reads_the_content_not_the_name():
     ("data", "filename", "detail"),
     [
         (os.urandom(2048), "random.bin", "无法识别“random.bin”"),
-        ("洛阳市社会救助领域基层政务公开标准目录\n序号\t公开事项\n".encode(), "目录.txt", "无法识别“目录.txt”"),
-        (b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n", "目录.pdf", "“目录.pdf”是PDF文件"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "目录.doc", "旧版Office格式（.doc/.xls）或设置了密码"),
+        (
+            "洛阳市社会救助领域基层政务公开标准目录\n序号\t公开事项\n".encode(),
+            "目录.txt",
+            "无法识别“目录.txt”",
+        ),
+        (
+            b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
+            "目录.pdf",
+            "“目录.pdf”是PDF文件",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+            "目录.doc",
+            "旧版Office格式（.doc/.xls）或设置了密码",
+        ),
         (_zip_with("hello.txt"), "目录.zip", "无法识别“目录.zip”"),
         (b"PK\x03\x04broken", "坏文件.docx", "无法识别“坏文件.docx”"),
         (b"", "空.xlsx", "无法识别“空.xlsx”"),
@@ -651,7 +714,9 @@ def test_not_a_docx_or_xlsx(data, filename, detail):
     assert problem.message.startswith("文件不是Word（.docx）或Excel（.xlsx）文件：")
     assert detail in problem.message
     for importer in (catalog_from_docx, catalog_from_xlsx):
-        with pytest.raises(CatalogImportError, match=r"不是Word（\.docx）或Excel（\.xlsx）文件"):
+        with pytest.raises(
+            CatalogImportError, match=r"不是Word（\.docx）或Excel（\.xlsx）文件"
+        ):
             importer(data)
 
 
@@ -680,13 +745,21 @@ def test_corrupt_office_file():
     [
         (
             "《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）",
-            [BasisRow("《中华人民共和国政府信息公开条例》", "中华人民共和国国务院令第711号")],
+            [
+                BasisRow(
+                    "《中华人民共和国政府信息公开条例》",
+                    "中华人民共和国国务院令第711号",
+                )
+            ],
         ),
         (
             "《最低生活保障审核审批办法（试行）》(民发〔2012〕220号)",
             [BasisRow("《最低生活保障审核审批办法（试行）》", "民发〔2012〕220号")],
         ),
-        ("《养老机构等级划分与评定》GB/T37276-2018", [BasisRow("《养老机构等级划分与评定》", "GB/T37276-2018")]),
+        (
+            "《养老机构等级划分与评定》GB/T37276-2018",
+            [BasisRow("《养老机构等级划分与评定》", "GB/T37276-2018")],
+        ),
         ("《养老机构管理办法》（泛指）", [BasisRow("《养老机构管理办法》", "")]),
         ("其他有关法律、行政法规", [BasisRow("其他有关法律、行政法规", "")]),
         (
@@ -695,7 +768,10 @@ def test_corrupt_office_file():
         ),
         (
             "●《中华人民共和国老年人权益保障法》、《中华人民共和国行政处罚法》",
-            [BasisRow("《中华人民共和国老年人权益保障法》"), BasisRow("《中华人民共和国行政处罚法》")],
+            [
+                BasisRow("《中华人民共和国老年人权益保障法》"),
+                BasisRow("《中华人民共和国行政处罚法》"),
+            ],
         ),
     ],
 )
@@ -704,10 +780,18 @@ def test_parse_basis(text, expected):
 
 
 def test_format_basis_marks_number_less_documents_as_generic():
-    assert format_basis(BasisRow("《养老机构管理办法》")) == "《养老机构管理办法》（泛指）"
+    assert (
+        format_basis(BasisRow("《养老机构管理办法》")) == "《养老机构管理办法》（泛指）"
+    )
     assert format_basis(BasisRow("各地相关法规")) == "各地相关法规"
-    assert format_basis(BasisRow("《中华人民共和国行政强制法》")) == "《中华人民共和国行政强制法》"
-    assert format_basis(GOV_INFO) == "《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）"
+    assert (
+        format_basis(BasisRow("《中华人民共和国行政强制法》"))
+        == "《中华人民共和国行政强制法》"
+    )
+    assert (
+        format_basis(GOV_INFO)
+        == "《中华人民共和国政府信息公开条例》（中华人民共和国国务院令第711号）"
+    )
 
 
 def test_problem_text():
@@ -715,7 +799,10 @@ def test_problem_text():
         str(ImportProblem(5, "公开依据", "《养老机构管理办法》缺少文号。"))
         == "第5行“公开依据”列：《养老机构管理办法》缺少文号。"
     )
-    assert str(ImportProblem(None, None, "文件中没有找到任何公开事项。")) == "文件中没有找到任何公开事项。"
+    assert (
+        str(ImportProblem(None, None, "文件中没有找到任何公开事项。"))
+        == "文件中没有找到任何公开事项。"
+    )
     assert str(ImportProblem(4, None, "x", table=2)) == "第2个表格第4行：x"
 
 
@@ -745,7 +832,9 @@ def _name_column_text(pdf: Path, tmp_path: Path) -> str:
     column = []
     center = None
     for page in pages:
-        words = [(float(a), float(b), float(c), t) for a, b, c, t in word_re.findall(page)]
+        words = [
+            (float(a), float(b), float(c), t) for a, b, c, t in word_re.findall(page)
+        ]
         header = [w for w in words if w[3] == "二级事项"]
         if header:
             center = (header[0][0] + header[0][2]) / 2
@@ -791,7 +880,9 @@ def test_docx_renders_in_libreoffice(luoyang, tmp_path):
         info = subprocess.run(
             [_require("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
         ).stdout
-        width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+        width, height = map(
+            float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups()
+        )
         assert width > height  # landscape
         assert round(width) == 842 and round(height) == 595  # A4
 

@@ -3,12 +3,18 @@
 import io
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
 from catalogs import documents, services
-from catalogs.exports import OMITTED_BY_IMPORT, catalog_export, catalog_import, catalog_table
+from catalogs.exports import (
+    OMITTED_BY_IMPORT,
+    catalog_export,
+    catalog_import,
+    catalog_table,
+)
 from catalogs.models import Catalog, CatalogItem, Domain, Region
 from tests.helpers import fill_lost_content
 
@@ -26,11 +32,16 @@ def localized_luolong(templates, county_clerk, city_reviewer):
     items = {i.seq: i for i in catalog.items.all()}
     services.catalog_item_set_elements(
         item=items[1],
-        values={"time_limit_text": "制定或获取信息之日起5个工作日内", "channels": items[1].channels + ["两微一端"]},
+        values={
+            "time_limit_text": "制定或获取信息之日起5个工作日内",
+            "channels": items[1].channels + ["两微一端"],
+        },
         bases=None,
         actor=county_clerk,
     )
-    services.catalog_item_omit(item=items[2], reason="本地未开展该业务", actor=county_clerk)
+    services.catalog_item_omit(
+        item=items[2], reason="本地未开展该业务", actor=county_clerk
+    )
     services.catalog_item_add(
         catalog=catalog,
         values={
@@ -44,7 +55,12 @@ def localized_luolong(templates, county_clerk, city_reviewer):
             "mode": ["主动"],
             "levels": ["县级"],
         },
-        bases=[{"title": "《国务院关于进一步加强和改进最低生活保障工作的意见》", "number": "国发〔2012〕45号"}],
+        bases=[
+            {
+                "title": "《国务院关于进一步加强和改进最低生活保障工作的意见》",
+                "number": "国发〔2012〕45号",
+            }
+        ],
         actor=county_clerk,
     )
     services.catalog_submit(catalog=catalog, actor=county_clerk)
@@ -58,7 +74,9 @@ def _cells(data: bytes) -> list[list]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
-def test_xlsx_round_trip_into_another_county_gives_identical_cells(localized_luolong, other_county_clerk):
+def test_xlsx_round_trip_into_another_county_gives_identical_cells(
+    localized_luolong, other_county_clerk
+):
     first, _name, _ctype = catalog_export(localized_luolong, "xlsx")
     result = catalog_import(
         data=first,
@@ -69,30 +87,48 @@ def test_xlsx_round_trip_into_another_county_gives_identical_cells(localized_luo
     )
     assert result.catalog.region_id == "410307" and result.catalog.status == "draft"
     second, _name, _ctype = catalog_export(result.catalog, "xlsx")
-    replace = lambda rows: [[(c.replace("偃师区", "洛龙区") if isinstance(c, str) else c) for c in r] for r in rows]
+
+    def replace(rows):
+        return [
+            [(c.replace("偃师区", "洛龙区") if isinstance(c, str) else c) for c in r]
+            for r in rows
+        ]
+
     assert replace(_cells(second)) == _cells(first)
     # 12 inherited items kept, the omitted one omitted with a reason, the local item added.
     assert result.added == 1 and result.updated == 12 and result.omitted == 1
     omitted = result.catalog.items.get(omitted=True)
     assert omitted.omitted_reason == OMITTED_BY_IMPORT
     local = result.catalog.items.get(name="城乡低保标准")
-    assert local.upstream_item_id is None and local.content == ["城市低保标准", "农村低保标准"]
+    assert local.upstream_item_id is None and local.content == [
+        "城市低保标准",
+        "农村低保标准",
+    ]
 
 
 def test_export_leaves_omitted_items_out_and_keeps_keys(localized_luolong):
     table = catalog_table(localized_luolong)
     names = [row.name for row in table.items]
     assert "监督检查" not in names and "城乡低保标准" in names
-    keys = {str(k) for k in localized_luolong.items.filter(omitted=False).values_list("key", flat=True)}
+    keys = {
+        str(k)
+        for k in localized_luolong.items.filter(omitted=False).values_list(
+            "key", flat=True
+        )
+    }
     assert {row.key for row in table.items} == keys
     assert table.title == "洛龙区社会救助领域基层政务公开标准目录"
 
 
-def test_docx_export_imports_back_to_the_same_elements(localized_luolong, other_county_clerk):
+def test_docx_export_imports_back_to_the_same_elements(
+    localized_luolong, other_county_clerk
+):
     data, filename, ctype = catalog_export(localized_luolong, "docx")
     assert filename.endswith(".docx") and "wordprocessingml" in ctype
     rows = documents.catalog_from_docx(data)
-    items = list(localized_luolong.items.filter(omitted=False).order_by("category__order", "seq"))
+    items = list(
+        localized_luolong.items.filter(omitted=False).order_by("category__order", "seq")
+    )
     assert [r.name for r in rows] == [i.name for i in items]
     first = next(r for r in rows if r.name == "政策法规文件")
     assert first.time_limit == "制定或获取信息之日起5个工作日内"
@@ -113,7 +149,9 @@ def test_invalid_file_writes_nothing(templates, other_county_clerk):
     assert (Catalog.objects.count(), CatalogItem.objects.count()) == before
 
 
-def test_unknown_category_is_reported_with_row_and_column(localized_luolong, other_county_clerk):
+def test_unknown_category_is_reported_with_row_and_column(
+    localized_luolong, other_county_clerk
+):
     wb = load_workbook(io.BytesIO(catalog_export(localized_luolong, "xlsx")[0]))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
@@ -155,29 +193,66 @@ def test_basis_without_number_is_refused_by_row(localized_luolong, other_county_
             domain=localized_luolong.domain,
             actor=other_county_clerk,
         )
-    assert "第2行" in str(info.value) and "公开依据" in str(info.value) and "文号" in str(info.value)
+    assert (
+        "第2行" in str(info.value)
+        and "公开依据" in str(info.value)
+        and "文号" in str(info.value)
+    )
     assert not Catalog.objects.filter(region_id="410307").exists()
 
 
 def test_cli_export_and_import(localized_luolong, tmp_path, capsys):
     out = tmp_path / "luolong.xlsx"
-    call_command("export_catalog", "410311", "social-assistance", "--format", "xlsx", "-o", str(out))
+    call_command(
+        "export_catalog",
+        "410311",
+        "social-assistance",
+        "--format",
+        "xlsx",
+        "-o",
+        str(out),
+    )
     assert out.exists() and _cells(out.read_bytes())[0][1] == "序号"
     call_command("import_catalog", str(out), "410307", "social-assistance")
     draft = Catalog.objects.get(region_id="410307", domain__slug="social-assistance")
     assert draft.status == "draft" and draft.items.filter(omitted=False).count() == 13
     docx = tmp_path / "draft.docx"
-    call_command("export_catalog", "410307", "social-assistance", "--draft", "--format", "docx", "-o", str(docx))
+    call_command(
+        "export_catalog",
+        "410307",
+        "social-assistance",
+        "--draft",
+        "--format",
+        "docx",
+        "-o",
+        str(docx),
+    )
     assert docx.read_bytes()[:2] == b"PK"
 
 
 def test_cli_errors_are_chinese_and_write_nothing(templates, tmp_path):
     out = tmp_path / "none.xlsx"
     with pytest.raises(CommandError, match="没有已发布的目录"):
-        call_command("export_catalog", "410307", "social-assistance", "--format", "xlsx", "-o", str(out))
+        call_command(
+            "export_catalog",
+            "410307",
+            "social-assistance",
+            "--format",
+            "xlsx",
+            "-o",
+            str(out),
+        )
     assert not out.exists()
     with pytest.raises(CommandError, match="区划代码“99”不存在"):
-        call_command("export_catalog", "99", "social-assistance", "--format", "xlsx", "-o", str(out))
+        call_command(
+            "export_catalog",
+            "99",
+            "social-assistance",
+            "--format",
+            "xlsx",
+            "-o",
+            str(out),
+        )
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"%PDF-1.4 not a word file")
     with pytest.raises(CommandError, match="导入失败"):
@@ -192,11 +267,21 @@ def test_cli_exit_status_is_non_zero_with_message_on_stderr(templates, tmp_path)
     from django.conf import settings
 
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_catalog", str(tmp_path / "missing.xlsx"), "410307", "social-assistance"],
+        [
+            sys.executable,
+            "manage.py",
+            "import_catalog",
+            str(tmp_path / "missing.xlsx"),
+            "410307",
+            "social-assistance",
+        ],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        env={"DJANGO_SETTINGS_MODULE": "catalog_portal.settings.test", "PATH": "/usr/bin:/bin"},
+        env={
+            "DJANGO_SETTINGS_MODULE": "catalog_portal.settings.test",
+            "PATH": "/usr/bin:/bin",
+        },
     )
     assert result.returncode != 0
     assert "找不到文件" in result.stderr

@@ -4,7 +4,14 @@ import json
 
 import pytest
 
-from catalogs.models import Catalog, CatalogItem, Category, Domain, LegalDocument, Region
+from catalogs.models import (
+    Catalog,
+    CatalogItem,
+    Category,
+    Domain,
+    LegalDocument,
+    Region,
+)
 from catalogs.reference import fixture_path
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_all_region_rows_load_with_levels_and_official_flag():
     assert Region.objects.count() == 2786
     counts = dict(
-        Region.objects.values_list("level").annotate(n=__import__("django").db.models.Count("code"))
+        Region.objects.values_list("level").annotate(
+            n=__import__("django").db.models.Count("code")
+        )
     )
     assert counts == {"province": 1, "city": 18, "county": 181, "township": 2586}
     assert Region.objects.filter(level="county", official=True).count() == 157
@@ -40,9 +49,20 @@ def test_descendants_are_one_query(django_assert_num_queries):
 
 
 def test_two_domains_with_their_categories_in_order():
-    assert list(Domain.objects.values_list("slug", flat=True)) == ["social-assistance", "elderly-care"]
-    sa = list(Category.objects.filter(domain__slug="social-assistance").values_list("name", flat=True))
-    ec = list(Category.objects.filter(domain__slug="elderly-care").values_list("name", flat=True))
+    assert list(Domain.objects.values_list("slug", flat=True)) == [
+        "social-assistance",
+        "elderly-care",
+    ]
+    sa = list(
+        Category.objects.filter(domain__slug="social-assistance").values_list(
+            "name", flat=True
+        )
+    )
+    ec = list(
+        Category.objects.filter(domain__slug="elderly-care").values_list(
+            "name", flat=True
+        )
+    )
     assert sa == ["综合业务", "最低生活保障", "特困人员救助供养", "临时救助"]
     assert ec == ["养老服务通用政策", "养老服务业务办理", "养老服务行业管理信息"]
     assert not Domain.objects.get(slug="elderly-care").village_level
@@ -60,13 +80,18 @@ def _fixture_items(name):
 
 
 @pytest.mark.parametrize(
-    "region_code,fixture", [("41", "province_templates.json"), ("4103", "luoyang_catalogs.json")]
+    "region_code,fixture",
+    [("41", "province_templates.json"), ("4103", "luoyang_catalogs.json")],
 )
-def test_catalog_items_carry_all_nine_elements_as_in_the_fixture(templates, region_code, fixture):
+def test_catalog_items_carry_all_nine_elements_as_in_the_fixture(
+    templates, region_code, fixture
+):
     expected = _fixture_items(fixture)
-    items = CatalogItem.objects.filter(catalog__region_id=region_code).select_related(
-        "catalog__domain", "category"
-    ).prefetch_related("basis_links__document")
+    items = (
+        CatalogItem.objects.filter(catalog__region_id=region_code)
+        .select_related("catalog__domain", "category")
+        .prefetch_related("basis_links__document")
+    )
     assert items.count() == 24
     for item in items:
         category, spec = expected[(item.catalog.domain.slug, item.seq)]
@@ -81,15 +106,23 @@ def test_catalog_items_carry_all_nine_elements_as_in_the_fixture(templates, regi
         assert item.mode == spec["mode"] and item.mode
         assert item.levels == spec["levels"] and item.levels
         assert item.uncertain == spec["uncertain"]
-        bases = [(link.document.title, link.document.number) for link in item.basis_links.all()]
+        bases = [
+            (link.document.title, link.document.number)
+            for link in item.basis_links.all()
+        ]
         assert bases == [(b["title"], b["number"]) for b in spec["basis"]]
 
 
 def test_every_numbered_basis_keeps_its_number(templates):
-    for spec in [*_fixture_items("province_templates.json").values(), *_fixture_items("luoyang_catalogs.json").values()]:
+    for spec in [
+        *_fixture_items("province_templates.json").values(),
+        *_fixture_items("luoyang_catalogs.json").values(),
+    ]:
         for basis in spec[1]["basis"]:
             if basis["number"]:
-                doc = LegalDocument.objects.get(title=basis["title"], number=basis["number"])
+                doc = LegalDocument.objects.get(
+                    title=basis["title"], number=basis["number"]
+                )
                 assert doc.kind in {"document", "standard"}
     assert LegalDocument.objects.filter(kind="document", number="").count() == 0
 
@@ -111,12 +144,20 @@ def test_templates_and_luoyang_catalogs_are_published_with_sources(templates):
         "河南省社会救助领域基层政务公开标准目录",
         "河南省养老服务领域基层政务公开标准目录",
     }
-    assert all(c.is_published and c.document_number == "豫民文〔2020〕102号" for c in province)
+    assert all(
+        c.is_published and c.document_number == "豫民文〔2020〕102号" for c in province
+    )
     assert all("seed 003" in c.source_note or "003" in c.source_note for c in province)
     luoyang = Catalog.objects.filter(region_id="4103")
-    assert all(c.is_published and c.document_number == "洛民通〔2020〕15号" for c in luoyang)
+    assert all(
+        c.is_published and c.document_number == "洛民通〔2020〕15号" for c in luoyang
+    )
     # Transcription notes stay on the item for a province admin to review.
-    assert CatalogItem.objects.filter(catalog__region_id="41").exclude(uncertain=[]).exists()
+    assert (
+        CatalogItem.objects.filter(catalog__region_id="41")
+        .exclude(uncertain=[])
+        .exists()
+    )
 
 
 def test_no_elderly_care_item_is_village_level(templates):
@@ -125,9 +166,21 @@ def test_no_elderly_care_item_is_village_level(templates):
 
 
 def test_loading_twice_changes_nothing(templates):
-    from catalogs.reference import ensure_reference_data, load_luoyang_catalogs, load_templates
+    from catalogs.reference import (
+        ensure_reference_data,
+        load_luoyang_catalogs,
+        load_templates,
+    )
 
-    before = (Catalog.objects.count(), CatalogItem.objects.count(), LegalDocument.objects.count())
+    before = (
+        Catalog.objects.count(),
+        CatalogItem.objects.count(),
+        LegalDocument.objects.count(),
+    )
     ensure_reference_data()
     assert load_templates() == [] and load_luoyang_catalogs() == []
-    assert (Catalog.objects.count(), CatalogItem.objects.count(), LegalDocument.objects.count()) == before
+    assert (
+        Catalog.objects.count(),
+        CatalogItem.objects.count(),
+        LegalDocument.objects.count(),
+    ) == before

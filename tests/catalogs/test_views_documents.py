@@ -1,6 +1,7 @@
 """Workspace downloads, upload with preview, and region scoping of both."""
 
 import pytest
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogs import services
@@ -19,7 +20,9 @@ def luolong_draft(templates, county_clerk):
     )
 
 
-def test_clerk_downloads_own_draft_as_docx_and_xlsx(client, luolong_draft, county_clerk):
+def test_clerk_downloads_own_draft_as_docx_and_xlsx(
+    client, luolong_draft, county_clerk
+):
     client.force_login(county_clerk)
     for fmt, magic in (("docx", b"PK"), ("xlsx", b"PK")):
         response = client.get(f"/work/catalog-files/{luolong_draft.pk}/download.{fmt}")
@@ -28,11 +31,21 @@ def test_clerk_downloads_own_draft_as_docx_and_xlsx(client, luolong_draft, count
         assert "attachment" in response["Content-Disposition"]
 
 
-def test_other_county_gets_404_for_download_and_preview(client, luolong_draft, other_county_clerk):
+def test_other_county_gets_404_for_download_and_preview(
+    client, luolong_draft, other_county_clerk
+):
     client.force_login(other_county_clerk)
-    assert client.get(f"/work/catalog-files/{luolong_draft.pk}/download.xlsx").status_code == 404
-    assert client.get(f"/work/catalog-files/{luolong_draft.pk}/preview/").status_code == 404
-    assert client.post(f"/work/catalog-files/{luolong_draft.pk}/preview/").status_code in (404, 405)
+    assert (
+        client.get(f"/work/catalog-files/{luolong_draft.pk}/download.xlsx").status_code
+        == 404
+    )
+    assert (
+        client.get(f"/work/catalog-files/{luolong_draft.pk}/preview/").status_code
+        == 404
+    )
+    assert client.post(
+        f"/work/catalog-files/{luolong_draft.pk}/preview/"
+    ).status_code in (404, 405)
 
 
 def test_anonymous_is_sent_to_login(client, luolong_draft):
@@ -40,7 +53,9 @@ def test_anonymous_is_sent_to_login(client, luolong_draft):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_upload_lands_in_own_draft_and_shows_preview(client, luolong_draft, other_county_clerk, county_clerk):
+def test_upload_lands_in_own_draft_and_shows_preview(
+    client, luolong_draft, other_county_clerk, county_clerk
+):
     data, _name, _ctype = catalog_export(luolong_draft, "xlsx")
     client.force_login(other_county_clerk)
     response = client.post(
@@ -58,7 +73,9 @@ def test_upload_lands_in_own_draft_and_shows_preview(client, luolong_draft, othe
     assert Catalog.objects.filter(region_id="410311").count() == 1
 
 
-def test_bad_upload_shows_problems_and_writes_nothing(client, templates, other_county_clerk):
+def test_bad_upload_shows_problems_and_writes_nothing(
+    client, templates, other_county_clerk
+):
     client.force_login(other_county_clerk)
     before = CatalogItem.objects.count()
     response = client.post(
@@ -81,8 +98,11 @@ def test_province_admin_import_into_template_region(client, templates, province_
     data, _n, _c = catalog_export(template, "xlsx")
     client.force_login(province_admin)
     response = client.post(
-        "/work/catalog-files/import/elderly-care/", {"file": SimpleUploadedFile("t.xlsx", data)}
+        "/work/catalog-files/import/elderly-care/",
+        {"file": SimpleUploadedFile("t.xlsx", data)},
     )
     assert response.status_code == 302
-    draft = Catalog.objects.get(region_id="41", domain__slug="elderly-care", status="draft")
+    draft = Catalog.objects.get(
+        region_id="41", domain__slug="elderly-care", status="draft"
+    )
     assert draft.version == 2 and draft.items.count() == 11

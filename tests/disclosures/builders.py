@@ -16,7 +16,9 @@ def at(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(date(y, m, d), time(hour, minute), tzinfo=SHANGHAI)
 
 
-def item_of(region: Region, name: str, *, kind: str | None = None, publicity: bool | None = None):
+def item_of(
+    region: Region, name: str, *, kind: str | None = None, publicity: bool | None = None
+):
     """The applicable item of `region` with this name (first match)."""
     for item in obligation_services.applicable_items(region):
         if item.name != name:

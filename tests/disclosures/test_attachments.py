@@ -81,20 +81,82 @@ def refusal(data: bytes, name: str) -> str:
 @pytest.mark.parametrize(
     ("name", "data", "position", "kind"),
     [
-        ("正文.docx", docx_bytes(["通知", "张三 身份证号" + ID_NUMBER]), "第2段", "身份证号"),
-        ("表格.docx", docx_bytes(table=[["事项", "联系方式"], ["低保", "手机" + MOBILE]]), "第1个表格第2行第2列", "手机号"),
+        (
+            "正文.docx",
+            docx_bytes(["通知", "张三 身份证号" + ID_NUMBER]),
+            "第2段",
+            "身份证号",
+        ),
+        (
+            "表格.docx",
+            docx_bytes(table=[["事项", "联系方式"], ["低保", "手机" + MOBILE]]),
+            "第1个表格第2行第2列",
+            "手机号",
+        ),
         ("页眉.docx", docx_bytes(header="经办人 " + MOBILE), "页眉", "手机号"),
         ("页脚.docx", docx_bytes(footer="账户 " + BANK_CARD), "页脚", "银行卡号"),
-        ("文本框.docx", docx_bytes(textbox="身份证 " + ID_NUMBER), "文本框", "身份证号"),
-        ("分段.docx", docx_bytes(runs=["申请人身份证", ID_NUMBER[:6], ID_NUMBER[6:12], ID_NUMBER[12:]]), "第2段", "身份证号"),
-        ("单元格.xlsx", xlsx_bytes({"C3": ID_NUMBER}), "工作表“汇总”第3行C列", "身份证号"),
-        ("数字.xlsx", xlsx_bytes({"D4": int(MOBILE)}), "工作表“汇总”第4行D列", "手机号"),
-        ("隐藏行.xlsx", xlsx_bytes(hidden_row=("B9", "卡号 " + BANK_CARD)), "工作表“汇总”第9行B列", "银行卡号"),
-        ("隐藏表.xlsx", xlsx_bytes(hidden_sheet=("E5", ID_NUMBER)), "隐藏的工作表“底稿”第5行E列", "身份证号"),
-        ("页眉.xlsx", xlsx_bytes(header_text="联系人" + MOBILE), "工作表“汇总”的页眉页脚", "手机号"),
-        ("第二页.pdf", pdf_bytes(["Page one", "Applicant ID " + ID_NUMBER]), "第2页", "身份证号"),
-        ("属性.pdf", pdf_bytes(info={"/Title": "Contact " + MOBILE}), "文档属性（Title）", "手机号"),
-        ("元数据.pdf", pdf_bytes(xmp=xmp_packet("Zhang San " + ID_NUMBER)), "文档属性（XMP元数据）", "身份证号"),
+        (
+            "文本框.docx",
+            docx_bytes(textbox="身份证 " + ID_NUMBER),
+            "文本框",
+            "身份证号",
+        ),
+        (
+            "分段.docx",
+            docx_bytes(
+                runs=["申请人身份证", ID_NUMBER[:6], ID_NUMBER[6:12], ID_NUMBER[12:]]
+            ),
+            "第2段",
+            "身份证号",
+        ),
+        (
+            "单元格.xlsx",
+            xlsx_bytes({"C3": ID_NUMBER}),
+            "工作表“汇总”第3行C列",
+            "身份证号",
+        ),
+        (
+            "数字.xlsx",
+            xlsx_bytes({"D4": int(MOBILE)}),
+            "工作表“汇总”第4行D列",
+            "手机号",
+        ),
+        (
+            "隐藏行.xlsx",
+            xlsx_bytes(hidden_row=("B9", "卡号 " + BANK_CARD)),
+            "工作表“汇总”第9行B列",
+            "银行卡号",
+        ),
+        (
+            "隐藏表.xlsx",
+            xlsx_bytes(hidden_sheet=("E5", ID_NUMBER)),
+            "隐藏的工作表“底稿”第5行E列",
+            "身份证号",
+        ),
+        (
+            "页眉.xlsx",
+            xlsx_bytes(header_text="联系人" + MOBILE),
+            "工作表“汇总”的页眉页脚",
+            "手机号",
+        ),
+        (
+            "第二页.pdf",
+            pdf_bytes(["Page one", "Applicant ID " + ID_NUMBER]),
+            "第2页",
+            "身份证号",
+        ),
+        (
+            "属性.pdf",
+            pdf_bytes(info={"/Title": "Contact " + MOBILE}),
+            "文档属性（Title）",
+            "手机号",
+        ),
+        (
+            "元数据.pdf",
+            pdf_bytes(xmp=xmp_packet("Zhang San " + ID_NUMBER)),
+            "文档属性（XMP元数据）",
+            "身份证号",
+        ),
         (
             "表.csv",
             ("序号,说明\n1,正常\n2,身份证" + ID_NUMBER + "\n").encode("gb18030"),
@@ -140,9 +202,25 @@ def test_the_file_name_is_scanned_and_never_quoted():
 
 def test_clean_files_pass_and_are_marked_clean():
     clean = [
-        ("通知.docx", docx_bytes(["低保标准调整通知", "监督电话：0379-63921234", "2025年3月起每人每月1,200元。"], table=[["项目", "标准"], ["城市低保", "780元"]])),
+        (
+            "通知.docx",
+            docx_bytes(
+                [
+                    "低保标准调整通知",
+                    "监督电话：0379-63921234",
+                    "2025年3月起每人每月1,200元。",
+                ],
+                table=[["项目", "标准"], ["城市低保", "780元"]],
+            ),
+        ),
         ("统计.xlsx", xlsx_bytes({"C3": "0379-63921234", "D3": 20250301})),
-        ("通知.pdf", pdf_bytes(["Standard raised to 780 yuan from 2025-03-01", "Tel 0379-63921234"], info={"/Title": "Notice"})),
+        (
+            "通知.pdf",
+            pdf_bytes(
+                ["Standard raised to 780 yuan from 2025-03-01", "Tel 0379-63921234"],
+                info={"/Title": "Notice"},
+            ),
+        ),
         ("统计.csv", "项目,金额\n低保金,1200\n特困供养金,980\n".encode()),
     ]
     for name, data in clean:
@@ -168,7 +246,10 @@ def test_a_name_list_csv_and_a_name_list_table_in_a_docx_are_refused():
 
 def test_a_table_of_items_is_not_a_name_list():
     data = xlsx_bytes(rows=[["姓名", "职务"], ["王小明", "科长"]])
-    assert attachments._clean_upload(upload("分工.xlsx", data)).status == Attachment.ScanStatus.CLEAN
+    assert (
+        attachments._clean_upload(upload("分工.xlsx", data)).status
+        == Attachment.ScanStatus.CLEAN
+    )
 
 
 @pytest.mark.parametrize("name", ["汇总.xlsm", "通知.docm"])
@@ -177,7 +258,12 @@ def test_macro_enabled_extensions_are_refused(name):
     assert "启用宏" in message and name in message
 
 
-def _with_part(data: bytes, part: str, content: bytes = b"\x00macro", content_type: bytes | None = None) -> bytes:
+def _with_part(
+    data: bytes,
+    part: str,
+    content: bytes = b"\x00macro",
+    content_type: bytes | None = None,
+) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -202,7 +288,9 @@ def test_a_macro_enabled_content_type_is_refused():
 
 
 def test_an_embedded_workbook_in_a_docx_is_refused():
-    data = _with_part(docx_bytes(), "word/embeddings/Microsoft_Excel_Worksheet.xlsx", name_list_xlsx())
+    data = _with_part(
+        docx_bytes(), "word/embeddings/Microsoft_Excel_Worksheet.xlsx", name_list_xlsx()
+    )
     assert "嵌入了其他文件或对象" in refusal(data, "说明.docx")
 
 
@@ -213,7 +301,9 @@ def test_photo_exif_and_gps_are_removed():
     from PIL import Image
 
     original = jpeg_with_gps()
-    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the test photo has GPS
+    assert (
+        Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
+    )  # the test photo has GPS
     cleaned = attachments._clean_upload(upload("公示栏.jpg", original))
     assert cleaned.status == Attachment.ScanStatus.NEEDS_REVIEW
     assert "图片" in cleaned.note
@@ -226,7 +316,9 @@ def test_photo_exif_and_gps_are_removed():
 def test_photo_orientation_is_applied_before_exif_goes():
     from PIL import Image
 
-    cleaned = attachments.strip_image_metadata(jpeg_with_gps(size=(40, 20), orientation=6), "jpeg")
+    cleaned = attachments.strip_image_metadata(
+        jpeg_with_gps(size=(40, 20), orientation=6), "jpeg"
+    )
     assert Image.open(io.BytesIO(cleaned)).size == (20, 40)
 
 
@@ -271,19 +363,28 @@ def test_a_scanned_pdf_needs_review():
 
 
 def test_a_drawing_only_page_among_text_pages_needs_review():
-    cleaned = attachments._clean_upload(upload("混合.pdf", pdf_bytes(["Page one", None])))
-    assert cleaned.status == Attachment.ScanStatus.NEEDS_REVIEW and "第2页" in cleaned.note
+    cleaned = attachments._clean_upload(
+        upload("混合.pdf", pdf_bytes(["Page one", None]))
+    )
+    assert (
+        cleaned.status == Attachment.ScanStatus.NEEDS_REVIEW and "第2页" in cleaned.note
+    )
 
 
 def test_compressed_xmp_and_author_are_removed_from_a_clean_pdf():
     from pypdf import PdfReader
 
-    data = pdf_bytes(info={"/Author": "Zhang San", "/Title": "Notice"}, xmp=xmp_packet("Zhang San"))
+    data = pdf_bytes(
+        info={"/Author": "Zhang San", "/Title": "Notice"}, xmp=xmp_packet("Zhang San")
+    )
     cleaned = attachments._clean_upload(upload("通知.pdf", data))
     assert cleaned.status == Attachment.ScanStatus.CLEAN
     reader = PdfReader(io.BytesIO(cleaned.data))
     assert "/Metadata" not in reader.trailer["/Root"]
-    assert reader.metadata.get("/Author") is None and reader.metadata.get("/Title") == "Notice"
+    assert (
+        reader.metadata.get("/Author") is None
+        and reader.metadata.get("/Title") == "Notice"
+    )
     assert reader.pages[0].extract_text() == "Notice of the subsidy standard"
     assert b"Zhang" not in cleaned.data
 
@@ -305,7 +406,10 @@ def test_an_earlier_revision_of_an_incrementally_saved_pdf_is_not_stored():
     cleaned = attachments._clean_upload(upload("更正后.pdf", data))
     assert cleaned.status == Attachment.ScanStatus.CLEAN
     assert ID_NUMBER.encode() not in cleaned.data
-    assert PdfReader(io.BytesIO(cleaned.data)).pages[0].extract_text() == "Applicant ID removed"
+    assert (
+        PdfReader(io.BytesIO(cleaned.data)).pages[0].extract_text()
+        == "Applicant ID removed"
+    )
 
 
 def test_an_embedded_file_in_a_pdf_is_refused():
@@ -321,13 +425,32 @@ def test_an_embedded_file_in_a_pdf_is_refused():
 @pytest.mark.libreoffice
 def test_a_chinese_docx_rendered_to_pdf_by_libreoffice_is_scanned(tmp_path):
     """A real office PDF (CID fonts, compressed streams): the ID number on page 1 is found."""
-    assert shutil.which("libreoffice"), "LibreOffice is needed for this test (scripts/system-deps.sh)"
+    assert shutil.which("libreoffice"), (
+        "LibreOffice is needed for this test (scripts/system-deps.sh)"
+    )
     source = tmp_path / "通知.docx"
-    source.write_bytes(docx_bytes(["关于2025年低保对象的公示", "申请人王小明，身份证号" + ID_NUMBER + "，家庭人口3人。"]))
+    source.write_bytes(
+        docx_bytes(
+            [
+                "关于2025年低保对象的公示",
+                "申请人王小明，身份证号" + ID_NUMBER + "，家庭人口3人。",
+            ]
+        )
+    )
     subprocess.run(
-        ["libreoffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "libreoffice",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     data = (tmp_path / "通知.pdf").read_bytes()
     assert ID_NUMBER.encode() not in data  # the text is only in compressed streams
@@ -337,13 +460,20 @@ def test_a_chinese_docx_rendered_to_pdf_by_libreoffice_is_scanned(tmp_path):
 
 # --------------------------------------------------------------------------- property tests
 
-_FILLER = st.text(alphabet="低保特困供养救助金标准发放通知公示村社区人口说明，。：", min_size=0, max_size=12)
+_FILLER = st.text(
+    alphabet="低保特困供养救助金标准发放通知公示村社区人口说明，。：",
+    min_size=0,
+    max_size=12,
+)
 
 
 def _identifiers() -> st.SearchStrategy[str]:
     ids = st.builds(
         lambda body: body + gb11643_check_digit(body),
-        st.from_regex(r"41[0-9]{4}19[5-9][0-9](0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}", fullmatch=True),
+        st.from_regex(
+            r"41[0-9]{4}19[5-9][0-9](0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}",
+            fullmatch=True,
+        ),
     )
     mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
     cards = st.from_regex(r"62[0-9]{14,17}", fullmatch=True)
@@ -377,7 +507,9 @@ def written_identifier(draw) -> str:
     columns=st.integers(1, 6),
     data=st.data(),
 )
-def test_property_an_identifier_in_any_cell_of_an_xlsx_is_found_there(rows, columns, data):
+def test_property_an_identifier_in_any_cell_of_an_xlsx_is_found_there(
+    rows, columns, data
+):
     import openpyxl
 
     row = data.draw(st.integers(1, rows))
@@ -415,7 +547,9 @@ def test_property_an_identifier_in_any_paragraph_of_a_docx_is_found_there(count,
         paragraph = document.add_paragraph("第%s项：" % "一二三四五六七八"[n - 1])
         if n == target:
             text = data.draw(_FILLER) + identifier + data.draw(_FILLER)
-            cut = data.draw(st.integers(0, len(text)))  # Word splits text into runs anywhere
+            cut = data.draw(
+                st.integers(0, len(text))
+            )  # Word splits text into runs anywhere
             paragraph.add_run(text[:cut])
             paragraph.add_run(text[cut:])
         else:
@@ -432,8 +566,12 @@ def test_property_an_identifier_in_any_paragraph_of_a_docx_is_found_there(count,
 @pytest.fixture
 def record(policy_item, county, county_clerk):
     return record_services.record_create(
-        region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="低保标准调整",
-        actor=county_clerk, now=at(2025, 3, 4),
+        region=county,
+        item=policy_item,
+        trigger_date=date(2025, 3, 3),
+        title="低保标准调整",
+        actor=county_clerk,
+        now=at(2025, 3, 4),
     )
 
 
@@ -445,7 +583,9 @@ def colleague(make_user):
 @pytest.fixture
 def scanned(record, county_clerk):
     (attachment,) = attachments.attachments_add(
-        record=record, files=[upload("公示照片.jpg", jpeg_with_gps())], actor=county_clerk
+        record=record,
+        files=[upload("公示照片.jpg", jpeg_with_gps())],
+        actor=county_clerk,
     )
     return attachment
 
@@ -455,7 +595,10 @@ def test_a_refused_file_stores_nothing(record, county_clerk):
     with pytest.raises(ValidationError, match="第2段有身份证号"):
         attachments.attachments_add(
             record=record,
-            files=[upload("好的.docx", docx_bytes()), upload("坏的.docx", docx_bytes(["说明", ID_NUMBER]))],
+            files=[
+                upload("好的.docx", docx_bytes()),
+                upload("坏的.docx", docx_bytes(["说明", ID_NUMBER])),
+            ],
             actor=county_clerk,
         )
     assert not Attachment.objects.exists()
@@ -466,7 +609,11 @@ def test_an_identifier_refusal_carries_the_gate_code(record, county_clerk):
     from disclosures.public import gate
 
     with pytest.raises(ValidationError) as excinfo:
-        attachments.attachments_add(record=record, files=[upload("名单.xlsx", name_list_xlsx())], actor=county_clerk)
+        attachments.attachments_add(
+            record=record,
+            files=[upload("名单.xlsx", name_list_xlsx())],
+            actor=county_clerk,
+        )
     assert gate.has_identifier_refusal(excinfo.value)
 
 
@@ -474,7 +621,10 @@ def test_an_identifier_refusal_carries_the_gate_code(record, county_clerk):
 def test_clean_and_unscannable_files_are_stored_with_their_status(record, county_clerk):
     stored = attachments.attachments_add(
         record=record,
-        files=[upload("通知.docx", docx_bytes()), upload("扫描件.pdf", scanned_pdf_bytes())],
+        files=[
+            upload("通知.docx", docx_bytes()),
+            upload("扫描件.pdf", scanned_pdf_bytes()),
+        ],
         actor=county_clerk,
     )
     assert [a.scan_status for a in stored] == ["clean", "needs_review"]
@@ -501,24 +651,39 @@ def test_the_uploader_cannot_confirm(scanned, county_clerk):
 
 
 @pytest.mark.django_db
-def test_another_county_and_a_township_below_cannot_confirm(scanned, other_county_clerk, township_clerk):
+def test_another_county_and_a_township_below_cannot_confirm(
+    scanned, other_county_clerk, township_clerk
+):
     for user in (other_county_clerk, township_clerk):
         with pytest.raises(PermissionDenied):
             attachments.attachment_confirm(attachment=scanned, actor=user)
 
 
 @pytest.mark.django_db
-def test_a_colleague_or_the_city_confirms_and_it_becomes_publishable(scanned, colleague, city_reviewer, record, county_clerk):
+def test_a_colleague_or_the_city_confirms_and_it_becomes_publishable(
+    scanned, colleague, city_reviewer, record, county_clerk
+):
     confirmed = attachments.attachment_confirm(attachment=scanned, actor=colleague)
     assert confirmed.scan_status == "confirmed" and confirmed.confirmed_by == colleague
     assert confirmed.confirmed_at is not None
     assert list(Attachment.objects.publishable()) == [confirmed]
     entry = AuditLogEntry.objects.get(action="disclosures.attachment.confirmed")
-    assert entry.actor == colleague and entry.region_id == "410311" and entry.data["record"] == record.pk
+    assert (
+        entry.actor == colleague
+        and entry.region_id == "410311"
+        and entry.data["record"] == record.pk
+    )
     with pytest.raises(ValidationError, match="不需要人工确认"):
         attachments.attachment_confirm(attachment=confirmed, actor=colleague)
-    (second,) = attachments.attachments_add(record=record, files=[upload("照片2.png", _png())], actor=county_clerk)
-    assert attachments.attachment_confirm(attachment=second, actor=city_reviewer).scan_status == "confirmed"
+    (second,) = attachments.attachments_add(
+        record=record, files=[upload("照片2.png", _png())], actor=county_clerk
+    )
+    assert (
+        attachments.attachment_confirm(
+            attachment=second, actor=city_reviewer
+        ).scan_status
+        == "confirmed"
+    )
 
 
 def _png() -> bytes:
@@ -542,16 +707,23 @@ def test_the_database_refuses_a_self_confirmation(scanned, county_clerk):
 
 @pytest.mark.django_db
 def test_unpublishable_attachment_problem_is_explained(scanned):
-    assert "需要本单位或上级单位的另一位工作人员" in attachments.attachment_publication_problem(scanned)
+    assert (
+        "需要本单位或上级单位的另一位工作人员"
+        in attachments.attachment_publication_problem(scanned)
+    )
 
 
 # --------------------------------------------------------------------------- staff pages
 
 
 @pytest.mark.django_db
-def test_manage_page_shows_scan_status_and_who_may_confirm(client, record, scanned, county_clerk, colleague):
+def test_manage_page_shows_scan_status_and_who_may_confirm(
+    client, record, scanned, county_clerk, colleague
+):
     url = reverse("disclosures:record_manage", args=[record.pk])
-    confirm_url = reverse("disclosures:attachment_confirm", args=[record.pk, scanned.pk])
+    confirm_url = reverse(
+        "disclosures:attachment_confirm", args=[record.pk, scanned.pk]
+    )
     client.force_login(county_clerk)
     html = client.get(url).content.decode()
     assert "无法自动扫描，待他人确认" in html and "图片中的文字无法自动扫描" in html
@@ -568,21 +740,31 @@ def test_colleague_confirms_through_the_page(client, record, scanned, colleague)
     client.force_login(colleague)
     assert "我已打开并逐页查看了这个附件" in client.get(url).content.decode()
     response = client.post(url, {})
-    assert response.status_code == 200 and "请先打开附件逐页查看" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "请先打开附件逐页查看" in response.content.decode()
+    )
     scanned.refresh_from_db()
     assert scanned.scan_status == "needs_review"
     response = client.post(url, {"checked": "on"})
-    assert response.status_code == 302 and response["Location"] == reverse("disclosures:record_manage", args=[record.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "disclosures:record_manage", args=[record.pk]
+    )
     scanned.refresh_from_db()
     assert scanned.scan_status == "confirmed" and scanned.confirmed_by == colleague
 
 
 @pytest.mark.django_db
-def test_uploader_sees_that_a_colleague_must_confirm_and_cannot_post(client, record, scanned, county_clerk):
+def test_uploader_sees_that_a_colleague_must_confirm_and_cannot_post(
+    client, record, scanned, county_clerk
+):
     url = reverse("disclosures:attachment_confirm", args=[record.pk, scanned.pk])
     client.force_login(county_clerk)
     html = client.get(url).content.decode()
-    assert 'id="confirm-by-colleague"' in html and "<form" not in html.split("</header>")[-1].split("<footer")[0]
+    assert (
+        'id="confirm-by-colleague"' in html
+        and "<form" not in html.split("</header>")[-1].split("<footer")[0]
+    )
     assert client.post(url, {"checked": "on"}).status_code == 403
     scanned.refresh_from_db()
     assert scanned.scan_status == "needs_review"
@@ -599,10 +781,16 @@ def test_another_region_gets_404(client, record, scanned, other_county_clerk):
 
 
 @pytest.mark.django_db
-def test_an_attachment_of_another_record_gets_404(client, record, scanned, colleague, policy_item, county, county_clerk):
+def test_an_attachment_of_another_record_gets_404(
+    client, record, scanned, colleague, policy_item, county, county_clerk
+):
     other = record_services.record_create(
-        region=county, item=policy_item, trigger_date=date(2025, 3, 3), title="另一条",
-        actor=county_clerk, now=at(2025, 3, 4),
+        region=county,
+        item=policy_item,
+        trigger_date=date(2025, 3, 3),
+        title="另一条",
+        actor=county_clerk,
+        now=at(2025, 3, 4),
     )
     client.force_login(colleague)
     url = reverse("disclosures:attachment_confirm", args=[other.pk, scanned.pk])
@@ -610,7 +798,9 @@ def test_an_attachment_of_another_record_gets_404(client, record, scanned, colle
 
 
 @pytest.mark.django_db
-def test_upload_refusal_in_the_record_form_links_the_name_list_upload(client, policy_item, county_clerk):
+def test_upload_refusal_in_the_record_form_links_the_name_list_upload(
+    client, policy_item, county_clerk
+):
     client.force_login(county_clerk)
     response = client.post(
         reverse("disclosures:record_create"),

@@ -46,7 +46,9 @@ def test_without_the_alias_nothing_is_cached(client, portal):
     assert "X-Public-Cache" not in client.get("/")
 
 
-def test_a_second_anonymous_visit_is_served_without_queries(client, portal, page_caching, django_assert_num_queries):
+def test_a_second_anonymous_visit_is_served_without_queries(
+    client, portal, page_caching, django_assert_num_queries
+):
     first = client.get(f"/r/{LUOLONG}/{SA}/")
     assert first["X-Public-Cache"] == "miss"
     with django_assert_num_queries(0):
@@ -60,7 +62,9 @@ def test_a_second_anonymous_visit_is_served_without_queries(client, portal, page
     assert again["Content-Disposition"] == download["Content-Disposition"]
 
 
-def test_publishing_correcting_and_withdrawing_a_record_show_at_once(client, portal, page_caching):
+def test_publishing_correcting_and_withdrawing_a_record_show_at_once(
+    client, portal, page_caching
+):
     client.get("/")
     record = publish_record(title="李楼街道低保审核对象公示（第一批）")
     home = client.get("/")
@@ -68,7 +72,11 @@ def test_publishing_correcting_and_withdrawing_a_record_show_at_once(client, por
     assert record.title in home.content.decode()
     assert client.get("/")["X-Public-Cache"] == "hit"
     record_services.record_correct(
-        record=record, title="李楼街道低保审核对象公示（更正）", body=record.body, reason="标题笔误", actor=None
+        record=record,
+        title="李楼街道低保审核对象公示（更正）",
+        body=record.body,
+        reason="标题笔误",
+        actor=None,
     )
     assert "（更正）" in client.get("/").content.decode()
     client.get(record.get_absolute_url())
@@ -83,7 +91,9 @@ def test_a_new_draft_does_not_empty_the_cache(client, portal, page_caching):
     assert client.get("/")["X-Public-Cache"] == "hit"
 
 
-def test_publishing_a_catalog_shows_the_new_version(client, portal, page_caching, django_capture_on_commit_callbacks):
+def test_publishing_a_catalog_shows_the_new_version(
+    client, portal, page_caching, django_capture_on_commit_callbacks
+):
     assert "第1版" in client.get(f"/r/{YANSHI}/").content.decode()
     catalog = Catalog.objects.get(region_id=YANSHI, domain__slug=SA)
     draft = catalog_services.catalog_start_new_version(catalog=catalog, actor=None)
@@ -104,7 +114,9 @@ def test_the_catalog_published_signal_alone_invalidates(client, portal, page_cac
     assert client.get("/")["X-Public-Cache"] == "miss"
 
 
-def test_invalidation_is_one_cache_write_and_no_query(portal, page_caching, django_assert_num_queries):
+def test_invalidation_is_one_cache_write_and_no_query(
+    portal, page_caching, django_assert_num_queries
+):
     token = page_cache.generation()
     with django_assert_num_queries(0):
         page_cache.invalidate()
@@ -121,7 +133,9 @@ def test_display_preferences_are_cached_separately(client, portal, page_caching)
     assert client.get(f"/r/{LUOLONG}/")["X-Public-Cache"] == "hit"
 
 
-def test_staff_are_neither_served_nor_stored(client, portal, page_caching, county_clerk):
+def test_staff_are_neither_served_nor_stored(
+    client, portal, page_caching, county_clerk
+):
     client.get("/")
     client.force_login(county_clerk)
     page = client.get("/")
@@ -140,7 +154,9 @@ def _shift_clock(monkeypatch, moment: datetime) -> None:
     monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
-def test_a_scheduled_record_appears_at_its_time_without_any_write(client, portal, page_caching, monkeypatch):
+def test_a_scheduled_record_appears_at_its_time_without_any_write(
+    client, portal, page_caching, monkeypatch
+):
     start = timezone.now()
     record = draft_record(
         title="定时发布的低保审核公示",
@@ -155,13 +171,17 @@ def test_a_scheduled_record_appears_at_its_time_without_any_write(client, portal
     assert record.title in later.content.decode()
 
 
-def test_name_list_rows_disappear_when_the_publicity_period_ends(client, portal, page_caching, monkeypatch):
+def test_name_list_rows_disappear_when_the_publicity_period_ends(
+    client, portal, page_caching, monkeypatch
+):
     record = publish_record()
     today = timezone.localdate()
     add_name_list(record, rows=3, publicity_end=today)
     assert "张*亮1" in client.get(record.get_absolute_url()).content.decode()
     assert client.get(record.get_absolute_url())["X-Public-Cache"] == "hit"
-    tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time(0, 1)))
+    tomorrow = timezone.make_aware(
+        datetime.combine(today + timedelta(days=1), time(0, 1))
+    )
     _shift_clock(monkeypatch, tomorrow)
     page = client.get(record.get_absolute_url()).content.decode()
     assert "张*亮1" not in page

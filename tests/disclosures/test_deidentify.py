@@ -129,7 +129,9 @@ def identifiers(draw):
         text = draw(written(identifier, wide=len(identifier) == 18))
     elif kind == "mobile":
         identifier = draw(mobiles)
-        prefix = draw(st.sampled_from(["", "", "+86", "+86 ", "86", "0086", "+86-", "(+86)"]))
+        prefix = draw(
+            st.sampled_from(["", "", "+86", "+86 ", "86", "0086", "+86-", "(+86)"])
+        )
         text = prefix + draw(written(identifier, wide=True))
     else:
         identifier = draw(bank_cards)
@@ -360,14 +362,24 @@ def test_publishable_is_deny_by_default():
 def test_default_policy_publishes_exactly_the_four_fields_of_article_61():
     """姓名、家庭人口、金额、村/社区; 类别, 备注, 原因, 地址 and the rest are not."""
     published = {kind for kind in ColumnKind if publishable(kind, MaskingPolicy())}
-    assert published == set(ARTICLE_61_KINDS) == {
-        ColumnKind.NAME, ColumnKind.HOUSEHOLD_SIZE, ColumnKind.AMOUNT, ColumnKind.VILLAGE,
-    }
+    assert (
+        published
+        == set(ARTICLE_61_KINDS)
+        == {
+            ColumnKind.NAME,
+            ColumnKind.HOUSEHOLD_SIZE,
+            ColumnKind.AMOUNT,
+            ColumnKind.VILLAGE,
+        }
+    )
 
 
 def test_the_province_may_allow_a_named_kind_never_free_text():
     widest = MaskingPolicy(
-        publish_id_number=True, publish_phone=True, publish_category=True, publish_address=True
+        publish_id_number=True,
+        publish_phone=True,
+        publish_category=True,
+        publish_address=True,
     )
     assert publishable(ColumnKind.CATEGORY, MaskingPolicy(publish_category=True))
     assert not publishable(ColumnKind.ADDRESS, MaskingPolicy(publish_category=True))
@@ -404,7 +416,14 @@ def test_scan_text_finds_and_masks(text, kind):
 
 @pytest.mark.parametrize(
     "text",
-    ["2025年3月起调整", "保障金350.50元", "2024.01.01-2024.12.31", "3组15号", "", "因病致贫"],
+    [
+        "2025年3月起调整",
+        "保障金350.50元",
+        "2024.01.01-2024.12.31",
+        "3组15号",
+        "",
+        "因病致贫",
+    ],
 )
 def test_scan_text_leaves_ordinary_text_alone(text):
     assert scan_text(text) == (text, [])
@@ -440,7 +459,19 @@ def test_scanned_text_never_keeps_eleven_digits(text):
 
 # ------------------------------------------------------------------- pipeline
 
-HEADER = ["序号", "姓名", "身份证号", "联系电话", "银行卡号", "家庭住址", "家庭人口", "金额", "村（社区）", "类别", "备注"]
+HEADER = [
+    "序号",
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "银行卡号",
+    "家庭住址",
+    "家庭人口",
+    "金额",
+    "村（社区）",
+    "类别",
+    "备注",
+]
 MAPPING = suggest_mapping(HEADER)
 ALL_COLUMNS = list(range(len(HEADER)))
 # The province may publish 类别 and 地址 (cut to the village); free text never.
@@ -448,8 +479,15 @@ WIDE = MaskingPolicy(publish_category=True, publish_address=True)
 VILLAGE = 8  # published by default; free text that clerks fill in freely
 
 
-def run(rows, policy=MaskingPolicy(), *, mapping=MAPPING, header=HEADER, first=2, **kwargs):
-    table = deidentify_rows(header, rows, mapping, policy, first_row_number=first, **kwargs)
+DEFAULT_POLICY = MaskingPolicy()
+
+
+def run(
+    rows, policy=DEFAULT_POLICY, *, mapping=MAPPING, header=HEADER, first=2, **kwargs
+):
+    table = deidentify_rows(
+        header, rows, mapping, policy, first_row_number=first, **kwargs
+    )
     return table, list(table)
 
 
@@ -475,7 +513,15 @@ def test_deny_by_default_publishes_only_safe_columns():
     assert table.header == ["姓名", "家庭人口", "金额", "村（社区）"]
     assert rows == [["张三明", 3, 450.5, "前李村"]]
     dropped = {c.header: c.reason for c in table.report.columns_dropped}
-    assert set(dropped) == {"序号", "身份证号", "联系电话", "银行卡号", "家庭住址", "类别", "备注"}
+    assert set(dropped) == {
+        "序号",
+        "身份证号",
+        "联系电话",
+        "银行卡号",
+        "家庭住址",
+        "类别",
+        "备注",
+    }
     assert "默认不公开" in dropped["序号"]
     assert "身份证号不公开" in dropped["身份证号"]
     assert "银行卡号一律不公开" in dropped["银行卡号"]
@@ -486,7 +532,14 @@ def test_deny_by_default_publishes_only_safe_columns():
 
 def test_the_policy_may_add_category_and_address():
     table, rows = run([clean_row()], WIDE)
-    assert table.header == ["姓名", "家庭住址", "家庭人口", "金额", "村（社区）", "类别"]
+    assert table.header == [
+        "姓名",
+        "家庭住址",
+        "家庭人口",
+        "金额",
+        "村（社区）",
+        "类别",
+    ]
     assert rows == [["张三明", "李楼镇前李村", 3, 450.5, "前李村", "A类"]]
 
 
@@ -499,7 +552,9 @@ def test_column_missing_from_mapping_is_not_published():
 
 
 def test_enabled_id_and_phone_columns_are_masked():
-    policy = MaskingPolicy(publish_id_number=True, publish_phone=True, publish_address=True)
+    policy = MaskingPolicy(
+        publish_id_number=True, publish_phone=True, publish_address=True
+    )
     row = clean_row()
     row[3] = "13812345678 / 65432100"
     table, rows = run([row], policy)
@@ -516,7 +571,9 @@ def test_wrong_check_digit_is_masked_and_reported_with_its_row():
     rows_in[1][VILLAGE] = f"原身份证{BAD_ID}有误"
     table, rows = run(rows_in, first=4)
     assert rows[1][3] == "原身份证******************有误"
-    assert table.report.findings == [Finding(row=5, column="村（社区）", kind="id_number_bad_check")]
+    assert table.report.findings == [
+        Finding(row=5, column="村（社区）", kind="id_number_bad_check")
+    ]
     message = table.report.findings[0].message
     assert "第5行" in message and "村（社区）" in message and "校验位错误" in message
     assert BAD_ID not in message
@@ -591,7 +648,9 @@ def test_rows_are_streamed_not_read_up_front():
 
 def test_no_publishable_column_is_refused():
     with pytest.raises(DeidentifyError, match="没有可以公开的列") as caught:
-        deidentify_rows(["身份证号", "电话"], [], {0: "id_number", 1: "phone"}, first_row_number=2)
+        deidentify_rows(
+            ["身份证号", "电话"], [], {0: "id_number", 1: "phone"}, first_row_number=2
+        )
     assert caught.value.code == "no_publishable_column"
 
 
@@ -627,7 +686,12 @@ def test_summary_never_quotes_an_identifier():
 # ----------------------------------------------------- properties of the pipeline
 
 policies = st.builds(
-    MaskingPolicy, st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans()
+    MaskingPolicy,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
 )
 
 
@@ -659,7 +723,11 @@ def test_identifiers_in_any_column_never_survive(placements, policy):
 
 cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 names = st.text(alphabet=cjk, min_size=2, max_size=4)
-villages = st.builds(lambda s, suffix: s + suffix, st.text(alphabet=cjk, min_size=1, max_size=4), st.sampled_from(["村", "社区"]))
+villages = st.builds(
+    lambda s, suffix: s + suffix,
+    st.text(alphabet=cjk, min_size=1, max_size=4),
+    st.sampled_from(["村", "社区"]),
+)
 amounts = st.one_of(
     st.integers(0, 100_000),
     st.floats(0, 100_000, allow_nan=False).map(lambda f: round(f, 2)),
@@ -667,16 +735,27 @@ amounts = st.one_of(
     st.integers(0, 100_000).map(lambda n: f"{n / 100:.2f}"),
 )
 sizes = st.one_of(st.integers(1, 12), st.integers(1, 12).map(str))
-categories = st.one_of(st.sampled_from(["A类", "B类", "一档", "全额保障", "2档"]), st.text(alphabet=cjk, max_size=6))
+categories = st.one_of(
+    st.sampled_from(["A类", "B类", "一档", "全额保障", "2档"]),
+    st.text(alphabet=cjk, max_size=6),
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(names, villages, amounts, sizes, categories), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(names, villages, amounts, sizes, categories), min_size=1, max_size=20
+    )
+)
 def test_publishable_columns_come_through_unchanged(rows_in):
     header = ["姓名", "村（社区）", "金额", "家庭人口", "类别", "身份证号"]
     rows = [[*row, VALID_ID] for row in rows_in]
     table = deidentify_rows(
-        header, rows, suggest_mapping(header), MaskingPolicy(publish_category=True), first_row_number=2
+        header,
+        rows,
+        suggest_mapping(header),
+        MaskingPolicy(publish_category=True),
+        first_row_number=2,
     )
     out = list(table)
     assert table.header == header[:5]
@@ -696,16 +775,48 @@ def test_decimal_amount_is_kept_as_decimal():
 # ------------------------------------------------------- a 15-column 低保 list
 
 DIBAO_HEADER = [
-    "序号", "姓名", "身份证号", "性别", "年龄", "家庭人口", "保障金额", "类别", "备注",
-    "致困原因", "地址", "村/社区", "联系电话", "银行卡号", "开户行",
+    "序号",
+    "姓名",
+    "身份证号",
+    "性别",
+    "年龄",
+    "家庭人口",
+    "保障金额",
+    "类别",
+    "备注",
+    "致困原因",
+    "地址",
+    "村/社区",
+    "联系电话",
+    "银行卡号",
+    "开户行",
 ]
-SENSITIVE_CELLS = ["户主患尿毒症", "精神残疾", "刑满释放人员", "因病致困", "A类（重残）"]
+SENSITIVE_CELLS = [
+    "户主患尿毒症",
+    "精神残疾",
+    "刑满释放人员",
+    "因病致困",
+    "A类（重残）",
+]
 
 
 def dibao_row(i: int) -> list:
     return [
-        i + 1, "王秀英", VALID_ID, "女", 67, 2, 438, SENSITIVE_CELLS[4], SENSITIVE_CELLS[i % 3],
-        SENSITIVE_CELLS[3], "李楼街道前李村3组15号", "前李村", "13812345678", "6228480012345678901", "农商银行",
+        i + 1,
+        "王秀英",
+        VALID_ID,
+        "女",
+        67,
+        2,
+        438,
+        SENSITIVE_CELLS[4],
+        SENSITIVE_CELLS[i % 3],
+        SENSITIVE_CELLS[3],
+        "李楼街道前李村3组15号",
+        "前李村",
+        "13812345678",
+        "6228480012345678901",
+        "农商银行",
     ]
 
 
@@ -714,7 +825,9 @@ def test_fifteen_column_dibao_list_publishes_exactly_four_columns():
     保障金额 and 村/社区 only, and none of the sensitive 备注/类别/原因 words."""
     mapping = suggest_mapping(DIBAO_HEADER)
     assert mapping[9] is ColumnKind.REASON
-    table = deidentify_rows(DIBAO_HEADER, [dibao_row(i) for i in range(6)], mapping, first_row_number=2)
+    table = deidentify_rows(
+        DIBAO_HEADER, [dibao_row(i) for i in range(6)], mapping, first_row_number=2
+    )
     rows = list(table)
     assert table.header == ["姓名", "家庭人口", "保障金额", "村/社区"]
     assert rows[0] == ["王秀英", 2, 438, "前李村"]
@@ -747,7 +860,9 @@ def test_sensitive_words_are_found_by_kind(text, kinds):
     assert find_sensitive_words(text) == kinds
 
 
-@pytest.mark.parametrize("value", ["A类", "前李村", "", None, 438, "因灾致困", "王秀英"])
+@pytest.mark.parametrize(
+    "value", ["A类", "前李村", "", None, 438, "因灾致困", "王秀英"]
+)
 def test_ordinary_values_hold_no_sensitive_words(value):
     assert find_sensitive_words(value) == []
 
@@ -764,7 +879,11 @@ def test_sensitive_words_in_a_published_column_are_reported_loudly():
     rows_in[1][9] = "重残一级"
     rows_in[2][9] = "因病致困"
     table, rows = run(rows_in, MaskingPolicy(publish_category=True), first=3)
-    assert [r[-1] for r in rows] == ["A类", "重残一级", "因病致困"]  # a word cannot be masked
+    assert [r[-1] for r in rows] == [
+        "A类",
+        "重残一级",
+        "因病致困",
+    ]  # a word cannot be masked
     category = next(c for c in table.report.columns if c.header == "类别")
     assert category.sensitive_cells == 2 and category.sensitive_rows == [4, 5]
     assert set(category.sensitive) == {"illness", "disability"}
@@ -797,7 +916,11 @@ def test_sensitive_words_in_unpublished_columns_are_not_counted_by_the_pipeline(
         ("李楼街道前李村3组15号", ColumnKind.ADDRESS, "李楼街道前李村"),
         (438, ColumnKind.AMOUNT, "438"),
         (None, None, ""),
-        ("户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾。请关注", ColumnKind.REMARK, "户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾…"),
+        (
+            "户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾。请关注",
+            ColumnKind.REMARK,
+            "户主患尿毒症，长期住院治疗，家庭困难，无劳动能力，需要照顾…",
+        ),
     ],
 )
 def test_mask_sample(value, kind, sample):

@@ -24,14 +24,20 @@ def rss_titles(response) -> list[str]:
     return [item.findtext("title") for item in root.iter("item")]
 
 
-def test_region_rss_lists_the_public_records_of_the_subtree_newest_first(client, portal):
+def test_region_rss_lists_the_public_records_of_the_subtree_newest_first(
+    client, portal
+):
     from datetime import timedelta
 
     from django.utils import timezone
 
     today = timezone.localdate()
-    older = publish_record(title="李楼街道低保审核公示（上月）", published_on=today - timedelta(days=40))
-    newer = publish_record(region_code=LUOLONG, title="洛龙区低保审批结果", item_name="审批信息")
+    older = publish_record(
+        title="李楼街道低保审核公示（上月）", published_on=today - timedelta(days=40)
+    )
+    newer = publish_record(
+        region_code=LUOLONG, title="洛龙区低保审批结果", item_name="审批信息"
+    )
     publish_record(region_code=YANSHI, title="偃师区低保审批结果", item_name="审批信息")
     draft_record(title="李楼街道草稿")
     response = client.get(reverse("disclosures:region_feed_rss", args=[LUOLONG]))
@@ -48,7 +54,10 @@ def test_region_rss_lists_the_public_records_of_the_subtree_newest_first(client,
 def test_domain_atom_feed_has_only_that_domain(client, portal):
     record = publish_record(region_code=LILOU)
     elderly = publish_record(
-        region_code=LILOU, title="李楼街道高龄津贴发放", item_name="老年人补贴", category="养老服务业务办理"
+        region_code=LILOU,
+        title="李楼街道高龄津贴发放",
+        item_name="老年人补贴",
+        category="养老服务业务办理",
     )
     response = client.get(reverse("disclosures:domain_feed_atom", args=["4103", SA]))
     assert response.status_code == 200
@@ -57,7 +66,9 @@ def test_domain_atom_feed_has_only_that_domain(client, portal):
     assert root.findtext(f"{ATOM}title") == "洛阳市 社会救助领域公开信息"
     titles = [e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")]
     assert titles == [record.title]
-    other = client.get(reverse("disclosures:domain_feed_rss", args=["41", "elderly-care"]))
+    other = client.get(
+        reverse("disclosures:domain_feed_rss", args=["41", "elderly-care"])
+    )
     assert rss_titles(other) == [elderly.title]
 
 
@@ -72,7 +83,9 @@ def test_region_pages_link_their_feeds(client, portal):
     assert reverse("disclosures:region_feed_atom", args=[LUOLONG]) in page
 
 
-def test_feed_queries_do_not_grow_with_the_data(client, portal, django_assert_max_num_queries):
+def test_feed_queries_do_not_grow_with_the_data(
+    client, portal, django_assert_max_num_queries
+):
     """Region, (domain,) the records with their region, domain and item: 3 at most."""
     publish_record()
     urls = [

@@ -46,7 +46,9 @@ def item(templates, county_clerk, city_reviewer):
     """An event item 洛龙区 itself publishes (10 working days, no publicity period)."""
     from demo.records import ensure_quarterly_item
 
-    ensure_quarterly_item(county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1))
+    ensure_quarterly_item(
+        county_user=county_clerk, city_user=city_reviewer, published_at=at(2024, 12, 1)
+    )
     region = Region.objects.get(code="410311")
     for candidate in obligation_services.applicable_items(region):
         if candidate.deadline_kind == "working_days" and not candidate.publicity_amount:
@@ -54,7 +56,9 @@ def item(templates, county_clerk, city_reviewer):
     raise LookupError("no event item")
 
 
-def create(item, clerk, *, title="关于低保审核结果的公告", body="正文", publish="draft", **kw):
+def create(
+    item, clerk, *, title="关于低保审核结果的公告", body="正文", publish="draft", **kw
+):
     return record_services.record_create(
         region=clerk.region,
         item=item,
@@ -89,7 +93,12 @@ def test_locate_identifiers_names_kind_and_position(text, kind, line, column):
 
 
 def test_locate_identifiers_passes_ordinary_text_and_office_landlines():
-    assert gate.locate_identifiers("2025年第三季度临时救助12户，金额合计36800元，电话0379-1234") == []
+    assert (
+        gate.locate_identifiers(
+            "2025年第三季度临时救助12户，金额合计36800元，电话0379-1234"
+        )
+        == []
+    )
     assert gate.locate_identifiers("监督电话：0379-63921234，(0379)63921235") == []
 
 
@@ -98,7 +107,9 @@ def test_locate_identifiers_passes_ordinary_text_and_office_landlines():
 
 @pytest.mark.django_db
 def test_draft_may_hold_an_identifier_but_publishing_it_is_refused(item, county_clerk):
-    record = create(item, county_clerk, body=f"申请人张三，身份证号{ID_NUMBER}，经审核符合条件。")
+    record = create(
+        item, county_clerk, body=f"申请人张三，身份证号{ID_NUMBER}，经审核符合条件。"
+    )
     assert record.status == "draft"
     with pytest.raises(ValidationError) as exc:
         record_services.record_publish(record=record, actor=county_clerk)
@@ -125,7 +136,9 @@ def test_schedule_is_scanned_too(item, county_clerk):
     record = create(item, county_clerk, body=f"银行卡{BANK_CARD}")
     with pytest.raises(ValidationError, match="银行卡号"):
         record_services.record_schedule(
-            record=record, publish_at=timezone.now() + timezone.timedelta(days=1), actor=county_clerk
+            record=record,
+            publish_at=timezone.now() + timezone.timedelta(days=1),
+            actor=county_clerk,
         )
 
 
@@ -141,7 +154,11 @@ def test_correcting_a_public_record_with_an_identifier_is_refused(item, county_c
     record = create(item, county_clerk, publish="now")
     with pytest.raises(ValidationError, match="正文第2行第4个字符起有手机号"):
         record_services.record_correct(
-            record=record, title=record.title, body=f"补充说明\n电话：{MOBILE}", reason="补充", actor=county_clerk
+            record=record,
+            title=record.title,
+            body=f"补充说明\n电话：{MOBILE}",
+            reason="补充",
+            actor=county_clerk,
         )
     record.refresh_from_db()
     assert MOBILE not in record.body
@@ -153,7 +170,10 @@ def test_unstamped_record_is_not_public_even_if_published(item, county_clerk, cl
     """A record written past the services (a bug, a raw SQL fix) stays off every public path."""
     record = create(item, county_clerk, publish="now", title="低保对象公示甲")
     DisclosureRecord.objects.filter(pk=record.pk).update(privacy_checked_at=None)
-    assert client.get(reverse("disclosures:record_detail", args=[record.pk])).status_code == 404
+    assert (
+        client.get(reverse("disclosures:record_detail", args=[record.pk])).status_code
+        == 404
+    )
     assert "低保对象公示甲" not in client.get("/r/410311/feed.rss").content.decode()
     url = reverse("disclosures:record_detail", args=[record.pk])
     assert url not in client.get("/search/", {"q": "低保对象公示甲"}).content.decode()
@@ -164,15 +184,21 @@ def test_unstamped_record_is_not_public_even_if_published(item, county_clerk, cl
 def test_publish_due_scans_again_at_the_scheduled_time(item, county_clerk):
     record = create(item, county_clerk)
     record_services.record_schedule(
-        record=record, publish_at=timezone.now() + timezone.timedelta(hours=1), actor=county_clerk
+        record=record,
+        publish_at=timezone.now() + timezone.timedelta(hours=1),
+        actor=county_clerk,
     )
     # Content changed past the services after scheduling (what a new scanner would catch).
     DisclosureRecord.objects.filter(pk=record.pk).update(body=f"身份证{ID_NUMBER}")
-    published = record_services.record_publish_due(now=timezone.now() + timezone.timedelta(hours=2))
+    published = record_services.record_publish_due(
+        now=timezone.now() + timezone.timedelta(hours=2)
+    )
     record.refresh_from_db()
     assert published == 0
     assert record.status == "draft" and record.privacy_checked_at is None
-    assert AuditLogEntry.objects.filter(action="disclosures.record.publication_refused").exists()
+    assert AuditLogEntry.objects.filter(
+        action="disclosures.record.publication_refused"
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -182,7 +208,9 @@ def test_clerk_sees_refusal_with_link_to_name_list_upload(item, county_clerk, cl
         reverse("disclosures:record_create"),
         {
             "item": item.pk,
-            "trigger_date": (timezone.localdate() - timezone.timedelta(days=2)).isoformat(),
+            "trigger_date": (
+                timezone.localdate() - timezone.timedelta(days=2)
+            ).isoformat(),
             "title": "低保审核结果",
             "body": f"张三 {ID_NUMBER}",
             "publish": "now",
@@ -192,7 +220,9 @@ def test_clerk_sees_refusal_with_link_to_name_list_upload(item, county_clerk, cl
     html = response.content.decode()
     assert "正文第1行第4个字符起有身份证号" in html
     assert reverse("disclosures:namelist_upload_choose") in html
-    assert ID_NUMBER in html  # the clerk's own input is shown back to the clerk, on a staff page
+    assert (
+        ID_NUMBER in html
+    )  # the clerk's own input is shown back to the clerk, on a staff page
 
 
 # --- structure --------------------------------------------------------------------
@@ -214,7 +244,8 @@ def _model_reads(path: Path) -> list[str]:
             isinstance(node, ast.Attribute)
             and node.attr == "objects"
             and isinstance(node.value, ast.Name)
-            and node.value.id in {"DisclosureRecord", "Attachment", "NameList", "NameListRow"}
+            and node.value.id
+            in {"DisclosureRecord", "Attachment", "NameList", "NameListRow"}
         ):
             found.append(f"{path}:{node.lineno} {node.value.id}.objects")
     return found
@@ -223,7 +254,9 @@ def _model_reads(path: Path) -> list[str]:
 def test_public_modules_read_records_only_through_the_gate():
     """A public path that queries the disclosure models itself bypasses the gate."""
     root = Path(__file__).resolve().parents[2]
-    offenders = [hit for module in PUBLIC_MODULES for hit in _model_reads(root / module)]
+    offenders = [
+        hit for module in PUBLIC_MODULES for hit in _model_reads(root / module)
+    ]
     assert offenders == []
 
 

@@ -36,7 +36,10 @@ def test_split_terms_handles_ideographic_spaces_duplicates_and_a_limit():
 
 def test_highlight_marks_every_term_and_escapes_everything_else():
     html = search.highlight("<b>低保</b> 与 低保金 & GB", ["低保", "gb"])
-    assert html == "&lt;b&gt;<mark>低保</mark>&lt;/b&gt; 与 <mark>低保</mark>金 &amp; <mark>GB</mark>"
+    assert (
+        html
+        == "&lt;b&gt;<mark>低保</mark>&lt;/b&gt; 与 <mark>低保</mark>金 &amp; <mark>GB</mark>"
+    )
     assert search.highlight("<i>x</i>", ["<i>"]) == "<mark>&lt;i&gt;</mark>x&lt;/i&gt;"
     assert search.highlight("a<b", []) == "a&lt;b"
 
@@ -51,10 +54,16 @@ def test_excerpt_is_a_highlighted_window_around_the_first_match():
 # --- the search page -------------------------------------------------------------------
 
 
-def test_searching_dibao_finds_records_by_title_and_body_with_the_query_marked(client, portal):
-    by_title = publish_record(title="李楼街道低保审核对象公示", body="拟纳入保障的家庭如下。")
+def test_searching_dibao_finds_records_by_title_and_body_with_the_query_marked(
+    client, portal
+):
+    by_title = publish_record(
+        title="李楼街道低保审核对象公示", body="拟纳入保障的家庭如下。"
+    )
     by_body = publish_record(
-        title="李楼街道救助审批结果", body="本季度新增低保对象十二户。", item_name="审批信息"
+        title="李楼街道救助审批结果",
+        body="本季度新增低保对象十二户。",
+        item_name="审批信息",
     )
     publish_record(title="李楼街道特困供养公示", body="特困人员名单如下。")
     response = client.get("/search/", {"q": "低保"})
@@ -74,7 +83,9 @@ def test_every_term_must_match(client, portal):
 
 
 def test_markup_in_records_and_queries_is_escaped(client, portal):
-    publish_record(title="公示<script>alert(1)</script>低保", body="<img src=x onerror=alert(1)>")
+    publish_record(
+        title="公示<script>alert(1)</script>低保", body="<img src=x onerror=alert(1)>"
+    )
     response = client.get("/search/", {"q": "<script>"})
     html = response.content.decode()
     assert "<script>alert(1)" not in html
@@ -105,11 +116,25 @@ def test_name_list_rows_are_not_searchable(client, portal):
 
 def test_region_filter_is_the_whole_subtree(client, portal):
     township = publish_record(title="李楼街道低保公示")
-    county = publish_record(region_code=LUOLONG, title="洛龙区低保审批", item_name="审批信息")
-    other = publish_record(region_code=YANSHI, title="偃师区低保审批", item_name="审批信息")
-    found = {r.pk for r in client.get("/search/", {"q": "低保", "region": LUOLONG}).context["records"]}
+    county = publish_record(
+        region_code=LUOLONG, title="洛龙区低保审批", item_name="审批信息"
+    )
+    other = publish_record(
+        region_code=YANSHI, title="偃师区低保审批", item_name="审批信息"
+    )
+    found = {
+        r.pk
+        for r in client.get("/search/", {"q": "低保", "region": LUOLONG}).context[
+            "records"
+        ]
+    }
     assert found == {township.pk, county.pk}
-    found = {r.pk for r in client.get("/search/", {"q": "低保", "region": "4103"}).context["records"]}
+    found = {
+        r.pk
+        for r in client.get("/search/", {"q": "低保", "region": "4103"}).context[
+            "records"
+        ]
+    }
     assert found == {township.pk, county.pk, other.pk}
     response = client.get("/search/", {"q": "低保", "region": "419999"})
     assertContains(response, "没有区划代码为“419999”的地区")
@@ -117,7 +142,9 @@ def test_region_filter_is_the_whole_subtree(client, portal):
 
 def test_domain_category_and_date_filters(client, portal):
     today = timezone.localdate()
-    old = publish_record(title="低保审核（旧）", published_on=today - timedelta(days=200))
+    old = publish_record(
+        title="低保审核（旧）", published_on=today - timedelta(days=200)
+    )
     new = publish_record(title="低保审核（新）", published_on=today - timedelta(days=5))
     temporary = publish_record(
         title="临时救助审批（含低保边缘户）", item_name="审批信息", category="临时救助"
@@ -125,7 +152,10 @@ def test_domain_category_and_date_filters(client, portal):
     category = Category.objects.get(domain__slug=SA, name="临时救助")
 
     def found(**params):
-        return {r.pk for r in client.get("/search/", {"q": "低保", **params}).context["records"]}
+        return {
+            r.pk
+            for r in client.get("/search/", {"q": "低保", **params}).context["records"]
+        }
 
     assert found(domain="elderly-care") == set()
     assert found(domain=SA) == {old.pk, new.pk, temporary.pk}
@@ -134,7 +164,9 @@ def test_domain_category_and_date_filters(client, portal):
     assert found(date_from=start) == {new.pk, temporary.pk}
     assert found(date_to=start) == {old.pk}
     elderly = Category.objects.get(domain__slug="elderly-care", name="养老服务通用政策")
-    response = client.get("/search/", {"q": "低保", "domain": SA, "category": elderly.pk})
+    response = client.get(
+        "/search/", {"q": "低保", "domain": SA, "category": elderly.pk}
+    )
     assertContains(response, "所选一级事项不属于所选领域")
 
 
@@ -142,22 +174,31 @@ def test_bad_dates_are_explained_by_field(client, portal):
     response = client.get("/search/", {"q": "低保", "date_from": "2025-13-45"})
     assert response.status_code == 200
     assertContains(response, "“发布日期从”格式不正确，请按 2025-01-31 的格式填写。")
-    response = client.get("/search/", {"q": "低保", "date_from": "2025-06-01", "date_to": "2025-01-01"})
+    response = client.get(
+        "/search/", {"q": "低保", "date_from": "2025-06-01", "date_to": "2025-01-01"}
+    )
     assertContains(response, "“发布日期至”早于“发布日期从”")
 
 
 def test_results_are_paginated(client, portal):
     today = timezone.localdate()
     for n in range(25):
-        publish_record(title=f"低保审核公示第{n}期", published_on=today - timedelta(days=40 + n))
+        publish_record(
+            title=f"低保审核公示第{n}期", published_on=today - timedelta(days=40 + n)
+        )
     first = client.get("/search/", {"q": "低保"})
     assert first.context["records"].paginator.count == 25
     assert len(first.context["records"]) == search.RECORDS_PER_PAGE
     assertContains(first, "第 1 页，共 2 页")
     assertContains(first, "?q=%E4%BD%8E%E4%BF%9D&amp;page=2")
     second = client.get("/search/", {"q": "低保", "page": "2"})
-    assert [r.title for r in second.context["records"]] == [f"低保审核公示第{n}期" for n in range(20, 25)]
-    assert client.get("/search/", {"q": "低保", "page": "99"}).context["records"].number == 2
+    assert [r.title for r in second.context["records"]] == [
+        f"低保审核公示第{n}期" for n in range(20, 25)
+    ]
+    assert (
+        client.get("/search/", {"q": "低保", "page": "99"}).context["records"].number
+        == 2
+    )
 
 
 def test_catalog_items_are_found_by_name_and_content_elements(client, portal):
@@ -166,8 +207,12 @@ def test_catalog_items_are_found_by_name_and_content_elements(client, portal):
     # Filled in by the demo seed for 洛龙区's 特困人员 审批信息 (content elements).
     assert [(i.catalog.region_id, i.name) for i in items] == [(LUOLONG, "审批信息")]
     assertContains(response, "<mark>终止供养名单</mark>")
-    by_name = client.get("/search/", {"q": "养老机构备案", "region": "4103"}).context["items"]
-    regions = set(by_name.paginator.object_list.values_list("catalog__region_id", flat=True))
+    by_name = client.get("/search/", {"q": "养老机构备案", "region": "4103"}).context[
+        "items"
+    ]
+    regions = set(
+        by_name.paginator.object_list.values_list("catalog__region_id", flat=True)
+    )
     assert len(regions) == 15 and {"4103", LUOLONG} <= regions
     assert all(code.startswith("4103") for code in regions)
     assert by_name.paginator.count >= 30
@@ -178,14 +223,26 @@ def test_omitted_and_unpublished_catalog_items_are_not_found(client, templates):
     from catalogs.models import Catalog, Domain, Region
 
     draft = catalog_services.catalog_clone(
-        region=Region.objects.get(code=LUOLONG), domain=Domain.objects.get(slug=SA), actor=None
+        region=Region.objects.get(code=LUOLONG),
+        domain=Domain.objects.get(slug=SA),
+        actor=None,
     )
     catalog_services.catalog_item_set_elements(
-        item=draft.items.get(name="监督检查"), values={"name": "监督检查（本地草稿）"}, bases=None, actor=None
+        item=draft.items.get(name="监督检查"),
+        values={"name": "监督检查（本地草稿）"},
+        bases=None,
+        actor=None,
     )
-    assert client.get("/search/", {"q": "本地草稿"}).context["items"].paginator.count == 0
+    assert (
+        client.get("/search/", {"q": "本地草稿"}).context["items"].paginator.count == 0
+    )
     city = Catalog.objects.get(region_id="4103", domain__slug=SA)
-    assert client.get("/search/", {"q": "监督检查", "region": "4103"}).context["items"].paginator.count == 1
+    assert (
+        client.get("/search/", {"q": "监督检查", "region": "4103"})
+        .context["items"]
+        .paginator.count
+        == 1
+    )
     assert city.items.filter(name="监督检查").exists()
 
 
@@ -199,11 +256,18 @@ def test_an_empty_search_shows_guidance_not_everything(client, portal):
     assert browse.context["items"] is None
 
 
-def test_search_queries_do_not_grow_with_the_data(client, portal, django_assert_max_num_queries):
+def test_search_queries_do_not_grow_with_the_data(
+    client, portal, django_assert_max_num_queries
+):
     """Search: domains, categories, cities, region, record count, record page,
     item count, item page — 8 at most, with any amount of data."""
     publish_record()
-    params = {"q": "低保 审核", "region": LUOLONG, "domain": SA, "date_from": "2020-01-01"}
+    params = {
+        "q": "低保 审核",
+        "region": LUOLONG,
+        "domain": SA,
+        "date_from": "2020-01-01",
+    }
     with django_assert_max_num_queries(15) as small:
         client.get("/search/", params)
         client.get("/search/", {"q": "审核"})
@@ -217,10 +281,17 @@ def test_search_queries_do_not_grow_with_the_data(client, portal, django_assert_
 @pytest.mark.django_db
 def test_trigram_indexes_exist_exactly_on_postgresql():
     with connection.cursor() as cursor:
-        records = connection.introspection.get_constraints(cursor, DisclosureRecord._meta.db_table)
+        records = connection.introspection.get_constraints(
+            cursor, DisclosureRecord._meta.db_table
+        )
         items = connection.introspection.get_constraints(cursor, "catalogs_catalogitem")
     names = set(records) | set(items)
-    expected = {"record_title_trgm", "record_body_trgm", "catalogitem_name_trgm", "catalogitem_content_trgm"}
+    expected = {
+        "record_title_trgm",
+        "record_body_trgm",
+        "catalogitem_name_trgm",
+        "catalogitem_content_trgm",
+    }
     if connection.vendor == "postgresql":
         assert expected <= names
         with connection.cursor() as cursor:

@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 
 from catalogs.textsafety import neutralise_formula
-from disclosures.spreadsheets import files as spreadsheet_files
 from disclosures.deidentify import MaskingPolicy, gb11643_check_digit
 from disclosures.spreadsheets import (
     OLE2_MAGIC,
@@ -23,18 +22,41 @@ from disclosures.spreadsheets import (
     write_csv,
     write_xlsx,
 )
+from disclosures.spreadsheets import files as spreadsheet_files
 
-HEADER = ["序号", "户主姓名", "身份证号码", "联系电话", "家庭住址", "保障人口", "月保障金额（元）", "所属村", "备注"]
+HEADER = [
+    "序号",
+    "户主姓名",
+    "身份证号码",
+    "联系电话",
+    "家庭住址",
+    "保障人口",
+    "月保障金额（元）",
+    "所属村",
+    "备注",
+]
 VALID_ID = "11010519491231002X"
 FIRST17 = "41031119850612123"
 BAD_ID = FIRST17 + ("0" if gb11643_check_digit(FIRST17) != "0" else "1")
 
 
 def data_row(i: int) -> list:
-    return [i, "张三明", VALID_ID, "13812345678", "李楼镇前李村3组15号", 3, 450.5, "前李村", None]
+    return [
+        i,
+        "张三明",
+        VALID_ID,
+        "13812345678",
+        "李楼镇前李村3组15号",
+        3,
+        450.5,
+        "前李村",
+        None,
+    ]
 
 
-def xlsx_bytes(sheets: dict[str, list[list]], *, text_cells: tuple[str, ...] = ()) -> bytes:
+def xlsx_bytes(
+    sheets: dict[str, list[list]], *, text_cells: tuple[str, ...] = ()
+) -> bytes:
     """An xlsx with one worksheet per entry; ``text_cells`` are forced to text."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
@@ -50,7 +72,12 @@ def xlsx_bytes(sheets: dict[str, list[list]], *, text_cells: tuple[str, ...] = (
 
 
 def list_with_title(rows: int = 2) -> list[list]:
-    return [["洛龙区李楼镇2025年第三季度低保名单"], [], HEADER, *[data_row(i) for i in range(1, rows + 1)]]
+    return [
+        ["洛龙区李楼镇2025年第三季度低保名单"],
+        [],
+        HEADER,
+        *[data_row(i) for i in range(1, rows + 1)],
+    ]
 
 
 def csv_bytes(rows: list[list], encoding: str, delimiter: str = ",") -> bytes:
@@ -100,12 +127,16 @@ def test_missing_rows_keep_row_numbers(tmp_path):
     path = tmp_path / "gaps.xlsx"
     workbook.save(path)
     result = deidentify_file(path, tmp_path / "out.csv")
-    assert [(f.row, f.column, f.kind) for f in result.report.findings] == [(7, "所属村", "mobile")]
+    assert [(f.row, f.column, f.kind) for f in result.report.findings] == [
+        (7, "所属村", "mobile")
+    ]
     assert result.report.rows_blank == 4
 
 
 def test_default_sheet_is_the_first_with_a_header():
-    data = xlsx_bytes({"说明": [["本表为低保名单"], ["填表说明：……"]], "名单": list_with_title()})
+    data = xlsx_bytes(
+        {"说明": [["本表为低保名单"], ["填表说明：……"]], "名单": list_with_title()}
+    )
     with open_table(data, "名单.xlsx") as table:
         assert table.sheet_names == ["说明", "名单"]
         assert table.sheet_name == "名单"
@@ -137,13 +168,19 @@ def test_text_starting_with_equals_is_no_formula():
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_csv_encodings_are_detected(encoding):
-    rows = [["李楼镇低保名单"], HEADER, ["1", "欧阳志明", VALID_ID, "", "前李村", "3", "450.50", "前李村", "新增"]]
+    rows = [
+        ["李楼镇低保名单"],
+        HEADER,
+        ["1", "欧阳志明", VALID_ID, "", "前李村", "3", "450.50", "前李村", "新增"],
+    ]
     with open_table(csv_bytes(rows, encoding), "名单.csv") as table:
         assert table.format == "csv"
         assert table.header_row_number == 2
         assert table.header == HEADER
         assert [list(r) for r in table.iter_rows()] == [rows[2]]
-    assert table.encoding == {"gbk": "gb18030", "utf-16": "utf-16"}.get(encoding, encoding)
+    assert table.encoding == {"gbk": "gb18030", "utf-16": "utf-16"}.get(
+        encoding, encoding
+    )
 
 
 def test_gb18030_only_characters_are_read():
@@ -244,7 +281,12 @@ def test_unrecognisable_headers_are_refused(kind):
 
 def test_encrypted_workbook_is_refused():
     """An encrypted xlsx is an OLE2 container holding an EncryptedPackage stream."""
-    data = OLE2_MAGIC + b"\x00" * 1000 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 100
+    data = (
+        OLE2_MAGIC
+        + b"\x00" * 1000
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 100
+    )
     error = error_of(data)
     assert error.code == "encrypted"
     assert "加密" in str(error)
@@ -302,7 +344,9 @@ def test_zip_bomb_is_refused_before_openpyxl_opens_it(monkeypatch):
 
 
 def test_total_uncompressed_size_is_limited(monkeypatch):
-    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened"))
+    monkeypatch.setattr(
+        openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened")
+    )
     error = error_of(_bomb(3 * 1024 * 1024), max_uncompressed_bytes=1024 * 1024)
     assert error.code == "zip_bomb"
 
@@ -351,7 +395,7 @@ def test_neutralise_formula(value, safe):
 def test_write_xlsx_round_trip(tmp_path):
     path = tmp_path / "out.xlsx"
     rows = [
-        ["=HYPERLINK(\"http://x\")", 3, 450.5, None, "a & <b>", " 前后空格 "],
+        ['=HYPERLINK("http://x")', 3, 450.5, None, "a & <b>", " 前后空格 "],
         ["-1", -1, True, date(2025, 9, 26), "bad\x01char", "_x0034__x0031_"],
         [datetime(2025, 9, 26, 8, 30), 10**12, 0, "", "x" * 40000, "@x"],
     ]
@@ -360,10 +404,24 @@ def test_write_xlsx_round_trip(tmp_path):
     sheet = openpyxl.load_workbook(path).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[0] == ["姓名", "家庭人口", "金额", "空", "备注", "其他"]
-    assert values[1] == ["'=HYPERLINK(\"http://x\")", 3, 450.5, None, "a & <b>", " 前后空格 "]
+    assert values[1] == [
+        '\'=HYPERLINK("http://x")',
+        3,
+        450.5,
+        None,
+        "a & <b>",
+        " 前后空格 ",
+    ]
     # openpyxl does not decode Excel's _xHHHH_ escapes, so the escaped underscore
     # shows here; Excel shows the literal text "_x0034__x0031_", not "41".
-    assert values[2] == ["'-1", -1, True, "2025-09-26", "badchar", "_x005F_x0034__x005F_x0031_"]
+    assert values[2] == [
+        "'-1",
+        -1,
+        True,
+        "2025-09-26",
+        "badchar",
+        "_x005F_x0034__x005F_x0031_",
+    ]
     assert values[3][:4] == ["2025-09-26 08:30:00", 10**12, 0, None]
     assert len(values[3][4]) == 32767
     assert values[3][5] == "'@x"
@@ -381,12 +439,20 @@ def test_write_xlsx_keeps_no_document_metadata(tmp_path):
 
 def test_write_csv_has_bom_and_neutralises(tmp_path):
     path = tmp_path / "out.csv"
-    count = write_csv(["姓名", "金额", "备注"], [["张三", 300.0, "=cmd|' /C calc'!A0"], ["李四", 12.5, None]], path)
+    count = write_csv(
+        ["姓名", "金额", "备注"],
+        [["张三", 300.0, "=cmd|' /C calc'!A0"], ["李四", 12.5, None]],
+        path,
+    )
     assert count == 2
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows == [["姓名", "金额", "备注"], ["张三", "300", "'=cmd|' /C calc'!A0"], ["李四", "12.5", ""]]
+    assert rows == [
+        ["姓名", "金额", "备注"],
+        ["张三", "300", "'=cmd|' /C calc'!A0"],
+        ["李四", "12.5", ""],
+    ]
 
 
 def test_write_csv_to_a_binary_stream():
@@ -404,7 +470,9 @@ def test_deidentify_file_writes_only_the_published_table(tmp_path):
     rows[4][8] = "户主患尿毒症"
     source = tmp_path / "名单.xlsx"
     source.write_bytes(xlsx_bytes({"名单": rows}))
-    result = deidentify_file(source, tmp_path / "公示.xlsx", policy=MaskingPolicy(mask_names=True))
+    result = deidentify_file(
+        source, tmp_path / "公示.xlsx", policy=MaskingPolicy(mask_names=True)
+    )
     assert result.header_row_number == 3
     assert result.rows_written == 3
     sheet = openpyxl.load_workbook(result.path).active
@@ -417,7 +485,9 @@ def test_deidentify_file_writes_only_the_published_table(tmp_path):
     text = repr(values)
     for secret in (VALID_ID, BAD_ID, "13812345678", "3组15号"):
         assert secret not in text
-    assert [(f.row, f.kind) for f in result.report.findings] == [(6, "id_number_bad_check")]
+    assert [(f.row, f.kind) for f in result.report.findings] == [
+        (6, "id_number_bad_check")
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["公示.xlsx", "名单.xlsx"]
 
 

@@ -62,11 +62,15 @@ def test_picker_without_javascript_goes_city_then_county_then_township(client, p
     assert "李楼街道" in [r.name for r in townships.options]
     go_county = client.get("/r/pick/", {"city": "4103", "county": LUOLONG, "go": "1"})
     assertRedirects(go_county, "/r/410311/")
-    township = client.get("/r/pick/", {"city": "4103", "county": LUOLONG, "township": LILOU})
+    township = client.get(
+        "/r/pick/", {"city": "4103", "county": LUOLONG, "township": LILOU}
+    )
     assertRedirects(township, "/r/410311012/")
 
 
-def test_picker_drops_a_county_of_another_city_and_explains_an_empty_choice(client, portal):
+def test_picker_drops_a_county_of_another_city_and_explains_an_empty_choice(
+    client, portal
+):
     response = client.get("/r/pick/", {"city": "4101", "county": LUOLONG, "go": "1"})
     # 洛龙区 is not in 郑州市: the choice stops at the city.
     assertRedirects(response, "/r/4101/")
@@ -83,7 +87,9 @@ def test_picker_drops_a_county_of_another_city_and_explains_an_empty_choice(clie
 
 def test_county_page_lists_its_catalogs_children_and_subtree_records(client, portal):
     own = publish_record(title="李楼街道低保审核公示")
-    other = publish_record(region_code=YANSHI, title="偃师区低保审批结果", item_name="审批信息")
+    other = publish_record(
+        region_code=YANSHI, title="偃师区低保审批结果", item_name="审批信息"
+    )
     response = client.get("/r/410311/")
     assert response.status_code == 200
     assertContains(response, reverse("disclosures:catalog_detail", args=[LUOLONG, SA]))
@@ -117,19 +123,48 @@ def test_catalog_page_is_the_official_table_grouped_by_category(client, portal):
     publish_record()
     response = client.get(f"/r/{LUOLONG}/{SA}/")
     assert response.status_code == 200
-    for header in ["序号", "公开事项", "公开内容（要素）", "公开依据", "公开时限", "公开主体",
-                   "公开渠道和载体", "公开对象", "公开方式", "公开层级", "一级事项", "二级事项"]:
+    for header in [
+        "序号",
+        "公开事项",
+        "公开内容（要素）",
+        "公开依据",
+        "公开时限",
+        "公开主体",
+        "公开渠道和载体",
+        "公开对象",
+        "公开方式",
+        "公开层级",
+        "一级事项",
+        "二级事项",
+    ]:
         assertContains(response, f">{header}</th>")
     groups = response.context["groups"]
-    assert [g["category"].name for g in groups] == ["综合业务", "最低生活保障", "特困人员救助供养", "临时救助"]
+    assert [g["category"].name for g in groups] == [
+        "综合业务",
+        "最低生活保障",
+        "特困人员救助供养",
+        "临时救助",
+    ]
     assert response.context["item_count"] == 13
-    audit_item = next(i for g in groups for i in g["items"] if i.name == "审核信息" and i.category.name == "最低生活保障")
+    audit_item = next(
+        i
+        for g in groups
+        for i in g["items"]
+        if i.name == "审核信息" and i.category.name == "最低生活保障"
+    )
     assert audit_item.record_count == 1
-    assertContains(response, reverse("disclosures:item_records", args=[LUOLONG, SA, audit_item.key]))
+    assertContains(
+        response,
+        reverse("disclosures:item_records", args=[LUOLONG, SA, audit_item.key]),
+    )
     assertContains(response, "第1版")
     assertContains(response, "2020年12月15日")
-    assertContains(response, reverse("disclosures:catalog_download", args=[LUOLONG, SA, "docx"]))
-    assertContains(response, reverse("disclosures:catalog_download", args=[LUOLONG, SA, "xlsx"]))
+    assertContains(
+        response, reverse("disclosures:catalog_download", args=[LUOLONG, SA, "docx"])
+    )
+    assertContains(
+        response, reverse("disclosures:catalog_download", args=[LUOLONG, SA, "xlsx"])
+    )
 
 
 def test_omitted_items_are_left_out_and_earlier_versions_stay_readable(client, portal):
@@ -151,7 +186,12 @@ def test_omitted_items_are_left_out_and_earlier_versions_stay_readable(client, p
     assert old.status_code == 200
     assert old.context["item_count"] == 13
     assertContains(old, "您正在查看历史版本第1版，现行版本为第2版。")
-    assert client.get(reverse("disclosures:catalog_version", args=[YANSHI, SA, 9])).status_code == 404
+    assert (
+        client.get(
+            reverse("disclosures:catalog_version", args=[YANSHI, SA, 9])
+        ).status_code
+        == 404
+    )
 
 
 def test_region_without_own_catalog_is_sent_to_the_catalog_that_applies(client, portal):
@@ -161,7 +201,9 @@ def test_region_without_own_catalog_is_sent_to_the_catalog_that_applies(client, 
 
 def test_unpublished_catalog_versions_are_not_public(client, templates):
     county = Region.objects.get(code=LUOLONG)
-    catalog_services.catalog_clone(region=county, domain=Domain.objects.get(slug=SA), actor=None)
+    catalog_services.catalog_clone(
+        region=county, domain=Domain.objects.get(slug=SA), actor=None
+    )
     # Only a draft: the city's catalog is the one that applies.
     assertRedirects(client.get(f"/r/{LUOLONG}/{SA}/"), f"/r/4103/{SA}/")
     assert client.get(f"/r/{LUOLONG}/{SA}/download.docx").status_code == 404
@@ -173,11 +215,16 @@ def test_catalog_downloads_are_the_official_documents(client, portal):
 
     docx = client.get(f"/r/{LUOLONG}/{SA}/download.docx")
     assert docx.status_code == 200
-    assert docx["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert docx["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
     assert "attachment" in docx["Content-Disposition"]
     assert ".docx" in docx["Content-Disposition"]
     text = "\n".join(
-        cell.text for table in Document(io.BytesIO(docx.content)).tables for row in table.rows for cell in row.cells
+        cell.text
+        for table in Document(io.BytesIO(docx.content)).tables
+        for row in table.rows
+        for cell in row.cells
     )
     assert "审核信息" in text and "最低生活保障" in text
     xlsx = client.get(f"/r/{LUOLONG}/{SA}/download.xlsx")
@@ -192,9 +239,19 @@ def test_catalog_downloads_are_the_official_documents(client, portal):
 
 def test_item_records_are_newest_first_with_due_date_and_on_time_status(client, portal):
     today = timezone.localdate()
-    late = publish_record(title="迟到的公示", published_on=today - timedelta(days=60), trigger_days_before=40)
-    on_time = publish_record(title="按时的公示", published_on=today - timedelta(days=10), trigger_days_before=2)
-    elsewhere = publish_record(region_code=YANSHI, title="偃师区的记录", item_name="审批信息")
+    late = publish_record(
+        title="迟到的公示",
+        published_on=today - timedelta(days=60),
+        trigger_days_before=40,
+    )
+    on_time = publish_record(
+        title="按时的公示",
+        published_on=today - timedelta(days=10),
+        trigger_days_before=2,
+    )
+    elsewhere = publish_record(
+        region_code=YANSHI, title="偃师区的记录", item_name="审批信息"
+    )
     draft_record(title="李楼街道草稿")
     key = on_time.item_key
     response = client.get(reverse("disclosures:item_records", args=[LUOLONG, SA, key]))
@@ -212,7 +269,12 @@ def test_item_records_are_newest_first_with_due_date_and_on_time_status(client, 
 def test_item_records_of_an_unknown_item_is_404(client, portal):
     import uuid
 
-    assert client.get(reverse("disclosures:item_records", args=[LUOLONG, SA, uuid.uuid4()])).status_code == 404
+    assert (
+        client.get(
+            reverse("disclosures:item_records", args=[LUOLONG, SA, uuid.uuid4()])
+        ).status_code
+        == 404
+    )
 
 
 # --- record pages ---------------------------------------------------------------------
@@ -220,23 +282,28 @@ def test_item_records_of_an_unknown_item_is_404(client, portal):
 
 def test_record_page_shows_body_dates_publicity_and_the_masked_list(client, portal):
     record = publish_record()
-    add_name_list(record, rows=60, publicity_end=timezone.localdate() + timedelta(days=5))
+    add_name_list(
+        record, rows=60, publicity_end=timezone.localdate() + timedelta(days=5)
+    )
     response = client.get(record.get_absolute_url())
     assert response.status_code == 200
     assertContains(response, record.title)
     assertContains(response, "经入户调查和民主评议")
     assertContains(response, "公示期")
     assertContains(response, "名单公示")
-    assertContains(response, "<th scope=\"col\">保障金额（元/月）</th>", html=True)
+    assertContains(response, '<th scope="col">保障金额（元/月）</th>', html=True)
     rows = response.context["public_name_list"].rows
     assert [r.number for r in rows][:2] == [1, 2] and len(rows) == 50
     second = client.get(record.get_absolute_url(), {"page": 2})
-    assert [r.number for r in second.context["public_name_list"].rows] == list(range(51, 61))
+    assert [r.number for r in second.context["public_name_list"].rows] == list(
+        range(51, 61)
+    )
     assertContains(second, "张*明60")
 
 
 @pytest.mark.parametrize(
-    "status", [NameList.Status.PROCESSING, NameList.Status.PENDING, NameList.Status.REJECTED]
+    "status",
+    [NameList.Status.PROCESSING, NameList.Status.PENDING, NameList.Status.REJECTED],
 )
 def test_unconfirmed_name_lists_are_never_shown(client, portal, status):
     record = publish_record()
@@ -248,7 +315,9 @@ def test_unconfirmed_name_lists_are_never_shown(client, portal, status):
     assertNotContains(response, "名单公示")
 
 
-def test_after_the_publicity_period_only_the_fact_of_publication_remains(client, portal):
+def test_after_the_publicity_period_only_the_fact_of_publication_remains(
+    client, portal
+):
     record = publish_record(published_on=timezone.localdate() - timedelta(days=30))
     end = timezone.localdate() - timedelta(days=1)
     add_name_list(record, rows=3, publicity_end=end)
@@ -275,7 +344,9 @@ def test_drafts_future_scheduled_and_withdrawn_records_are_not_public(client, po
         assert client.get(record.get_absolute_url()).status_code == 404
     for url in ["/", f"/r/{LUOLONG}/", f"/r/{LILOU}/", "/search/?q=定时"]:
         html = client.get(url).content.decode()
-        assert "草稿" not in html and "定时发布" not in html and "已撤回的记录" not in html
+        assert (
+            "草稿" not in html and "定时发布" not in html and "已撤回的记录" not in html
+        )
 
 
 def test_a_scheduled_record_is_public_from_its_time_on(client, portal):
@@ -285,7 +356,9 @@ def test_a_scheduled_record_is_public_from_its_time_on(client, portal):
         publish_at=timezone.now() + timedelta(hours=1),
         now=timezone.now() - timedelta(hours=2),
     )
-    DisclosureRecord.objects.filter(pk=record.pk).update(publish_at=timezone.now() - timedelta(minutes=5))
+    DisclosureRecord.objects.filter(pk=record.pk).update(
+        publish_at=timezone.now() - timedelta(minutes=5)
+    )
     assert client.get(record.get_absolute_url()).status_code == 200
 
 
@@ -295,20 +368,39 @@ def test_attachments_of_public_records_download_and_others_do_not(client, portal
     attachments = []
     for owner in (record, hidden):
         attachment = Attachment(
-            record=owner, original_name="审核对象公示.pdf", size=8, content_type="application/pdf",
+            record=owner,
+            original_name="审核对象公示.pdf",
+            size=8,
+            content_type="application/pdf",
             scan_status=Attachment.ScanStatus.CLEAN,  # as `attachments_add` stores a scanned file
         )
         attachment.file.save("公示.pdf", ContentFile(b"%PDF-1.4"), save=False)
         attachment.save()
         attachments.append(attachment)
     page = client.get(record.get_absolute_url())
-    url = reverse("disclosures:attachment_download", args=[record.pk, attachments[0].pk])
+    url = reverse(
+        "disclosures:attachment_download", args=[record.pk, attachments[0].pk]
+    )
     assertContains(page, url)
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4"
-    assert client.get(reverse("disclosures:attachment_download", args=[hidden.pk, attachments[1].pk])).status_code == 404
-    assert client.get(reverse("disclosures:attachment_download", args=[record.pk, attachments[1].pk])).status_code == 404
+    assert (
+        client.get(
+            reverse(
+                "disclosures:attachment_download", args=[hidden.pk, attachments[1].pk]
+            )
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse(
+                "disclosures:attachment_download", args=[record.pk, attachments[1].pk]
+            )
+        ).status_code
+        == 404
+    )
 
 
 # --- site-wide ------------------------------------------------------------------------
@@ -325,7 +417,11 @@ def test_robots_txt_keeps_crawlers_out_of_staff_pages(client, db):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
-    assert "Disallow: /work/" in lines and "Disallow: /admin/" in lines and "Allow: /" in lines
+    assert (
+        "Disallow: /work/" in lines
+        and "Disallow: /admin/" in lines
+        and "Allow: /" in lines
+    )
 
 
 def test_server_error_page_is_chinese_and_needs_no_database(rf):
@@ -339,7 +435,9 @@ def test_server_error_page_is_chinese_and_needs_no_database(rf):
 
 
 def test_large_font_mode_without_javascript_persists_across_pages(client, portal):
-    response = client.get("/preferences/", {"toggle": "large", "next": f"/r/{LUOLONG}/"})
+    response = client.get(
+        "/preferences/", {"toggle": "large", "next": f"/r/{LUOLONG}/"}
+    )
     assertRedirects(response, f"/r/{LUOLONG}/", fetch_redirect_response=False)
     assert client.cookies["a11y"].value == "large"
     for url in ["/", f"/r/{LUOLONG}/", "/search/?q=低保"]:
@@ -383,7 +481,9 @@ def page_urls(record: DisclosureRecord) -> dict[str, str]:
         "catalog": f"/r/{LUOLONG}/{SA}/",
         "catalog_v1": f"/r/{LUOLONG}/{SA}/v1/",
         "download": f"/r/{LUOLONG}/{SA}/download.xlsx",
-        "item": reverse("disclosures:item_records", args=[LUOLONG, SA, record.item_key]),
+        "item": reverse(
+            "disclosures:item_records", args=[LUOLONG, SA, record.item_key]
+        ),
         "record": record.get_absolute_url(),
         "record_list_page2": record.get_absolute_url() + "?page=2",
         "search": "/search/?q=低保",
@@ -425,9 +525,13 @@ def test_public_pages_run_the_same_bounded_number_of_queries_at_two_data_sizes(
 # --- demo data ------------------------------------------------------------------------
 
 
-def test_demo_seed_publishes_a_catalog_of_each_domain_for_every_luoyang_county(templates):
+def test_demo_seed_publishes_a_catalog_of_each_domain_for_every_luoyang_county(
+    templates,
+):
     before = catalog_services.catalog_clone(
-        region=Region.objects.get(code=YANSHI), domain=Domain.objects.get(slug=SA), actor=None
+        region=Region.objects.get(code=YANSHI),
+        domain=Domain.objects.get(slug=SA),
+        actor=None,
     )
     created = demo_portal.seed()
     counties = Region.objects.filter(parent_id="4103", level="county", official=True)

@@ -5,14 +5,22 @@ import subprocess
 import sys
 
 import pytest
+
 from django.conf import settings
 from django.test import RequestFactory
 
-from catalog_portal.scaleout import ReplicaReadsMiddleware, ReplicaRouter, _use_replica, cache_from_url
+from catalog_portal.scaleout import (
+    ReplicaReadsMiddleware,
+    ReplicaRouter,
+    _use_replica,
+    cache_from_url,
+)
 
 
 def test_cache_url_schemes():
-    assert cache_from_url(None)["BACKEND"].endswith("DatabaseCache")  # shared by all workers
+    assert cache_from_url(None)["BACKEND"].endswith(
+        "DatabaseCache"
+    )  # shared by all workers
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
     redis = cache_from_url("redis://127.0.0.1:6379/1")
     assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
@@ -52,7 +60,12 @@ def test_middleware_marks_only_anonymous_public_reads():
     logged_in = rf.get("/r/41/")
     logged_in.COOKIES["sessionid"] = "abc"
     middleware(logged_in)
-    assert seen == {"/r/410311/": True, "/work/": False, "/search/": False, "/r/41/": False}
+    assert seen == {
+        "/r/410311/": True,
+        "/work/": False,
+        "/search/": False,
+        "/r/41/": False,
+    }
     assert _use_replica.get() is False
 
 
@@ -76,7 +89,11 @@ def test_s3_storage_is_selected_by_environment():
         "print(s.CACHES['default']['BACKEND'])"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [

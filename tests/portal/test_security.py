@@ -10,11 +10,12 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from catalogs import security
 from catalogs.models import AuditLogEntry, Region, User
@@ -70,11 +71,14 @@ def test_ten_wrong_passwords_lock_the_account_and_the_right_one_is_refused_in_ch
     refused = post_login(client, county_clerk.username, PASSWORD)
     assert refused.status_code == 429
     retry_at = timezone.localtime(
-        AccessAttempt.objects.get(username=county_clerk.username).attempt_time + timedelta(minutes=30)
+        AccessAttempt.objects.get(username=county_clerk.username).attempt_time
+        + timedelta(minutes=30)
     )
     assertContains(refused, "该账号连续登录失败的次数过多", status_code=429)
     assertContains(refused, "锁定期间即使输入正确的密码也无法登录", status_code=429)
-    assertContains(refused, f"请于 {retry_at:%H:%M} 之后（约 30 分钟后）再试", status_code=429)
+    assertContains(
+        refused, f"请于 {retry_at:%H:%M} 之后（约 30 分钟后）再试", status_code=429
+    )
     assert 29 * 60 <= int(refused["Retry-After"]) <= 30 * 60
     assert "_auth_user_id" not in client.session
     assertRedirects(client.get("/work/"), "/accounts/login/?next=/work/")
@@ -84,7 +88,9 @@ def test_ten_wrong_passwords_lock_the_account_and_the_right_one_is_refused_in_ch
     assert {(e.object_id, e.region_id, e.data["username"]) for e in failed} == {
         (str(county_clerk.pk), "410311", county_clerk.username)
     }
-    assert {(e.data["ip"], e.data["user_agent"]) for e in failed} == {("127.0.0.1", BROWSER)}
+    assert {(e.data["ip"], e.data["user_agent"]) for e in failed} == {
+        ("127.0.0.1", BROWSER)
+    }
     (locked,) = events(security.LOCKED_OUT)
     assert locked.object_id == str(county_clerk.pk) and locked.region_id == "410311"
     assert locked.data["locked_by"] == ["username", "ip_address"]
@@ -112,26 +118,39 @@ def test_attempts_during_the_lockout_do_not_extend_it(client, axes_on, county_cl
         post_login(client, county_clerk.username, f"wrong-{attempt}")
     before = AccessAttempt.objects.get().attempt_time
     for _ in range(3):
-        assert post_login(client, county_clerk.username, "wrong-again").status_code == 429
+        assert (
+            post_login(client, county_clerk.username, "wrong-again").status_code == 429
+        )
     attempt = AccessAttempt.objects.get()
     assert attempt.attempt_time == before and attempt.failures_since_start == 10
     assert len(events(security.LOCKED_OUT)) == 1
 
 
-def test_one_address_trying_many_names_is_locked_for_every_account(client, axes_on, county_clerk):
+def test_one_address_trying_many_names_is_locked_for_every_account(
+    client, axes_on, county_clerk
+):
     """Per address: ten failures from one address with ten different names lock the
     address, so a real account is refused from there but not from elsewhere.
     A name that is no account (here an ID card number) is never stored as typed."""
     for n in range(9):
-        assert post_login(client, f"nobody-{n}", "wrong", ip="203.0.113.7").status_code == 200
-    assert post_login(client, FAKE_ID_NUMBER, "wrong", ip="203.0.113.7").status_code == 429
+        assert (
+            post_login(client, f"nobody-{n}", "wrong", ip="203.0.113.7").status_code
+            == 200
+        )
+    assert (
+        post_login(client, FAKE_ID_NUMBER, "wrong", ip="203.0.113.7").status_code == 429
+    )
     refused = post_login(client, county_clerk.username, PASSWORD, ip="203.0.113.7")
     assertContains(refused, "您所在网络地址连续登录失败的次数过多", status_code=429)
-    assertRedirects(post_login(client, county_clerk.username, PASSWORD, ip="198.51.100.2"), "/work/")
+    assertRedirects(
+        post_login(client, county_clerk.username, PASSWORD, ip="198.51.100.2"), "/work/"
+    )
 
     unknown = [e for e in events(security.LOGIN_FAILED) if e.object_id == ""]
     assert len(unknown) == 10
-    assert all(e.region_id is None and e.data["account_exists"] is False for e in unknown)
+    assert all(
+        e.region_id is None and e.data["account_exists"] is False for e in unknown
+    )
     assert len({e.data["name_digest"] for e in unknown}) == 10
     (locked,) = events(security.LOCKED_OUT)
     assert locked.data["locked_by"] == ["ip_address"] and locked.object_id == ""
@@ -144,7 +163,10 @@ def test_one_account_tried_from_many_addresses_is_locked(client, axes_on, county
     refused = post_login(client, county_clerk.username, PASSWORD, ip="192.0.2.200")
     assertContains(refused, "该账号连续登录失败的次数过多", status_code=429)
     (locked,) = events(security.LOCKED_OUT)
-    assert locked.data["locked_by"] == ["username"] and locked.data["ip"] == "198.51.100.10"
+    assert (
+        locked.data["locked_by"] == ["username"]
+        and locked.data["ip"] == "198.51.100.10"
+    )
 
 
 def test_the_admin_login_is_throttled_too(client, axes_on, province_admin):
@@ -155,7 +177,8 @@ def test_the_admin_login_is_throttled_too(client, axes_on, province_admin):
             REMOTE_ADDR="127.0.0.1",
         )
     refused = client.post(
-        "/admin/login/?next=/admin/", {"username": province_admin.username, "password": PASSWORD}
+        "/admin/login/?next=/admin/",
+        {"username": province_admin.username, "password": PASSWORD},
     )
     assertContains(refused, "登录已暂时锁定", status_code=429)
 
@@ -175,7 +198,9 @@ def test_a_forwarded_for_header_is_not_trusted_by_default(client, county_clerk):
     assert failed.data["ip"] == "192.0.2.10"
 
 
-def test_behind_the_proxy_the_configured_header_gives_the_address(client, settings, county_clerk):
+def test_behind_the_proxy_the_configured_header_gives_the_address(
+    client, settings, county_clerk
+):
     """DJANGO_CLIENT_IP_HEADER=HTTP_X_REAL_IP (docs/deploy.md): nginx overwrites X-Real-IP."""
     settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_REAL_IP", "REMOTE_ADDR")
     assertRedirects(
@@ -194,25 +219,36 @@ def test_behind_the_proxy_the_configured_header_gives_the_address(client, settin
 # --- audit of logins, logouts, passwords ------------------------------------------------------
 
 
-def test_login_and_logout_are_in_the_audit_log_with_address_and_browser(client, township_clerk):
+def test_login_and_logout_are_in_the_audit_log_with_address_and_browser(
+    client, township_clerk
+):
     assertRedirects(post_login(client, township_clerk.username, PASSWORD), "/work/")
     assertRedirects(
-        client.post(reverse("logout"), REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT=BROWSER), "/"
+        client.post(
+            reverse("logout"), REMOTE_ADDR="127.0.0.1", HTTP_USER_AGENT=BROWSER
+        ),
+        "/",
     )
     (login,) = events(security.LOGGED_IN)
     (logout,) = events(security.LOGGED_OUT)
     for entry in (login, logout):
         assert entry.actor == township_clerk
         assert entry.region_id == "410311012"
-        assert entry.object_type == "catalogs.user" and entry.object_id == str(township_clerk.pk)
+        assert entry.object_type == "catalogs.user" and entry.object_id == str(
+            township_clerk.pk
+        )
         assert entry.data["username"] == township_clerk.username
         assert entry.data["ip"] == "127.0.0.1" and entry.data["user_agent"] == BROWSER
     assert logout.data["reason"] == "user"
     assert PASSWORD not in all_audit_text()
 
 
-def test_a_wrong_password_of_an_account_is_logged_against_the_account(client, city_reviewer):
-    assertContains(post_login(client, city_reviewer.username, "not-the-password"), "工作人员登录")
+def test_a_wrong_password_of_an_account_is_logged_against_the_account(
+    client, city_reviewer
+):
+    assertContains(
+        post_login(client, city_reviewer.username, "not-the-password"), "工作人员登录"
+    )
     (failed,) = events(security.LOGIN_FAILED)
     assert failed.actor is None  # nobody was logged in
     assert failed.object_id == str(city_reviewer.pk) and failed.region_id == "4103"
@@ -230,16 +266,25 @@ def test_test_client_logins_are_no_ones_activity(client, county_clerk):
     client.force_login(county_clerk)
     client.logout()
     assert client.login(username=county_clerk.username, password=PASSWORD)
-    assert AuditLogEntry.objects.filter(action__startswith="catalogs.user.logged").count() == 0
+    assert (
+        AuditLogEntry.objects.filter(action__startswith="catalogs.user.logged").count()
+        == 0
+    )
 
 
-def test_password_change_in_the_admin_is_audited_with_who_and_where(client, province_admin):
+def test_password_change_in_the_admin_is_audited_with_who_and_where(
+    client, province_admin
+):
     AuditLogEntry.objects.all().delete()  # the factory's password setting
     client.force_login(province_admin)
     url = reverse("admin:password_change")
     too_short = client.post(
         url,
-        {"old_password": PASSWORD, "new_password1": "Hn-2026-abc", "new_password2": "Hn-2026-abc"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Hn-2026-abc",
+            "new_password2": "Hn-2026-abc",
+        },
     )
     assertContains(too_short, "密码太短：至少需要 12 个字符，请加长后再试。")
     assert events(security.PASSWORD_CHANGED) == []
@@ -294,10 +339,14 @@ def test_password_rules_answer_in_chinese(password, message):
 def test_password_help_texts_are_chinese_and_say_twelve():
     texts = password_validation.password_validators_help_texts()
     assert "密码至少 12 个字符。" in texts
-    assert all(not any("a" <= ch.lower() <= "z" for ch in text) for text in texts), texts
+    assert all(not any("a" <= ch.lower() <= "z" for ch in text) for text in texts), (
+        texts
+    )
 
 
-@pytest.mark.parametrize("username", ["demo-province", "demo-city", "demo-county", "demo-township"])
+@pytest.mark.parametrize(
+    "username", ["demo-province", "demo-city", "demo-county", "demo-township"]
+)
 def test_the_demo_password_is_still_valid(username):
     password_validation.validate_password("DemoPass-2026", User(username=username))
 
@@ -317,9 +366,13 @@ def test_a_session_idle_for_thirty_minutes_ends(client, county_clerk):
     client.force_login(county_clerk)
     _age_session(client, since_login=3600, since_seen=30 * 60 + 5)
     response = client.get("/work/", HTTP_USER_AGENT=BROWSER)
-    assertRedirects(response, "/accounts/login/?next=/work/", fetch_redirect_response=False)
+    assertRedirects(
+        response, "/accounts/login/?next=/work/", fetch_redirect_response=False
+    )
     login_page = client.get(response["Location"])
-    assertContains(login_page, "您已超过 30 分钟未操作，为保护账号安全已自动退出，请重新登录。")
+    assertContains(
+        login_page, "您已超过 30 分钟未操作，为保护账号安全已自动退出，请重新登录。"
+    )
     (logout,) = events(security.LOGGED_OUT)
     assert logout.actor == county_clerk and logout.data["reason"] == "idle"
     assert logout.data["user_agent"] == BROWSER
@@ -328,7 +381,11 @@ def test_a_session_idle_for_thirty_minutes_ends(client, county_clerk):
 def test_a_session_ends_twelve_hours_after_login_however_active(client, county_clerk):
     client.force_login(county_clerk)
     _age_session(client, since_login=12 * 3600 + 5, since_seen=10)
-    assertRedirects(client.get("/work/"), "/accounts/login/?next=/work/", fetch_redirect_response=False)
+    assertRedirects(
+        client.get("/work/"),
+        "/accounts/login/?next=/work/",
+        fetch_redirect_response=False,
+    )
     (logout,) = events(security.LOGGED_OUT)
     assert logout.data["reason"] == "expired"
 
@@ -345,7 +402,9 @@ def test_an_active_session_goes_on_and_its_clock_moves(client, county_clerk):
     assert events(security.LOGGED_OUT) == []
 
 
-def test_a_public_page_after_the_idle_limit_renders_for_an_anonymous_visitor(client, county_clerk):
+def test_a_public_page_after_the_idle_limit_renders_for_an_anonymous_visitor(
+    client, county_clerk
+):
     client.force_login(county_clerk)
     _age_session(client, since_login=3600, since_seen=3600)
     response = client.get("/")
@@ -369,16 +428,27 @@ def test_session_settings():
 def _directives(response) -> dict[str, list[str]]:
     policy = response["Content-Security-Policy"]
     return {
-        part.split()[0]: part.split()[1:] for part in (p.strip() for p in policy.split(";")) if part
+        part.split()[0]: part.split()[1:]
+        for part in (p.strip() for p in policy.split(";"))
+        if part
     }
 
 
 def test_every_page_has_a_csp_without_inline_script_and_a_permissions_policy(
     client, province_admin, templates
 ):
-    anonymous = [client.get("/"), client.get(LOGIN), client.get("/r/410311/"), client.get("/static/css/site.css")]
+    anonymous = [
+        client.get("/"),
+        client.get(LOGIN),
+        client.get("/r/410311/"),
+        client.get("/static/css/site.css"),
+    ]
     client.force_login(province_admin)
-    staff = [client.get("/work/"), client.get("/admin/"), client.get(reverse("catalogs:security_log"))]
+    staff = [
+        client.get("/work/"),
+        client.get("/admin/"),
+        client.get(reverse("catalogs:security_log")),
+    ]
     for response in anonymous + staff:
         assert response.status_code == 200, response.wsgi_request.path
         directives = _directives(response)
@@ -389,7 +459,13 @@ def test_every_page_has_a_csp_without_inline_script_and_a_permissions_policy(
         assert "'unsafe-inline'" not in response["Content-Security-Policy"]
         assert "'unsafe-eval'" not in response["Content-Security-Policy"]
         policy = response["Permissions-Policy"]
-        for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+        for feature in (
+            "camera=()",
+            "microphone=()",
+            "geolocation=()",
+            "payment=()",
+            "usb=()",
+        ):
             assert feature in policy
 
 
@@ -405,7 +481,9 @@ def test_staff_and_admin_pages_are_never_stored_public_pages_may_be(
     public = client.get(lilou_record.get_absolute_url())
     assert public.status_code == 200 and not _no_store(public)
     # A list waiting for its confidentiality review: the staff preview of the table.
-    pending = process(publish_record(title="李楼街道待审查名单"), township_clerk, list_bytes(5))
+    pending = process(
+        publish_record(title="李楼街道待审查名单"), township_clerk, list_bytes(5)
+    )
     client.force_login(township_clerk)
     preview = client.get(reverse("disclosures:namelist_detail", args=[pending.pk]))
     assertContains(preview, 'class="name-list-table"')
@@ -416,18 +494,28 @@ def test_staff_and_admin_pages_are_never_stored_public_pages_may_be(
         client.get("/admin/login/"),
         client.get(LOGIN),
     ):
-        assert _no_store(response), (response.wsgi_request.path, response.get("Cache-Control"))
+        assert _no_store(response), (
+            response.wsgi_request.path,
+            response.get("Cache-Control"),
+        )
 
 
 # --- the security log -------------------------------------------------------------------------
 
 
-def _seed_events(count: int, *, region: str = "410311", username: str = "clerk-luolong") -> None:
+def _seed_events(
+    count: int, *, region: str = "410311", username: str = "clerk-luolong"
+) -> None:
     for n in range(count):
         AuditLogEntry.objects.create(
             action=security.LOGIN_FAILED if n % 2 else security.LOGGED_IN,
             region_id=region,
-            data={"username": username, "ip": f"192.0.2.{n % 250}", "user_agent": BROWSER, "reason": "credentials"},
+            data={
+                "username": username,
+                "ip": f"192.0.2.{n % 250}",
+                "user_agent": BROWSER,
+                "reason": "credentials",
+            },
         )
 
 
@@ -442,8 +530,13 @@ def test_province_admin_reads_its_provinces_events_filtered_and_paginated(
     AuditLogEntry.objects.all().delete()  # the fixtures' password settings
     _seed_events(60)
     _seed_events(3, region="42", username="hubei-clerk")
-    AuditLogEntry.objects.create(action=security.LOGIN_FAILED, data={"account_exists": False, "name_digest": "ab12"})
-    AuditLogEntry.objects.create(action="catalogs.catalog.published", region_id="410311")
+    AuditLogEntry.objects.create(
+        action=security.LOGIN_FAILED,
+        data={"account_exists": False, "name_digest": "ab12"},
+    )
+    AuditLogEntry.objects.create(
+        action="catalogs.catalog.published", region_id="410311"
+    )
     client.force_login(province_admin)
     url = reverse("catalogs:security_log")
 
@@ -460,18 +553,39 @@ def test_province_admin_reads_its_provinces_events_filtered_and_paginated(
     assert failed.context["page_obj"].paginator.count == 30
     assert {row.label for row in failed.context["rows"]} == {"登录失败"}
     assertContains(failed, "用户名或密码错误")
-    assertContains(failed, f'<option value="{security.LOGIN_FAILED}" selected>登录失败</option>', html=True)
+    assertContains(
+        failed,
+        f'<option value="{security.LOGIN_FAILED}" selected>登录失败</option>',
+        html=True,
+    )
 
-    assert client.get(url, {"username": "nobody"}).context["page_obj"].paginator.count == 0
-    assert client.get(url, {"username": "clerk-luolong"}).context["page_obj"].paginator.count == 60
-    assert client.get(url, {"kind": "catalogs.catalog.published"}).context["page_obj"].paginator.count == 60
+    assert (
+        client.get(url, {"username": "nobody"}).context["page_obj"].paginator.count == 0
+    )
+    assert (
+        client.get(url, {"username": "clerk-luolong"})
+        .context["page_obj"]
+        .paginator.count
+        == 60
+    )
+    assert (
+        client.get(url, {"kind": "catalogs.catalog.published"})
+        .context["page_obj"]
+        .paginator.count
+        == 60
+    )
 
 
 def test_superuser_sees_every_region_and_the_unknown_names(client, hubei):
-    root = User.objects.create_superuser("root", "root@example.org", "Root-Password-2026")
+    root = User.objects.create_superuser(
+        "root", "root@example.org", "Root-Password-2026"
+    )
     _seed_events(2)
     _seed_events(2, region="42")
-    AuditLogEntry.objects.create(action=security.LOGIN_FAILED, data={"account_exists": False, "name_digest": "ab12"})
+    AuditLogEntry.objects.create(
+        action=security.LOGIN_FAILED,
+        data={"account_exists": False, "name_digest": "ab12"},
+    )
     client.force_login(root)
     page = client.get(reverse("catalogs:security_log"))
     assert page.context["page_obj"].paginator.count == 5
@@ -493,10 +607,13 @@ def test_anonymous_is_sent_to_login_for_the_security_log(client):
     assertRedirects(client.get(url), f"/accounts/login/?next={url}")
 
 
-def test_the_workspace_links_province_admins_to_the_security_log(client, province_admin):
+def test_the_workspace_links_province_admins_to_the_security_log(
+    client, province_admin
+):
     client.force_login(province_admin)
     assertContains(
-        client.get("/work/"), f'href="{reverse("catalogs:security_log")}" id="security-log-link"'
+        client.get("/work/"),
+        f'href="{reverse("catalogs:security_log")}" id="security-log-link"',
     )
 
 
@@ -513,4 +630,6 @@ def test_security_log_queries_do_not_grow_with_entries(
         assert client.get(url, {"kind": security.LOGIN_FAILED}).status_code == 200
     _seed_events(115)
     with django_assert_max_num_queries(7):
-        assert client.get(url, {"username": "clerk-luolong", "page": 2}).status_code == 200
+        assert (
+            client.get(url, {"username": "clerk-luolong", "page": 2}).status_code == 200
+        )

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from django.conf import settings
 from django.core.management import call_command
 
@@ -16,7 +17,12 @@ def _run_manage(*args, env_overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -42,7 +48,10 @@ def test_check_deploy_is_clean_with_debug_off():
 def test_refuses_to_start_without_secret_key_when_debug_off():
     result = _run_manage(
         "check",
-        env_overrides={"DJANGO_SETTINGS_MODULE": "catalog_portal.settings.base", "DJANGO_DEBUG": "0"},
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "catalog_portal.settings.base",
+            "DJANGO_DEBUG": "0",
+        },
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -53,7 +62,10 @@ def test_database_url_is_read_from_the_environment(tmp_path):
 
     parsed = dj_database_url.parse(f"sqlite:///{tmp_path}/x.sqlite3")
     assert parsed["ENGINE"] == "django.db.backends.sqlite3"
-    assert dj_database_url.parse("postgres://u@127.0.0.1:5432/db")["ENGINE"] == "django.db.backends.postgresql"
+    assert (
+        dj_database_url.parse("postgres://u@127.0.0.1:5432/db")["ENGINE"]
+        == "django.db.backends.postgresql"
+    )
     assert settings.DATABASES["default"]["ENGINE"] in {
         "django.db.backends.sqlite3",
         "django.db.backends.postgresql",
@@ -69,7 +81,9 @@ def test_locale_and_timezone():
 
 
 @pytest.mark.django_db
-def test_healthz_answers_ok_without_touching_the_database(client, django_assert_num_queries):
+def test_healthz_answers_ok_without_touching_the_database(
+    client, django_assert_num_queries
+):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
     assert response.status_code == 200
@@ -113,7 +127,9 @@ def test_seed_demo_creates_the_demo_accounts_who_can_log_in(client):
 def test_login_page_is_chinese_and_rejects_a_wrong_password(client, county_clerk):
     page = client.get("/accounts/login/")
     assert "工作人员登录" in page.content.decode()
-    response = client.post("/accounts/login/", {"username": county_clerk.username, "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": county_clerk.username, "password": "wrong"}
+    )
     assert response.status_code == 200
     assert "请输入一个正确的" in response.content.decode()
 
@@ -148,7 +164,9 @@ def test_manage_py_without_environment_uses_development_settings():
         "shell",
         "-c",
         code,
-        env_overrides={"DJANGO_SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40},
+        env_overrides={
+            "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40
+        },
     )
     assert production.returncode == 0, production.stderr
     assert production.stdout.split()[-2:] == ["catalog_portal.settings.base", "False"]
