@@ -192,7 +192,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(
 # (catalog_portal.scaleout). A per-process cache is refused with debug off
 # (catalog_portal.checks).
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL"))}
-# Whole anonymous public pages (disclosures.cache), on the same backend, only when
+# Whole anonymous public pages (disclosures.public.cache), on the same backend, only when
 # that backend is shared: a withdrawn record must disappear from every worker at
 # once. Settings without this alias (the test settings, locmem://, dummy://)
 # cache no pages.

@@ -1,6 +1,6 @@
 """Trigram indexes for the public search (PostgreSQL only).
 
-`disclosures.search` matches with `icontains`, which PostgreSQL runs as
+`disclosures.public.search` (then `disclosures.search`) matches with `icontains`, which PostgreSQL runs as
 `UPPER(col::text) LIKE UPPER('%q%')`; pg_trgm GIN indexes on exactly those
 expressions let PostgreSQL answer it from the index for queries of three
 characters or more (Chinese needs a UTF-8 cluster, whose ctype treats CJK

@@ -12,7 +12,7 @@ Two halves, one module:
   publication state *and* the scan stamp (`public_q`), publishable attachments
   (scanned clean or confirmed by a second person) and a name list that is
   confirmed and inside its display period. A public path that reads the models
-  directly is a defect; `tests/test_privacy_gate.py` looks for one.
+  directly is a defect; `tests/disclosures/test_gate.py` looks for one.
 """
 
 from __future__ import annotations
