@@ -15,40 +15,12 @@ from playwright.sync_api import expect
 
 from django.utils import timezone
 
-from catalogs.models import Region
-from catalogs.reference import load_luoyang_catalogs, load_templates
-from catalogs.selectors import forget_work_calendar
-from demo.users import seed_users
 from disclosures.models import DisclosureRecord
 from disclosures.records import obligations as obligation_services
 from tests.browser.axe import serious_violations
+from tests.browser.session import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def township_item():
-    """Luoyang's catalogs apply in 李楼街道; its township-only 审核信息 has 公示7个工作日."""
-    forget_work_calendar()
-    load_templates()
-    load_luoyang_catalogs()
-    seed_users()
-    lilou = Region.objects.get(code="410311012")
-    item = next(
-        i
-        for i in obligation_services.applicable_items(lilou)
-        if i.name == "审核信息" and i.publicity_amount
-    )
-    yield item
-    forget_work_calendar()
-
-
-def login(page, base_url: str) -> None:
-    page.goto(base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill("demo-township")
-    page.get_by_label("密码").fill("DemoPass-2026")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工作台")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
