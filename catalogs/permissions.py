@@ -46,7 +46,8 @@ _EDIT_CATALOGS = [
 ]
 _CATALOG_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "township_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS,
-    "county_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS,
+    # County staff add the villages (村/社区) of their townships (`catalogs.villages`).
+    "county_clerk": _VIEW_CATALOGS + _EDIT_CATALOGS + ["catalogs.add_region"],
     "city_reviewer": _VIEW_CATALOGS
     + _EDIT_CATALOGS
     + ["catalogs.review_catalog", "catalogs.view_auditlogentry"],
@@ -261,6 +262,18 @@ def access_catalog_item(
             )
         raise Http404
     return item
+
+
+def can_manage_villages(user: User, region: Region | str | None = None) -> bool:
+    """Adding villages (村/社区): county staff (and province admins) with the
+    capability, for townships in their subtree (`region`, when given)."""
+    code = scope_code(user)
+    if code is None or not user.has_perm("catalogs.add_region"):
+        return False
+    if region is None:
+        return True
+    region_code = region if isinstance(region, str) else region.code
+    return region_code.startswith(code)
 
 
 def can_edit_calendar(user: User) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import namelists, national, portal, province, records, users
+from . import namelists, national, portal, province, records, users, villages
 
 DEMO_STEPS = [
     users.seed,  # accounts, province templates, Luoyang's catalogs, demo-county's localization
     portal.seed,  # every Luoyang county gets a published catalog (public portal)
+    villages.seed,  # demo villages (村/社区) under 李楼街道 and two other townships
     records.seed,  # four quarters of records for demo-county and its townships
     namelists.seed,  # synthetic name lists through the real de-identification pipeline
     province.seed,  # --scale province: every official county and township of Henan
