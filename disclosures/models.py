@@ -75,6 +75,10 @@ class Obligation(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN
     )
     fulfilled_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    # 张榜 (village notice board) obligations only: the local day the notice was
+    # public online *and* proof of posting was attached (the later of the two).
+    # Set by `records.obligations.obligation_sync`; see `records.posting`.
+    posted_on = models.DateField(_("张榜证明日期"), null=True, blank=True)
     reminded_states = models.JSONField(_("已提醒状态"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -140,6 +144,16 @@ class DisclosureRecord(models.Model):
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("正文"), blank=True)
+    # The village or community (村/社区) the record concerns, under its region.
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所涉村（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_records",
+        limit_choices_to={"level": "village"},
+    )
     trigger_date = models.DateField(_("信息形成（获取）日期"))
     due_date = models.DateField(_("公开截止日期"), null=True, blank=True)
     due_provisional = models.BooleanField(_("截止日期为暂定"), default=False)
@@ -383,6 +397,15 @@ class NameList(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所涉村（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_name_lists",
+        limit_choices_to={"level": "village"},
+    )
     submitted_at = models.DateTimeField(_("提交审查时间"), null=True, blank=True)
     review_note = models.CharField(_("审查意见"), max_length=300, blank=True)
     progress_at = models.DateTimeField(_("处理进度更新时间"), null=True, blank=True)
@@ -548,3 +571,58 @@ class ProgressThreshold(models.Model):
 
     def __str__(self) -> str:
         return str(_("通报阈值"))
+
+
+def posting_proof_path(instance: PostingProof, filename: str) -> str:
+    # Not under attachments/: proof photos are never served by a public URL.
+    return f"posting-proofs/{instance.record.region_id}/{instance.record_id}/{filename}"
+
+
+class PostingProof(models.Model):
+    """A photo of a notice posted on a village notice board (张榜证明, SPEC §14).
+
+    Stored re-encoded and resized, without EXIF or location, and shown only to
+    staff of the record's region and the regions above it (`records.posting`).
+    """
+
+    record = models.ForeignKey(
+        DisclosureRecord,
+        verbose_name=_("公开信息"),
+        on_delete=models.CASCADE,
+        related_name="posting_proofs",
+    )
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("张榜的村（社区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "village"},
+    )
+    photo = models.FileField(_("照片"), upload_to=posting_proof_path)
+    width = models.PositiveIntegerField(_("宽（像素）"), default=0)
+    height = models.PositiveIntegerField(_("高（像素）"), default=0)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    posted_on = models.DateField(_("张榜日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("张榜证明")
+        verbose_name_plural = _("张榜证明")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [
+            models.Index(fields=["record", "uploaded_at"], name="postingproof_rec_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(title)s 张榜证明") % {"title": self.record.title}
