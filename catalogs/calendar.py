@@ -10,8 +10,11 @@ ones keep theirs).
 
 from __future__ import annotations
 
+import calendar as _stdlib_calendar
+import re
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -198,3 +201,266 @@ def calendar_next_year_missing(*, today: date | None = None) -> int | None:
     if CalendarYear.objects.filter(year=next_year, official=True).exists():
         return None
     return next_year
+
+
+# --- The State Council notice for a whole year, in one form ---------------------
+
+_DATE_ISO = r"(?P<{p}y>\d{{4}})-(?P<{p}m>\d{{1,2}})-(?P<{p}d>\d{{1,2}})"
+_DATE_ZH = r"(?:(?P<{p}y>\d{{4}})年)?(?:(?P<{p}m>\d{{1,2}})月)?(?P<{p}d>\d{{1,2}})日"
+_RANGE_SEP = r"\s*(?:至|到|—|–|~|～|-)\s*"
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    """One line of the notice: a holiday range or a single make-up working day."""
+
+    name: str
+    first: date
+    last: date
+
+
+def _date_patterns(prefix: str) -> list[str]:
+    return [_DATE_ISO.format(p=prefix), _DATE_ZH.format(p=prefix)]
+
+
+def _to_date(match: re.Match, prefix: str, year: int, month: int | None) -> date:
+    y = int(match.group(f"{prefix}y") or year)
+    m_raw = match.group(f"{prefix}m")
+    m = int(m_raw) if m_raw else month
+    if m is None:
+        raise ValueError("month")
+    return date(y, m, int(match.group(f"{prefix}d")))
+
+
+def parse_notice_lines(text: str, *, year: int, ranges: bool) -> list[NoticeLine]:
+    """Read the lines a province admin copied from the notice.
+
+    Each line: a name, then a date or (``ranges=True``) a range, e.g.
+    ``春节 2027-02-05至2027-02-12``, ``春节：2月5日至12日``, ``劳动节 5月1日至5日``;
+    a make-up day: ``春节 2月14日（星期日）``. A year left out means ``year``.
+    Raises a ValidationError naming every line that cannot be read.
+    """
+    lines: list[NoticeLine] = []
+    errors: list[str] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = re.sub(r"[（(][^）)]*[）)]", "", raw).strip().rstrip("。；;，,")
+        if not line:
+            continue
+        found = None
+        for first in _date_patterns("a"):
+            for last in _date_patterns("b") if ranges else [None]:
+                pattern = first + (_RANGE_SEP + last if last else "")
+                found = re.search(pattern + r"\s*$", line)
+                if found:
+                    break
+            if found:
+                break
+        if found is None and ranges:
+            for first in _date_patterns("a"):
+                found = re.search(first + r"\s*$", line)
+                if found:
+                    break
+        name = line[: found.start()].strip(" ：:，,\t") if found else ""
+        try:
+            if found is None:
+                raise ValueError("no date")
+            start = _to_date(found, "a", year, None)
+            end = (
+                _to_date(found, "b", start.year, start.month)
+                if "by" in found.groupdict() and found.group("bd")
+                else start
+            )
+        except ValueError:
+            errors.append(
+                _(
+                    "第%(n)s行“%(line)s”无法识别：请写成“名称 起始日期至结束日期”，"
+                    "例如“春节 2027-02-05至2027-02-12”或“春节 2月5日至12日”。"
+                )
+                % {"n": number, "line": raw.strip()}
+            )
+            continue
+        if end < start:
+            errors.append(
+                _("第%(n)s行“%(line)s”的结束日期早于起始日期，请检查。")
+                % {"n": number, "line": raw.strip()}
+            )
+            continue
+        if (end - start).days > 31:
+            errors.append(
+                _("第%(n)s行“%(line)s”超过31天，不像是一段假期，请检查日期。")
+                % {"n": number, "line": raw.strip()}
+            )
+            continue
+        lines.append(NoticeLine(name=name[:50], first=start, last=end))
+    if errors:
+        raise ValidationError(errors)
+    return lines
+
+
+@transaction.atomic
+def calendar_year_enter_notice(
+    *,
+    year: int,
+    holidays: Iterable[NoticeLine],
+    workdays: Iterable[NoticeLine],
+    source: str,
+    actor: User | None,
+) -> CalendarYear:
+    """Replace ``year``'s calendar with the State Council notice and mark it official.
+
+    ``holidays`` are ranges of rest days (weekend days inside a block included),
+    ``workdays`` the make-up working days. Every date must lie in ``year`` (a
+    block starting on 12/31 of the previous year belongs to that year's notice).
+    One audit entry, one recomputation of the open due dates.
+    """
+    source = (source or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not source:
+        errors["source"] = [
+            _(
+                "请填写通知名称或文号，例如“国务院办公厅关于2027年部分节假日安排的通知”。"
+            )
+        ]
+    rest: dict[date, str] = {}
+    for line in holidays:
+        d = line.first
+        while d <= line.last:
+            rest[d] = line.name
+            d += timedelta(days=1)
+    work: dict[date, str] = {}
+    for line in workdays:
+        d = line.first
+        while d <= line.last:
+            work[d] = line.name
+            d += timedelta(days=1)
+    outside = sorted(d for d in (*rest, *work) if d.year != year)
+    if outside:
+        errors.setdefault("holidays", []).append(
+            _("%(dates)s不在%(year)s年内：这里只录入%(year)s年的安排。")
+            % {"dates": "、".join(d.isoformat() for d in outside[:5]), "year": year}
+        )
+    both = sorted(set(rest) & set(work))
+    if both:
+        errors.setdefault("workdays", []).append(
+            _("%(dates)s既是放假日又是调休上班日，请改正其中一项。")
+            % {"dates": "、".join(d.isoformat() for d in both[:5])}
+        )
+    weekday_work = sorted(d for d in work if d.weekday() < 5)
+    if weekday_work:
+        errors.setdefault("workdays", []).append(
+            _(
+                "%(dates)s本来就是工作日，不能设为调休上班日：调休上班日只能是周六或周日。"
+            )
+            % {"dates": "、".join(d.isoformat() for d in weekday_work[:5])}
+        )
+    if not rest:
+        errors.setdefault("holidays", []).append(
+            _("请至少填写一段放假安排（每行一段），例如“元旦 1月1日”。")
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = list(
+        CalendarDay.objects.filter(date__year=year)
+        .order_by("date")
+        .values_list("date", "kind", "name")
+    )
+    CalendarDay.objects.filter(date__year=year).delete()
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(date=d, kind=CalendarDay.Kind.HOLIDAY, name=n)
+            for d, n in sorted(rest.items())
+        ]
+        + [
+            CalendarDay(date=d, kind=CalendarDay.Kind.WORKDAY, name=n)
+            for d, n in sorted(work.items())
+        ]
+    )
+    entry, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"official": True, "source": source}
+    )
+    entry.save()  # bumps updated_at: the calendar version changes
+    audit(
+        "catalogs.calendar.notice_entered",
+        actor=actor,
+        obj=entry,
+        year=year,
+        source=source,
+        holidays=[d.isoformat() for d in sorted(rest)],
+        workdays=[d.isoformat() for d in sorted(work)],
+        before=[[d.isoformat(), k, n] for d, k, n in before],
+    )
+    _changed(first=date(year, 1, 1), last=date(year, 12, 31), actor=actor)
+    return entry
+
+
+def notice_text(year: int) -> tuple[str, str]:
+    """The stored entries of ``year`` as the form's two texts (ranges merged)."""
+    out: dict[str, list[str]] = {"holiday": [], "workday": []}
+    run: list = []
+
+    def flush():
+        if run:
+            kind, name, first, last = run
+            text = f"{name} {first.isoformat()}"
+            if last != first:
+                text += f"至{last.isoformat()}"
+            out[kind].append(text.strip())
+
+    for entry in CalendarDay.objects.filter(date__year=year).order_by("kind", "date"):
+        if (
+            run
+            and run[0] == entry.kind
+            and run[1] == entry.name
+            and entry.date == run[3] + timedelta(days=1)
+        ):
+            run[3] = entry.date
+            continue
+        flush()
+        run = [entry.kind, entry.name, entry.date, entry.date]
+    flush()
+    return "\n".join(out["holiday"]), "\n".join(out["workday"])
+
+
+def year_view(year: int, cal) -> list[dict]:
+    """Twelve months of ``year`` for the year view: weeks of (day, state, name).
+
+    state: ``holiday``, ``makeup`` (调休上班), ``weekend``, ``work``, or
+    ``provisional-holiday`` for a fallback holiday in a year without official data.
+    """
+    from .deadlines import fallback_holidays
+
+    names = dict(
+        CalendarDay.objects.filter(date__year=year).values_list("date", "name")
+    )
+    official = cal.is_official(date(year, 1, 1))
+    fallback = {} if official else fallback_holidays(year)
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in _stdlib_calendar.Calendar().monthdatescalendar(year, month):
+            row = []
+            for d in week:
+                if d.month != month:
+                    row.append(None)
+                    continue
+                if d in cal.workdays:
+                    state = "makeup"
+                elif not cal.is_working_day(d):
+                    if d in cal.holidays:
+                        state = "holiday"
+                    elif d in fallback:
+                        state = "provisional-holiday"
+                    else:
+                        state = "weekend"
+                else:
+                    state = "work"
+                row.append(
+                    {
+                        "day": d,
+                        "state": state,
+                        "name": names.get(d) or fallback.get(d, ""),
+                    }
+                )
+            weeks.append(row)
+        months.append({"month": month, "weeks": weeks})
+    return months

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import manage, security
+from .views import calendar, manage, security
 
 app_name = "catalogs"
 
@@ -45,6 +45,11 @@ urlpatterns = [
         "comments/<int:pk>/resolve/",
         manage.CommentResolveView.as_view(),
         name="comment_resolve",
+    ),
+    path(
+        "calendar/<int:year>/",
+        calendar.CalendarYearView.as_view(),
+        name="calendar_year",
     ),
     path("security-log/", security.SecurityLogView.as_view(), name="security_log"),
 ]

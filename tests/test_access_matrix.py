@@ -238,6 +238,13 @@ def _matrix(w):
             (302, 405, 405, 405, 405, 405),
             {},
         ),
+        # The working-day calendar and the holiday-notice form: province admins.
+        "calendar_year": (
+            {"year": 2027},
+            (302, 403, 403, 403, 403, 200),
+            (302, 403, 403, 403, 403, None),
+            {"source": "被篡改", "holidays": "春节 2027-02-05", "workdays": ""},
+        ),
         # The province's security log (catalogs.security): province admins only.
         "security_log": (
             {},

@@ -15,7 +15,8 @@ Counting follows 《民法典》 第二百零一条、第二百零三条: the tr
 counted, and a period whose last day is a rest day ends on the next working day.
 
 A date in a year without official calendar data never raises: the calendar falls
-back to weekends plus the fixed solar-calendar holidays, and every result derived
+back to weekends plus the statutory holidays of the 2024 放假办法 (lunar dates
+computed, no 调休), and every result derived
 from such a date is marked ``provisional`` so the UI can say so.
 
 - :mod:`.rule`: `DeadlineRule`, `RuleKind`, `Period`, units, `RuleParseError`;
@@ -45,6 +46,7 @@ from .workdays import (
     add_calendar_days,
     add_working_days,
     compute_due,
+    fallback_holidays,
     next_working_day_on_or_after,
     official_days_from_chinesecalendar,
     period_bounds,
@@ -55,6 +57,7 @@ from .workdays import (
 __all__ = [
     "CALENDAR_DAY",
     "FALLBACK_FIXED_HOLIDAYS",
+    "fallback_holidays",
     "MAX_AMOUNT",
     "PERIOD_CHOICES",
     "PROVISIONAL_NOTE",

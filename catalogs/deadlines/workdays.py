@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import chinese_calendar
+from lunardate import LunarDate
 
 from .rule import (
     CALENDAR_DAY,
@@ -26,8 +27,7 @@ from .rule import (
 )
 
 #: Fixed solar-calendar statutory holidays of 《全国年节及纪念日放假办法》 (2024
-#: revision, in force 2025-01-01), used for years without official data. Lunar
-#: holidays (春节, 清明, 端午, 中秋) and weekend shifts are not known in advance.
+#: revision, in force 2025-01-01). `fallback_holidays` adds the lunar ones.
 FALLBACK_FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
     (1, 1): "元旦",
     (5, 1): "劳动节",
@@ -36,6 +36,55 @@ FALLBACK_FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
     (10, 2): "国庆节",
     (10, 3): "国庆节",
 }
+
+#: Lunar-calendar statutory holidays of the same 办法: (lunar month, day, name);
+#: 春节 is 农历除夕 (the day before 正月初一) to 正月初三, counted from 正月初一.
+_LUNAR_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
+    (1, 1, "春节"),
+    (1, 2, "春节"),
+    (1, 3, "春节"),
+    (5, 5, "端午节"),
+    (8, 15, "中秋节"),
+)
+
+_FALLBACK_CACHE: dict[int, dict[date, str]] = {}
+
+
+def fallback_holidays(year: int) -> dict[date, str]:
+    """Statutory holidays of ``year`` by the 2024 《全国年节及纪念日放假办法》 alone.
+
+    元旦 1/1; 春节 农历除夕 to 正月初三 (4 days); 清明节 on the 清明 solar term;
+    劳动节 5/1–5/2; 端午节 五月初五; 中秋节 八月十五; 国庆节 10/1–10/3. No 调休
+    and no 补假: the State Council notice decides those each year. Lunar dates come
+    from ``lunardate`` (1900–2099), the solar term from ``chinesecalendar``; a
+    year outside their range keeps only the solar-calendar holidays.
+    """
+    cached = _FALLBACK_CACHE.get(year)
+    if cached is not None:
+        return cached
+    days = {date(year, m, d): name for (m, d), name in FALLBACK_FIXED_HOLIDAYS.items()}
+    try:
+        # 除夕 and 正月初一–初三 of the lunar year that starts in ``year``.
+        new_year = LunarDate(year, 1, 1).to_solar_date()
+        days[new_year - timedelta(days=1)] = "春节"
+        for month, day, name in _LUNAR_HOLIDAYS:
+            solar = LunarDate(year, month, day).to_solar_date()
+            if solar.year == year:
+                days[solar] = name
+    except ValueError:
+        pass  # outside lunardate's table: solar holidays only
+    try:
+        for day, term in chinese_calendar.get_solar_terms(
+            date(year, 4, 1), date(year, 4, 10)
+        ):
+            if term == "清明":
+                days[day] = "清明节"
+    except (ValueError, KeyError, IndexError):
+        pass
+    days = dict(sorted(days.items()))
+    _FALLBACK_CACHE[year] = days
+    return days
+
 
 _HOLIDAY_NAMES = {
     "New Year's Day": "元旦",
@@ -54,7 +103,8 @@ class WorkCalendar:
 
     ``holidays`` are rest days (statutory holidays, including weekend days inside a
     holiday block); ``workdays`` are make-up working days (调休). For a year not in
-    ``years`` the calendar falls back to weekends plus ``FALLBACK_FIXED_HOLIDAYS``.
+    ``years`` the calendar falls back to weekends plus `fallback_holidays` (the
+    statutory holidays of the 2024 放假办法, lunar ones included, no 调休).
     Explicit entries in ``holidays``/``workdays`` always win, whatever the year.
     ``version`` is an opaque label stored beside computed due dates.
     """
@@ -94,8 +144,8 @@ class WorkCalendar:
         """Whether offices work on ``d``.
 
         Make-up working days are working days even on a weekend; holidays are
-        not. Without official data for the year: Monday–Friday except the fixed
-        solar statutory holidays.
+        not. Without official data for the year: Monday–Friday except the
+        statutory holidays of `fallback_holidays`.
         """
         if d in self.workdays:
             return True
@@ -104,7 +154,7 @@ class WorkCalendar:
         if d.weekday() >= 5:
             return False
         if d.year not in self.years:
-            return (d.month, d.day) not in FALLBACK_FIXED_HOLIDAYS
+            return d not in fallback_holidays(d.year)
         return True
 
     def working_days_in_year(self, year: int) -> tuple[date, ...]:

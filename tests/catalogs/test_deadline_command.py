@@ -67,7 +67,20 @@ def test_2027_is_provisional_with_a_warning():
     )
     assert code == 0
     assert out.splitlines() == ["2027-01-12"]
-    assert "警告" in err and "尚无国务院公布的节假日安排" in err
+    assert "警告" in err and "暂定" in err and "尚未录入国务院办公厅" in err
+
+
+def test_2027_spring_festival_counts_in_the_provisional_calendar():
+    """Issue 16: 2027-02-05 (除夕) to 02-08 (正月初三) are rest days by the 2024
+    放假办法; without them the answer would be 2027-02-17."""
+    code, out, err = run(
+        "--rule", "制定或获取信息之日起10个工作日内", "--start", "2027-02-03"
+    )
+    assert code == 0
+    assert out.splitlines() == ["2027-02-19"]
+    assert "暂定" in err
+    assert "春节4天即农历除夕至正月初三" in err
+    assert "未计调休上班日和补休" in err
 
 
 @pytest.mark.parametrize("rule", ["尽快公开", "及时", "次月10日前", ""])

@@ -15,7 +15,9 @@ Holiday blocks used below:
 * 2026: 元旦 1/1–1/3 (make-up Sun 1/4); 春节 2/15–2/23 (make-up Sat 2/14,
   Sat 2/28); 清明 4/4–4/6; 劳动节 5/1–5/5 (make-up Sat 5/9); 端午 6/19–6/21;
   中秋 9/25–9/27; 国庆 10/1–10/7 (make-up Sun 9/20, Sat 10/10).
-* 2027: no official data; fallback is weekends plus 1/1, 5/1–5/2, 10/1–10/3.
+* 2027: no official data; fallback is weekends plus the 2024 放假办法 holidays:
+  1/1; 春节 2/5 (除夕)–2/8 (初三); 清明 4/5; 5/1–5/2; 端午 6/9; 中秋 9/15;
+  10/1–10/3 (lunar dates from a printed 2027 农历, not from the code).
 """
 
 from __future__ import annotations
@@ -318,12 +320,13 @@ def test_publicity_running_into_2027_makes_due_provisional():
         (D(2027, 5, 3), True),
         (D(2027, 10, 1), False),
         (D(2027, 10, 4), True),
-        (D(2027, 2, 8), True),  # 春节 2027 is unknown to the fallback
+        (D(2027, 2, 8), False),  # 正月初三 by the 2024 放假办法
+        (D(2027, 2, 9), True),  # no 补休 for 2/6–2/7 without the notice
         (D(2027, 1, 2), False),
     ],
 )
 def test_fallback_calendar(d, working):
-    """Without data: Monday–Friday except 元旦, 5/1–5/2 and 10/1–10/3."""
+    """Without data: Monday–Friday except the 2024 放假办法 holidays."""
     assert CAL.is_official(d) is False
     assert CAL.is_working_day(d) is working
 
@@ -714,9 +717,9 @@ def test_check_not_looser_refuses_longer_and_names_both():
         local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1
     )
     assert messages == [
-        "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”，"
-        "本地为“制定或获取信息之日起12个工作日内”，在2025-09-26触发时本地截止日"
-        "2025-10-20晚于模板的2025-10-16。请缩短或保持与模板一致。"
+        "公开时限不能长于上级目录：上级目录为“制定或获取信息之日起10个工作日内”，"
+        "本地为“制定或获取信息之日起12个工作日内”，以2025-09-26为起算日时本地截止日"
+        "2025-10-20晚于上级目录的2025-10-16。请缩短或保持与上级目录一致。"
     ]
 
 
@@ -737,7 +740,10 @@ def test_check_not_looser_working_vs_calendar_days():
         local, TEMPLATE, CAL, sample_start=D(2025, 10, 10), sample_days=1
     )
     assert len(messages) == 1
-    assert "在2025-10-10触发时本地截止日2025-10-24晚于模板的2025-10-23" in messages[0]
+    assert (
+        "以2025-10-10为起算日时本地截止日2025-10-24晚于上级目录的2025-10-23"
+        in messages[0]
+    )
     assert check_not_looser(local, TEMPLATE, CAL) != []
 
 
@@ -753,7 +759,7 @@ def test_check_not_looser_refuses_other_longer_shapes(local, fragment):
     messages = check_not_looser(parse_rule(local), TEMPLATE, CAL)
     assert len(messages) == 1
     assert messages[0].startswith(
-        "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”"
+        "公开时限不能长于上级目录：上级目录为“制定或获取信息之日起10个工作日内”"
     )
     assert fragment in messages[0]
 
@@ -771,8 +777,8 @@ def test_check_not_looser_refuses_shorter_publicity():
         local, TEMPLATE_PUBLICITY, CAL, sample_start=D(2025, 3, 3), sample_days=1
     )
     assert messages == [
-        "公示期不能短于模板：模板为“公示7个工作日”，本地为“公示5个工作日”，"
-        "在2025-03-03发布时本地公示期于2025-03-07结束，早于模板的2025-03-11。请保持或延长公示期。"
+        "公示期不能短于上级目录：上级目录为“公示7个工作日”，本地为“公示5个工作日”，"
+        "在2025-03-03发布时本地公示期于2025-03-07结束，早于上级目录的2025-03-11。请保持或延长公示期。"
     ]
 
 
@@ -780,14 +786,14 @@ def test_check_not_looser_refuses_publicity_in_calendar_days_when_shorter():
     """公示7日 ends before 公示7个工作日 whenever a weekend falls inside."""
     local = parse_rule("制定或修改信息之日起10个工作日内，公示7日")
     messages = check_not_looser(local, TEMPLATE_PUBLICITY, CAL)
-    assert len(messages) == 1 and messages[0].startswith("公示期不能短于模板")
+    assert len(messages) == 1 and messages[0].startswith("公示期不能短于上级目录")
 
 
 def test_check_not_looser_refuses_dropped_publicity():
     """Dropping the publicity period altogether is refused."""
     local = parse_rule("制定或修改信息之日起10个工作日内")
     assert check_not_looser(local, TEMPLATE_PUBLICITY, CAL) == [
-        "公示期不能取消：模板要求“公示7个工作日”，本地没有公示期。公示期只能延长，不能缩短。"
+        "公示期不能取消：上级目录要求“公示7个工作日”，本地没有公示期。公示期只能延长，不能缩短。"
     ]
 
 
@@ -796,7 +802,7 @@ def test_check_not_looser_refuses_dropped_publicity():
     [
         (
             "依申请公开",
-            "公开时限不能放宽：模板要求在“制定或获取信息之日起10个工作日内”主动公开",
+            "公开时限不能放宽：上级目录要求在“制定或获取信息之日起10个工作日内”主动公开",
         ),
         ("尽快", "无法识别本地公开时限“尽快”"),
         ("长期公开", "公开时限不能改为没有截止日期的“长期公开”"),
@@ -860,4 +866,59 @@ def test_sample_covers_whole_range():
         local, TEMPLATE, CAL, sample_start=start, sample_days=10
     )
     assert len(messages) == 1
-    assert "在2025-10-08触发时本地截止日2025-10-22晚于模板的2025-10-21" in messages[0]
+    assert (
+        "以2025-10-08为起算日时本地截止日2025-10-22晚于上级目录的2025-10-21"
+        in messages[0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        (
+            2027,
+            {
+                D(2027, 1, 1): "元旦",
+                D(2027, 2, 5): "春节",
+                D(2027, 2, 6): "春节",
+                D(2027, 2, 7): "春节",
+                D(2027, 2, 8): "春节",
+                D(2027, 4, 5): "清明节",
+                D(2027, 5, 1): "劳动节",
+                D(2027, 5, 2): "劳动节",
+                D(2027, 6, 9): "端午节",
+                D(2027, 9, 15): "中秋节",
+                D(2027, 10, 1): "国庆节",
+                D(2027, 10, 2): "国庆节",
+                D(2027, 10, 3): "国庆节",
+            },
+        ),
+        # 2025 against the official notice: 除夕 1/28 was the first day off.
+        (2025, None),
+    ],
+)
+def test_fallback_holidays_follow_the_2024_measures(year, expected):
+    from catalogs.deadlines import fallback_holidays
+
+    days = fallback_holidays(year)
+    if expected is not None:
+        assert days == expected
+    else:
+        assert [d for d, name in days.items() if name == "春节"] == [
+            D(2025, 1, 28),
+            D(2025, 1, 29),
+            D(2025, 1, 30),
+            D(2025, 1, 31),
+        ]
+        assert days[D(2025, 4, 4)] == "清明节"
+        assert days[D(2025, 5, 31)] == "端午节"
+        assert days[D(2025, 10, 6)] == "中秋节"
+
+
+def test_fallback_has_no_make_up_days_and_no_in_lieu_days():
+    """2027: 春节 2/6–2/7 fall on the weekend; the 办法 alone gives no 补休 on 2/9,
+    and no Saturday is a working day (that is for the State Council notice)."""
+    cal = WorkCalendar(years=frozenset())
+    assert cal.is_working_day(D(2027, 2, 9))
+    assert not cal.is_working_day(D(2027, 2, 20))  # a Saturday stays a rest day
+    assert not cal.is_working_day(D(2027, 2, 8))  # 正月初三, a Monday
