@@ -168,6 +168,17 @@ class DisclosureRecord(models.Model):
     publicity_end = models.DateField(_("公示截止日期"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    # Metadata of a government disclosure column (SPEC §13). The index number
+    # (索引号) is given once, when the record first becomes public or scheduled,
+    # and never changes afterwards: ``<region code>/<year>-<5-digit sequence>``,
+    # unique per issuing body (the publishing region) and publication year.
+    index_number = models.CharField(
+        _("索引号"), max_length=40, null=True, blank=True, unique=True, editable=False
+    )
+    issuer = models.CharField(_("发布机构"), max_length=100, blank=True)
+    written_date = models.DateField(_("成文日期"), null=True, blank=True)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    topic = models.CharField(_("主题分类"), max_length=40, blank=True, db_index=True)
     # Set by the publication gate when title, body and attachment names passed
     # the identifier scan; cleared when they change. Public queries require it,
     # so nothing unscanned is ever public (SPEC §5 "One gate").

@@ -3,7 +3,7 @@
 Two halves, one module:
 
 * **Before publication** — `record_privacy_problems()` scans what a record would
-  show (title, body, attachment file names) with the same scanner as name lists
+  show (title, body, the free-text metadata, attachment file names) with the same scanner as name lists
   (`deidentify.scan_text`), and `record_clear_for_publication()` refuses, naming
   the field and the position, or stamps `privacy_checked_at`. Services call it
   whenever a record becomes or stays public with new content.
@@ -24,11 +24,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..deidentify import FINDING_KIND_LABELS, scan_text
 from ..models import Attachment, DisclosureRecord, NameList
 from ..namelists.public import name_list_for_download, name_list_public
 from ..records.attachment_scan import REFUSED_KINDS
+
+#: The free-text metadata a record shows (SPEC §13), scanned like its title.
+METADATA_LABELS = {
+    "issuer": gettext_lazy("发布机构"),
+    "document_number": gettext_lazy("文号"),
+    "topic": gettext_lazy("主题分类"),
+}
 
 #: Error code of a refusal because of an identifier (views add the link to the
 #: name-list upload when they see it).
@@ -95,6 +103,11 @@ def _field_messages(field: str, text: str) -> list[str]:
         params = {"kind": hit.kind_label, "line": hit.line, "column": hit.column}
         if field == "title":
             message = _("标题第%(column)s个字符起有%(kind)s。") % params
+        elif field in METADATA_LABELS:
+            message = _("%(label)s第%(column)s个字符起有%(kind)s。") % {
+                **params,
+                "label": METADATA_LABELS[field],
+            }
         else:
             message = _("正文第%(line)s行第%(column)s个字符起有%(kind)s。") % params
         messages.append(message)
@@ -128,8 +141,8 @@ def record_privacy_problems(
     if attachments is None:
         attachments = list(record.attachments.all()) if record.pk else []
     problems: dict[str, list[str]] = {}
-    for field in ("title", "body"):
-        found = _field_messages(field, getattr(record, field))
+    for field in ("title", "body", *METADATA_LABELS):
+        found = _field_messages(field, getattr(record, field) or "")
         if found:
             problems[field] = found
     found = _attachment_messages(attachments)

@@ -7,8 +7,8 @@ indexes on the same `UPPER(col::text)` expressions (migration
 `disclosures.0003_search_trgm`); on SQLite the same query scans the table, which
 is the simple fallback for small installations.
 
-Filters: region subtree (by code), domain, category (一级事项) and publication
-date range. Results are paginated; the query terms are highlighted with
+Filters: region subtree (by code), domain, category (一级事项), publication
+date range, 主题分类 and 索引号/文号 (SPEC §13). Results are paginated; the query terms are highlighted with
 `<mark>` on text that is escaped first, so nothing typed or stored can inject
 markup. Name lists are deliberately not searchable: searching people by name
 across lists is a profiling risk the de-identification does not cover.
@@ -36,6 +36,7 @@ from catalogs.models import Catalog, CatalogItem, Category, Domain, Region
 
 from ..deidentify import scan_text
 from ..models import DisclosureRecord
+from ..records.metadata import TOPIC_OPEN_GOVERNMENT
 from . import gate
 
 MAX_QUERY_LENGTH = 50
@@ -73,6 +74,12 @@ class SearchForm(forms.Form):
     domain = forms.CharField(label=gettext_lazy("领域"), required=False, max_length=50)
     category = forms.IntegerField(
         label=gettext_lazy("一级事项"), required=False, min_value=1
+    )
+    topic = forms.CharField(
+        label=gettext_lazy("主题分类"), required=False, max_length=40
+    )
+    number = forms.CharField(
+        label=gettext_lazy("索引号或文号"), required=False, max_length=60
     )
     date_from = forms.DateField(
         label=gettext_lazy("发布日期从"),
@@ -137,6 +144,8 @@ class SearchFilters:
     category: Category | None = None
     date_from: date | None = None
     date_to: date | None = None
+    topic: str = ""
+    number: str = ""
 
     @property
     def active(self) -> bool:
@@ -148,6 +157,8 @@ class SearchFilters:
             or self.category
             or self.date_from
             or self.date_to
+            or self.topic
+            or self.number
         )
 
 
@@ -155,7 +166,10 @@ def search_options() -> dict:
     """The choices of the filter controls: domains with their categories, cities (3 queries)."""
     domains = list(Domain.objects.prefetch_related("categories"))
     cities = list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
-    return {"domains": domains, "cities": cities}
+    # 主题分类: each domain's name (the default topic of its records) and the
+    # topic of the disclosure work itself (annual reports).
+    topics = [d.name for d in domains] + [TOPIC_OPEN_GOVERNMENT]
+    return {"domains": domains, "cities": cities, "topics": topics}
 
 
 def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, list[str]]:
@@ -168,6 +182,8 @@ def resolve_filters(form: SearchForm, options: dict) -> tuple[SearchFilters, lis
         terms=split_terms(query),
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
+        topic=(data.get("topic") or "").strip(),
+        number=_SPACES.sub("", data.get("number") or ""),
     )
     slug = data.get("domain") or ""
     if slug:
@@ -215,6 +231,14 @@ def record_queryset(filters: SearchFilters) -> QuerySet[DisclosureRecord]:
         qs = qs.filter(publish_at__date__gte=filters.date_from)
     if filters.date_to is not None:
         qs = qs.filter(publish_at__date__lte=filters.date_to)
+    if filters.topic:
+        qs = qs.filter(topic=filters.topic)
+    if filters.number:
+        # 索引号 (exact, or its prefix such as 410311/2025-) or 文号 (a part of it).
+        qs = qs.filter(
+            Q(index_number__startswith=filters.number)
+            | Q(document_number__icontains=filters.number)
+        )
     return qs.select_related("region", "domain", "item", "item__category").order_by(
         "-publish_at", "-pk"
     )

@@ -31,6 +31,7 @@ from catalogs.services import audit
 from ..models import DisclosureRecord, Obligation
 from ..namelists.services import name_list_sync_with_record
 from ..public import gate
+from . import metadata
 from .attachments import attachments_add
 from .obligations import (
     applicable_items,
@@ -87,6 +88,18 @@ def _check_publish_at(publish_at: datetime | None, now: datetime) -> None:
         )
 
 
+def _check_written_date(record: DisclosureRecord, now: datetime) -> None:
+    if record.written_date and record.written_date > timezone.localdate(now):
+        raise ValidationError(
+            {
+                "written_date": _(
+                    "成文日期%(date)s晚于今天：请填写文件实际成文（签发）的日期。"
+                )
+                % {"date": record.written_date.isoformat()}
+            }
+        )
+
+
 def _is_public(record: DisclosureRecord, now: datetime) -> bool:
     return record.status in (Status.PUBLISHED, Status.SCHEDULED) and (
         record.publish_at is not None and record.publish_at <= now
@@ -107,8 +120,17 @@ def record_create(
     files: Sequence = (),
     obligation: Obligation | None = None,
     now: datetime | None = None,
+    issuer: str = "",
+    written_date: date | None = None,
+    document_number: str = "",
+    topic: str = "",
 ) -> DisclosureRecord:
     """Register a record against an item of the region's applicable catalog.
+
+    Metadata (SPEC §13): `issuer` (发布机构) defaults to the region's office,
+    `written_date` (成文日期) to `trigger_date`, `topic` (主题分类) to the domain;
+    the index number (索引号) is given when the record first goes public or is
+    scheduled (`disclosures.records.metadata`).
 
     Registering is what creates an event item's obligation (so "overdue and not
     yet published" shows before anything is published); a periodic item's
@@ -184,7 +206,13 @@ def record_create(
         trigger_date=trigger_date,
         status=Status.DRAFT,
         created_by=actor if actor is not None and actor.pk else None,
+        issuer=issuer,
+        written_date=written_date,
+        document_number=document_number,
+        topic=topic,
     )
+    metadata.fill_defaults(record, region, item.catalog.domain.name)
+    _check_written_date(record, now)
     set_record_dates(record, rule, cal, obligation)
     record.full_clean()
     _save_record(record, actor)
@@ -275,6 +303,7 @@ def _set_publication(
     gate.record_clear_for_publication(record)
     record.status = status
     record.publish_at = publish_at
+    metadata.assign_index_number(record, publish_at)
     set_record_dates(record, item_rule(record.item), work_calendar(), record.obligation)
     record.full_clean()
     _save_record(record, actor)
@@ -338,6 +367,54 @@ def record_correct(
         obj=record,
         fields=changed,
         reason=reason,
+    )
+    return record
+
+
+@transaction.atomic
+def record_set_metadata(
+    *,
+    record: DisclosureRecord,
+    issuer: str,
+    written_date: date | None,
+    document_number: str = "",
+    topic: str = "",
+    actor: User | None,
+    now: datetime | None = None,
+) -> DisclosureRecord:
+    """Change 发布机构, 成文日期, 文号 and 主题分类 (SPEC §13); the 索引号 never changes.
+
+    Empty values fall back to the defaults of `metadata.fill_defaults`. A public
+    record is scanned again (its metadata is public output too).
+    """
+    now = _now(now)
+    if record.status == Status.WITHDRAWN:
+        raise ValidationError(_("已撤回的信息不能修改发布机构、成文日期等信息。"))
+    before = {
+        f: getattr(record, f)
+        for f in ("issuer", "written_date", "document_number", "topic")
+    }
+    record.issuer = issuer
+    record.written_date = written_date
+    record.document_number = document_number
+    record.topic = topic
+    metadata.fill_defaults(record, record.region, record.domain.name)
+    _check_written_date(record, now)
+    changed = [f for f, v in before.items() if getattr(record, f) != v]
+    if not changed:
+        return record
+    if record.status == Status.DRAFT:
+        record.privacy_checked_at = None
+    else:
+        gate.record_clear_for_publication(record)
+    record.full_clean()
+    _save_record(record, actor)
+    audit(
+        "disclosures.record.metadata_changed",
+        actor=actor,
+        region=record.region_id,
+        obj=record,
+        fields=changed,
     )
     return record
 
