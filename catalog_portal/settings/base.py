@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "import_export",
     "catalogs",
     "disclosures",
+    "onrequest",  # 依申请公开 (imports catalogs and disclosures, never the reverse)
     "demo",  # seed_demo; above both apps, no models
     "catalog_portal",  # system checks, cache table, backup/restore; no models
     "csp",

@@ -1,0 +1,1 @@
+"""Applications in the Django admin: read-only (writes go through onrequest.services)."""

@@ -1,0 +1,162 @@
+"""Reply letters (政府信息公开申请答复书) as docx, one template per outcome group.
+
+The templates are ordinary Word files with docxtpl placeholders (``{{ applicant_name }}``,
+``{% if other_agency %}…{% endif %}``) in ``onrequest/letter_templates/<group>.docx``,
+so a province admin can change the wording in Word; `build_default_template`
+writes the shipped ones (``python manage.py shell -c "from onrequest.letters import
+write_default_templates; write_default_templates()"``). A directory named by the
+setting ``ONREQUEST_LETTER_TEMPLATE_DIR`` takes precedence.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from docxtpl import DocxTemplate
+
+from django.conf import settings
+
+from .models import Application
+from .outcomes import OUTCOME_GROUPS, OUTCOMES_BY_KEY
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DEFAULT_DIR = Path(__file__).resolve().parent / "letter_templates"
+
+_OPENING = (
+    "{{ applicant_name }}：\n"
+    "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号：{{ code }}），"
+    "申请获取“{{ description }}”。现答复如下："
+)
+_BODIES = {
+    "disclosed": (
+        "经审查，您申请获取的政府信息属于公开范围。根据《中华人民共和国政府信息公开条例》"
+        "{{ article }}的规定，本机关予以公开：{{ reply_text }}"
+    ),
+    "partly": (
+        "经审查，您申请获取的政府信息中含有不应当公开的内容，但能够作区分处理。根据"
+        "《中华人民共和国政府信息公开条例》第三十七条的规定，本机关向您提供可以公开的部分，"
+        "不予公开的部分及理由如下：{{ reply_text }}"
+    ),
+    "refused": (
+        "经审查，您申请获取的政府信息{{ outcome_label }}。根据《中华人民共和国政府信息公开条例》"
+        "{{ article }}的规定，本机关不予公开。理由如下：{{ reply_text }}"
+    ),
+    "unable": (
+        "经检索查找，{{ outcome_label }}。根据《中华人民共和国政府信息公开条例》{{ article }}"
+        "的规定，本机关无法提供。{{ reply_text }}"
+        "{% if other_agency %}负责公开该政府信息的行政机关为{{ other_agency }}，"
+        "您可以向其提出申请。{% endif %}"
+    ),
+    "not_handled": (
+        "经审查，您的申请属于“{{ outcome_label }}”的情形。根据《中华人民共和国政府信息公开条例》"
+        "{{ article }}的规定，本机关不作为政府信息公开申请处理。{{ reply_text }}"
+    ),
+    "other": (
+        "{{ outcome_label }}。{% if article %}根据《中华人民共和国政府信息公开条例》"
+        "{{ article }}的规定，{% endif %}{{ reply_text }}"
+    ),
+}
+_REMEDY = (
+    "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起"
+    "6个月内依法向人民法院提起行政诉讼。"
+)
+_SIGNATURE = "{{ office }}\n{{ replied }}"
+
+
+def office_name(region) -> str:
+    """The receiving body (受理机关): the county's civil-affairs bureau or the township."""
+    if region.level == "county":
+        return f"{region.name}民政局"
+    if region.name.endswith("街道"):
+        return f"{region.name}办事处"
+    return f"{region.name}人民政府"
+
+
+def office_short_name(region) -> str:
+    return region.name
+
+
+def chinese_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def build_default_template(group: str) -> Document:
+    """The shipped letter template of one outcome group, as a python-docx Document."""
+    labels = {g.key: g.label for g in OUTCOME_GROUPS}
+    if group not in _BODIES:
+        raise ValueError(f"unknown outcome group {group!r}")
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.size = Pt(14)
+    title = document.add_paragraph("政府信息公开申请答复书")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.runs[0].bold = True
+    title.runs[0].font.size = Pt(20)
+    number = document.add_paragraph("{{ letter_number }}")
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in (_OPENING, _BODIES[group], _REMEDY):
+        for line in text.split("\n"):
+            document.add_paragraph(line)
+    for line in _SIGNATURE.split("\n"):
+        paragraph = document.add_paragraph(line)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    document.core_properties.title = f"答复书模板：{labels[group]}"
+    document.core_properties.author = ""
+    return document
+
+
+def write_default_templates(directory: Path = DEFAULT_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for group in _BODIES:
+        path = directory / f"{group}.docx"
+        build_default_template(group).save(path)
+        written.append(path)
+    return written
+
+
+def _template(group: str) -> DocxTemplate:
+    override = getattr(settings, "ONREQUEST_LETTER_TEMPLATE_DIR", "")
+    for directory in ([Path(override)] if override else []) + [DEFAULT_DIR]:
+        path = directory / f"{group}.docx"
+        if path.exists():
+            return DocxTemplate(str(path))
+    buffer = io.BytesIO()
+    build_default_template(group).save(buffer)
+    buffer.seek(0)
+    return DocxTemplate(buffer)
+
+
+def letter_context(application: Application) -> dict[str, str]:
+    outcome = OUTCOMES_BY_KEY[application.outcome]
+    # "1．属于国家秘密" → "属于国家秘密"
+    label = re.sub(r"^\d+．", "", str(outcome.label))
+    return {
+        "applicant_name": application.applicant_name,
+        "code": application.code,
+        "received": chinese_date(application.received_on),
+        "description": application.description,
+        "outcome_label": label,
+        "article": outcome.article,
+        "reply_text": application.reply_text,
+        "other_agency": application.other_agency,
+        "letter_number": application.letter_number,
+        "office": office_name(application.region),
+        "replied": chinese_date(application.replied_on),
+    }
+
+
+def render_letter(application: Application) -> bytes:
+    """The filled reply letter of an answered application, as docx bytes."""
+    outcome = OUTCOMES_BY_KEY[application.outcome]
+    template = _template(outcome.group)
+    template.render(letter_context(application), autoescape=True)
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return buffer.getvalue()

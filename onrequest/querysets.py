@@ -1,0 +1,44 @@
+"""Reusable filters and the region scope of applications.
+
+The applicant's identity and contact details are visible only to staff of the
+receiving region itself (SPEC §12): `visible_to` is the region, not the subtree.
+City and province reviewers see counts and dates through `in_subtree`, read by
+selectors that never select the personal fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+
+from catalogs.scope import scope_code
+
+OPEN_STATUSES = ("registered", "reviewing", "processing")
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Applications received by the user's own region (all for superusers)."""
+        code = scope_code(user)
+        if code is None:
+            return self.none()
+        if code == "":
+            return self
+        return self.filter(region_id=code)
+
+    def in_subtree(self, code: str):
+        """Applications received by ``code`` or any region below it."""
+        return self.filter(region__code__startswith=code)
+
+    def open(self):
+        """Registered and not yet answered: the reply clock runs or is paused."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, *, on: date):
+        """Open applications whose reply period ended before ``on``."""
+        return self.open().filter(due_date__lt=on)
+
+    def archive_overdue(self, *, on: date):
+        """Answered, not archived, and past the archiving deadline."""
+        return self.filter(status="replied", archive_due__lt=on)

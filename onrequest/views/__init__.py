@@ -1,0 +1,1 @@
+"""Views of the on-request workflow: public (apply, status) and manage (staff)."""
