@@ -28,6 +28,7 @@ command is idempotent; at any scale other than "national" it does nothing.
 from __future__ import annotations
 
 import time as clock
+from dataclasses import dataclass
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -124,135 +125,176 @@ def _kept(column: str) -> str:
     return f"(src.{column} %% {KEEP[1]} < {KEEP[0]})"
 
 
+@dataclass(frozen=True)
+class _Target:
+    """One synthetic province: its code, the source rows it copies, its id offsets."""
+
+    code: str
+    like: list[str]  # the LIKE parameter that selects the source subtree
+    catalog: int
+    item: int
+    obligation: int
+    record: int
+    namelist: int
+
+
 def _copy_province(code: str, k: int, offsets: dict, source: str) -> dict:
-    like = [source + "%"]
-    catalog_off = k * offsets["catalog"]
-    item_off = k * offsets["item"]
-    obligation_off = k * offsets["obligation"]
-    record_off = k * offsets["record"]
-    namelist_off = k * offsets["namelist"]
+    target = _Target(
+        code=code,
+        like=[source + "%"],
+        catalog=k * offsets["catalog"],
+        item=k * offsets["item"],
+        obligation=k * offsets["obligation"],
+        record=k * offsets["record"],
+        namelist=k * offsets["namelist"],
+    )
     counts = {}
     with connection.cursor() as cursor:
-        counts["regions"] = _copy(
-            cursor,
-            Region,
-            where="src.code LIKE %s",
-            where_params=like,
-            overrides={
-                "code": ("%s || SUBSTR(src.code, 3)", [code]),
-                "name": (
-                    "CASE WHEN src.level = 'province' THEN %s ELSE %s || src.name END",
-                    [province_name(code), f"合成{code}·"],
-                ),
-                "parent_id": _code("parent_id", code),
-            },
-        )
-        catalogs_where = "src.region_id LIKE %s"
-        counts["catalogs"] = _copy(
-            cursor,
-            Catalog,
-            where=catalogs_where,
-            where_params=like,
-            overrides={
-                "id": ("src.id + %s", [catalog_off]),
-                "region_id": _code("region_id", code),
-                "title": ("REPLACE(src.title, '河南省', %s)", [f"合成{code}省"]),
-                "upstream_id": _shift("upstream_id", catalog_off),
-                "previous_id": _shift("previous_id", catalog_off),
-                "created_by_id": ("NULL", []),
-                "reviewed_by_id": ("NULL", []),
-                "source_note": (
-                    "%s",
-                    [_("合成测试数据（全国规模基准），不是真实目录。")],
-                ),
-            },
-        )
-        catalog_ids = (
-            f"SELECT c.id FROM {Catalog._meta.db_table} c WHERE c.region_id LIKE %s"  # noqa: S608
-        )
-        counts["items"] = _copy(
-            cursor,
-            CatalogItem,
-            where=f"src.catalog_id IN ({catalog_ids})",
-            where_params=like,
-            overrides={
-                "id": ("src.id + %s", [item_off]),
-                "catalog_id": ("src.catalog_id + %s", [catalog_off]),
-                "upstream_item_id": _shift("upstream_item_id", item_off),
-            },
-        )
-        item_ids = (
-            f"SELECT i.id FROM {CatalogItem._meta.db_table} i "  # noqa: S608
-            f"WHERE i.catalog_id IN ({catalog_ids})"
-        )
-        _copy(
-            cursor,
-            ItemBasis,
-            where=f"src.item_id IN ({item_ids})",
-            where_params=like,
-            overrides={"item_id": ("src.item_id + %s", [item_off])},
-            omit_id=True,
-        )
-        counts["obligations"] = _copy(
-            cursor,
-            Obligation,
-            where=f"src.region_id LIKE %s AND {_kept('id')}",
-            where_params=like,
-            overrides={
-                "id": ("src.id + %s", [obligation_off]),
-                "region_id": _code("region_id", code),
-                "item_id": ("src.item_id + %s", [item_off]),
-            },
-        )
-        with_list = f"SELECT n.record_id FROM {NameList._meta.db_table} n"  # noqa: S608
-        counts["records"] = _copy(
-            cursor,
-            DisclosureRecord,
-            where=(
-                "src.region_id LIKE %s AND ("
-                f"(src.obligation_id IS NULL AND {_kept('id')}) OR {_kept('obligation_id')}"
-                f" OR src.id IN ({with_list}))"
-            ),
-            where_params=like,
-            overrides={
-                "id": ("src.id + %s", [record_off]),
-                "region_id": _code("region_id", code),
-                "item_id": ("src.item_id + %s", [item_off]),
-                "obligation_id": (
-                    f"CASE WHEN src.obligation_id IS NOT NULL AND {_kept('obligation_id')} "
-                    "THEN src.obligation_id + %s ELSE NULL END",
-                    [obligation_off],
-                ),
-                "body": ("src.body || %s", [SYNTHETIC_MARK]),
-                "created_by_id": ("NULL", []),
-            },
-        )
-        counts["name_lists"] = _copy(
-            cursor,
-            NameList,
-            where="src.region_id LIKE %s",
-            where_params=like,
-            overrides={
-                "id": ("src.id + %s", [namelist_off]),
-                "record_id": ("src.record_id + %s", [record_off]),
-                "region_id": _code("region_id", code),
-                "confirmed_region_id": _code("confirmed_region_id", code),
-                "uploaded_by_id": ("NULL", []),
-                "confirmed_by_id": ("NULL", []),
-            },
-        )
-        namelist_ids = (
-            f"SELECT n.id FROM {NameList._meta.db_table} n WHERE n.region_id LIKE %s"  # noqa: S608
-        )
-        _copy(
-            cursor,
-            NameListRow,
-            where=f"src.name_list_id IN ({namelist_ids})",
-            where_params=like,
-            overrides={"name_list_id": ("src.name_list_id + %s", [namelist_off])},
-            omit_id=True,
-        )
+        counts["regions"] = _copy_regions(cursor, target)
+        counts["catalogs"], counts["items"] = _copy_catalogs(cursor, target)
+        counts["obligations"], counts["records"] = _copy_records(cursor, target)
+        counts["name_lists"] = _copy_name_lists(cursor, target)
     return counts
+
+
+def _copy_regions(cursor, target: _Target) -> int:
+    """The source tree under the synthetic code, names marked as test data."""
+    code = target.code
+    return _copy(
+        cursor,
+        Region,
+        where="src.code LIKE %s",
+        where_params=target.like,
+        overrides={
+            "code": ("%s || SUBSTR(src.code, 3)", [code]),
+            "name": (
+                "CASE WHEN src.level = 'province' THEN %s ELSE %s || src.name END",
+                [province_name(code), f"合成{code}·"],
+            ),
+            "parent_id": _code("parent_id", code),
+        },
+    )
+
+
+def _copy_catalogs(cursor, target: _Target) -> tuple[int, int]:
+    """The catalogs, their items and the items' legal bases: (catalogs, items) copied."""
+    catalog_off, item_off = target.catalog, target.item
+    catalogs = _copy(
+        cursor,
+        Catalog,
+        where="src.region_id LIKE %s",
+        where_params=target.like,
+        overrides={
+            "id": ("src.id + %s", [catalog_off]),
+            "region_id": _code("region_id", target.code),
+            "title": ("REPLACE(src.title, '河南省', %s)", [f"合成{target.code}省"]),
+            "upstream_id": _shift("upstream_id", catalog_off),
+            "previous_id": _shift("previous_id", catalog_off),
+            "created_by_id": ("NULL", []),
+            "reviewed_by_id": ("NULL", []),
+            "source_note": (
+                "%s",
+                [_("合成测试数据（全国规模基准），不是真实目录。")],
+            ),
+        },
+    )
+    catalog_ids = (
+        f"SELECT c.id FROM {Catalog._meta.db_table} c WHERE c.region_id LIKE %s"  # noqa: S608
+    )
+    items = _copy(
+        cursor,
+        CatalogItem,
+        where=f"src.catalog_id IN ({catalog_ids})",
+        where_params=target.like,
+        overrides={
+            "id": ("src.id + %s", [item_off]),
+            "catalog_id": ("src.catalog_id + %s", [catalog_off]),
+            "upstream_item_id": _shift("upstream_item_id", item_off),
+        },
+    )
+    item_ids = (
+        f"SELECT i.id FROM {CatalogItem._meta.db_table} i "  # noqa: S608
+        f"WHERE i.catalog_id IN ({catalog_ids})"
+    )
+    _copy(
+        cursor,
+        ItemBasis,
+        where=f"src.item_id IN ({item_ids})",
+        where_params=target.like,
+        overrides={"item_id": ("src.item_id + %s", [item_off])},
+        omit_id=True,
+    )
+    return catalogs, items
+
+
+def _copy_records(cursor, target: _Target) -> tuple[int, int]:
+    """The kept sample of obligations, their records and every record with a name list:
+    (obligations, records) copied."""
+    obligations = _copy(
+        cursor,
+        Obligation,
+        where=f"src.region_id LIKE %s AND {_kept('id')}",
+        where_params=target.like,
+        overrides={
+            "id": ("src.id + %s", [target.obligation]),
+            "region_id": _code("region_id", target.code),
+            "item_id": ("src.item_id + %s", [target.item]),
+        },
+    )
+    with_list = f"SELECT n.record_id FROM {NameList._meta.db_table} n"  # noqa: S608
+    records = _copy(
+        cursor,
+        DisclosureRecord,
+        where=(
+            "src.region_id LIKE %s AND ("
+            f"(src.obligation_id IS NULL AND {_kept('id')}) OR {_kept('obligation_id')}"
+            f" OR src.id IN ({with_list}))"
+        ),
+        where_params=target.like,
+        overrides={
+            "id": ("src.id + %s", [target.record]),
+            "region_id": _code("region_id", target.code),
+            "item_id": ("src.item_id + %s", [target.item]),
+            "obligation_id": (
+                f"CASE WHEN src.obligation_id IS NOT NULL AND {_kept('obligation_id')} "
+                "THEN src.obligation_id + %s ELSE NULL END",
+                [target.obligation],
+            ),
+            "body": ("src.body || %s", [SYNTHETIC_MARK]),
+            "created_by_id": ("NULL", []),
+        },
+    )
+    return obligations, records
+
+
+def _copy_name_lists(cursor, target: _Target) -> int:
+    """The name lists and their rows (uploader and reviewer left empty)."""
+    name_lists = _copy(
+        cursor,
+        NameList,
+        where="src.region_id LIKE %s",
+        where_params=target.like,
+        overrides={
+            "id": ("src.id + %s", [target.namelist]),
+            "record_id": ("src.record_id + %s", [target.record]),
+            "region_id": _code("region_id", target.code),
+            "confirmed_region_id": _code("confirmed_region_id", target.code),
+            "uploaded_by_id": ("NULL", []),
+            "confirmed_by_id": ("NULL", []),
+        },
+    )
+    namelist_ids = (
+        f"SELECT n.id FROM {NameList._meta.db_table} n WHERE n.region_id LIKE %s"  # noqa: S608
+    )
+    _copy(
+        cursor,
+        NameListRow,
+        where=f"src.name_list_id IN ({namelist_ids})",
+        where_params=target.like,
+        overrides={"name_list_id": ("src.name_list_id + %s", [target.namelist])},
+        omit_id=True,
+    )
+    return name_lists
 
 
 def _reset_sequences() -> None:

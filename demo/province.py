@@ -459,103 +459,181 @@ def _catalog_for(by_region: dict, code: str, domain_id: int) -> int | None:
     return None
 
 
+class _Window:
+    """The seeding window (four quarters back to today) and the due dates in it.
+
+    Due dates repeat a lot (same rule, same trigger day), so they are cached.
+    """
+
+    def __init__(self, today: date, cal) -> None:
+        self.today = today
+        self.cal = cal
+        first = period_of(today).shifted(-4)
+        self.start = first.start
+        self.quarters = [first.shifted(i) for i in range(5)]
+        self._dues: dict[tuple, object] = {}
+
+    def due_of(self, rule: DeadlineRule, trigger: date):
+        key = (rule.without_text(), trigger)
+        found = self._dues.get(key)
+        if found is None:
+            found = self._dues[key] = compute_due(rule, trigger, self.cal)
+        return found
+
+
+# (the region's rng, its diligence, the item, its rule): how an obligation gets fulfilled.
+_Fulfilment = tuple[random.Random, float, CatalogItem, DeadlineRule]
+
+
 def _seed_obligations(root_code: str, today: date) -> tuple[int, int]:
-    cal = work_calendar()
-    domains = list(Domain.objects.order_by("order", "pk"))
-    regions = list(
-        Region.objects.filter(
-            code__startswith=root_code,
-            level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP],
-            official=True,
-        ).order_by("code")
-    )
+    window = _Window(today, work_calendar())
+    obligations, plans = _plan_obligations(root_code, window)
+    records = _fulfil(obligations, plans, window)
+    Obligation.objects.bulk_create(obligations, batch_size=BATCH)
+    for record in records:
+        record.obligation_id = record.obligation.pk
+    DisclosureRecord.objects.bulk_create(records, batch_size=BATCH)
+    return len(obligations), len(records)
+
+
+def _regions_without_obligations(root_code: str) -> list[Region]:
+    """The official counties and townships under `root_code` that have no obligations yet."""
     busy = set(
         Obligation.objects.filter(region__code__startswith=root_code)
         .values_list("region_id", flat=True)
         .distinct()
     )
+    regions = Region.objects.filter(
+        code__startswith=root_code,
+        level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP],
+        official=True,
+    ).order_by("code")
+    return [region for region in regions if region.code not in busy]
+
+
+def _plan_obligations(
+    root_code: str, window: _Window
+) -> tuple[list[Obligation], list[_Fulfilment]]:
+    """A year of obligations for every region without any, with how each gets fulfilled."""
+    domains = list(Domain.objects.order_by("order", "pk"))
     by_region, items_by_catalog = _applicable_items(root_code)
     domain_of = dict(Category.objects.values_list("pk", "domain_id"))
-    current = period_of(today)
-    first = current.shifted(-4)
-    window_start = first.start
-    quarters = [first.shifted(i) for i in range(5)]
-    due_cache: dict[tuple, object] = {}
-
-    def due_of(rule: DeadlineRule, trigger: date):
-        key = (rule.without_text(), trigger)
-        found = due_cache.get(key)
-        if found is None:
-            found = due_cache[key] = compute_due(rule, trigger, cal)
-        return found
-
     obligations: list[Obligation] = []
-    plans: list[tuple[random.Random, float, CatalogItem, DeadlineRule]] = []
-    for region in regions:
-        if region.code in busy:
-            continue
+    plans: list[_Fulfilment] = []
+    for region in _regions_without_obligations(root_code):
         is_county = region.level == Region.Level.COUNTY
-        level_word = "县级" if is_county else "乡级"
         diligence = _county_plan(region.code[:6]).diligence
         rng = _rng("records", region.code)
         if not is_county:
             diligence = min(0.998, max(0.35, diligence + rng.uniform(-0.06, 0.02)))
-        events: list[tuple[CatalogItem, DeadlineRule]] = []
-        periodic: list[tuple[CatalogItem, DeadlineRule]] = []
-        for domain in domains:
-            catalog_id = _catalog_for(by_region, region.code, domain.pk)
-            for item in items_by_catalog.get(catalog_id, []):
-                rule = _rule_of(item)
-                if rule is None or level_word not in (item.levels or []):
-                    continue
-                (periodic if rule.kind.value == "periodic" else events).append(
-                    (item, rule)
-                )
+        events, periodic = _region_items(
+            region,
+            domains,
+            by_region,
+            items_by_catalog,
+            "县级" if is_county else "乡级",
+        )
         count = COUNTY_EVENTS if is_county else TOWNSHIP_EVENTS
-        span = (today - window_start).days
+        span = (window.today - window.start).days
         for _n in range(int(count * span / 365) if events else 0):
             item, rule = rng.choice(events)
-            trigger = window_start + timedelta(days=rng.randrange(span))
-            due = due_of(rule, trigger)
+            trigger = window.start + timedelta(days=rng.randrange(span))
             obligations.append(
-                Obligation(
-                    region=region,
-                    item=item,
-                    item_key=item.key,
-                    domain_id=domain_of[item.category_id],
-                    title=item.name,
-                    trigger_date=trigger,
-                    due_date=due.due,
-                    due_provisional=due.provisional,
-                    calendar_version=due.calendar_version,
-                    rule_text=item.time_limit_text,
-                    created_at=_at(trigger, rng),
-                )
+                _event_obligation(region, item, rule, trigger, window, domain_of, rng)
             )
             plans.append((rng, diligence, item, rule))
         for item, rule in periodic:
-            for quarter in quarters:
-                due = due_of(rule, quarter.end)
+            for quarter in window.quarters:
                 obligations.append(
-                    Obligation(
-                        region=region,
-                        item=item,
-                        item_key=item.key,
-                        domain_id=domain_of[item.category_id],
-                        title=_("%(period)s%(name)s")
-                        % {"period": quarter.label, "name": item.name},
-                        trigger_date=quarter.end,
-                        period_start=quarter.start,
-                        period_end=quarter.end,
-                        due_date=due.due,
-                        due_provisional=due.provisional,
-                        calendar_version=due.calendar_version,
-                        rule_text=item.time_limit_text,
-                        created_at=_at(quarter.start, rng),
+                    _periodic_obligation(
+                        region, item, rule, quarter, window, domain_of, rng
                     )
                 )
                 plans.append((rng, diligence, item, rule))
+    return obligations, plans
 
+
+def _region_items(
+    region: Region,
+    domains: list[Domain],
+    by_region: dict,
+    items_by_catalog: dict,
+    level_word: str,
+) -> tuple[
+    list[tuple[CatalogItem, DeadlineRule]], list[tuple[CatalogItem, DeadlineRule]]
+]:
+    """The items that apply at the region's level, split into (events, periodic)."""
+    events: list[tuple[CatalogItem, DeadlineRule]] = []
+    periodic: list[tuple[CatalogItem, DeadlineRule]] = []
+    for domain in domains:
+        catalog_id = _catalog_for(by_region, region.code, domain.pk)
+        for item in items_by_catalog.get(catalog_id, []):
+            rule = _rule_of(item)
+            if rule is None or level_word not in (item.levels or []):
+                continue
+            (periodic if rule.kind.value == "periodic" else events).append((item, rule))
+    return events, periodic
+
+
+def _event_obligation(
+    region: Region,
+    item: CatalogItem,
+    rule: DeadlineRule,
+    trigger: date,
+    window: _Window,
+    domain_of: dict,
+    rng: random.Random,
+) -> Obligation:
+    """An obligation triggered by an event on `trigger`."""
+    due = window.due_of(rule, trigger)
+    return Obligation(
+        region=region,
+        item=item,
+        item_key=item.key,
+        domain_id=domain_of[item.category_id],
+        title=item.name,
+        trigger_date=trigger,
+        due_date=due.due,
+        due_provisional=due.provisional,
+        calendar_version=due.calendar_version,
+        rule_text=item.time_limit_text,
+        created_at=_at(trigger, rng),
+    )
+
+
+def _periodic_obligation(
+    region: Region,
+    item: CatalogItem,
+    rule: DeadlineRule,
+    quarter,
+    window: _Window,
+    domain_of: dict,
+    rng: random.Random,
+) -> Obligation:
+    """The obligation of a quarterly item for `quarter`."""
+    due = window.due_of(rule, quarter.end)
+    return Obligation(
+        region=region,
+        item=item,
+        item_key=item.key,
+        domain_id=domain_of[item.category_id],
+        title=_("%(period)s%(name)s") % {"period": quarter.label, "name": item.name},
+        trigger_date=quarter.end,
+        period_start=quarter.start,
+        period_end=quarter.end,
+        due_date=due.due,
+        due_provisional=due.provisional,
+        calendar_version=due.calendar_version,
+        rule_text=item.time_limit_text,
+        created_at=_at(quarter.start, rng),
+    )
+
+
+def _fulfil(
+    obligations: list[Obligation], plans: list[_Fulfilment], window: _Window
+) -> list[DisclosureRecord]:
+    """The records that fulfilled the obligations (marking each obligation on time or late)."""
+    today, cal = window.today, window.cal
     records: list[DisclosureRecord] = []
     for obligation, (rng, diligence, item, rule) in zip(
         obligations, plans, strict=True
@@ -569,16 +647,9 @@ def _seed_obligations(root_code: str, today: date) -> tuple[int, int]:
             continue
         if rng.random() < 0.02:
             # Published too early by mistake and withdrawn; the later record counts.
+            early = published_on - timedelta(days=1)
             records.append(
-                _record(
-                    obligation,
-                    item,
-                    rule,
-                    published_on - timedelta(days=1),
-                    rng,
-                    cal,
-                    status="withdrawn",
-                )
+                _record(obligation, item, rule, early, rng, cal, status="withdrawn")
             )
         records.append(
             _record(obligation, item, rule, published_on, rng, cal, status="published")
@@ -589,11 +660,7 @@ def _seed_obligations(root_code: str, today: date) -> tuple[int, int]:
             if published_on <= obligation.due_date
             else Obligation.Status.LATE
         )
-    Obligation.objects.bulk_create(obligations, batch_size=BATCH)
-    for record in records:
-        record.obligation_id = record.obligation.pk
-    DisclosureRecord.objects.bulk_create(records, batch_size=BATCH)
-    return len(obligations), len(records)
+    return records
 
 
 def _publication_day(
