@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import choices, diff, rules
+from . import choices, diff, errorsummary, rules
 from .deadlines import (
     CALENDAR_DAY,
     MAX_AMOUNT,
@@ -538,6 +538,31 @@ class ItemEditor:
             or self.bases.non_form_errors()
             or any(self.section_errors.values())
         )
+
+    def error_entries(self) -> list[errorsummary.ErrorEntry]:
+        """The error summary's lines, in page order, each linked to its control."""
+        sections = {
+            "content": (_("公开内容（要素）"), "fieldset-content"),
+            "bases": (_("公开依据"), "fieldset-bases"),
+            "time_limit": (_("公开时限"), "fieldset-time-limit"),
+        }
+        entries = errorsummary.form_entries(self.form)
+        for key, (label, anchor) in sections.items():
+            entries.extend(
+                errorsummary.ErrorEntry(label, str(m), f"#{anchor}")
+                for m in self.section_errors[key]
+            )
+        entries += errorsummary.formset_entries(
+            self.content,
+            row_label=_("公开内容第%(n)s项"),
+            section_anchor="fieldset-content",
+        )
+        entries += errorsummary.formset_entries(
+            self.bases,
+            row_label=_("公开依据第%(n)s项"),
+            section_anchor="fieldset-bases",
+        )
+        return entries
 
 
 class OmitForm(forms.Form):

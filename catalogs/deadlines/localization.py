@@ -117,15 +117,15 @@ def _kind_verdict(
             return []
         return [
             gettext(
-                "模板的公开时限“%(template)s”尚未能识别，无法核对本地公开时限“%(local)s”"
-                "是否更短。请保持与模板一致，或请省级管理员修正模板。"
+                "上级目录的公开时限“%(template)s”尚未能识别，无法核对本地公开时限“%(local)s”"
+                "是否更短。请保持与上级目录一致，或请省级管理员修正上级目录。"
             )
             % params
         ]
     if local.kind is RuleKind.UNPARSED:
         return [
             gettext(
-                "无法识别本地公开时限“%(local)s”，无法核对它是否短于模板的“%(template)s”。"
+                "无法识别本地公开时限“%(local)s”，无法核对它是否短于上级目录的“%(template)s”。"
                 "请写成“制定或获取信息之日起10个工作日内”“每季度末”或“依申请公开”等形式。"
             )
             % params
@@ -137,8 +137,8 @@ def _kind_verdict(
             return []
         return [
             gettext(
-                "公开时限不能放宽：模板要求“%(template)s”（持续公开），本地不能改为“%(local)s”。"
-                "请保持与模板一致。"
+                "公开时限不能放宽：上级目录要求“%(template)s”（持续公开），本地不能改为“%(local)s”。"
+                "请保持与上级目录一致。"
             )
             % params
         ]
@@ -146,16 +146,16 @@ def _kind_verdict(
     if local.kind is RuleKind.ON_REQUEST:
         return [
             gettext(
-                "公开时限不能放宽：模板要求在“%(template)s”主动公开，本地不能改为“%(local)s”。"
-                "请缩短或保持与模板一致。"
+                "公开时限不能放宽：上级目录要求在“%(template)s”主动公开，本地不能改为“%(local)s”。"
+                "请缩短或保持与上级目录一致。"
             )
             % params
         ]
     if local.kind is RuleKind.CONTINUOUS:
         return [
             gettext(
-                "公开时限不能改为没有截止日期的“%(local)s”：模板为“%(template)s”，"
-                "要求在截止日前公开。请缩短或保持与模板一致。"
+                "公开时限不能改为没有截止日期的“%(local)s”：上级目录为“%(template)s”，"
+                "要求在截止日前公开。请缩短或保持与上级目录一致。"
             )
             % params
         ]
@@ -173,8 +173,8 @@ def _trigger_changed(local: DeadlineRule, template: DeadlineRule) -> list[str]:
     ):
         return [
             gettext(
-                "公开时限的起算事件不能改变：模板从“%(template_trigger)s之日起”计算，"
-                "本地为“%(local_trigger)s之日起”，两者无法比较长短。请保留模板的起算事件，只缩短天数。"
+                "公开时限的起算事件不能改变：上级目录从“%(template_trigger)s之日起”计算，"
+                "本地为“%(local_trigger)s之日起”，两者无法比较长短。请保留上级目录的起算事件，只缩短天数。"
             )
             % {"template_trigger": template.trigger, "local_trigger": local.trigger}
         ]
@@ -200,9 +200,9 @@ def _due_later(
         if local_due > template_due:
             return [
                 gettext(
-                    "公开时限不能长于模板：模板为“%(template)s”，本地为“%(local)s”，"
-                    "在%(trigger)s触发时本地截止日%(local_due)s晚于模板的%(template_due)s。"
-                    "请缩短或保持与模板一致。"
+                    "公开时限不能长于上级目录：上级目录为“%(template)s”，本地为“%(local)s”，"
+                    "以%(trigger)s为起算日时本地截止日%(local_due)s晚于上级目录的%(template_due)s。"
+                    "请缩短或保持与上级目录一致。"
                 )
                 % {
                     **params,
@@ -231,7 +231,7 @@ def _publicity_shorter(
     if not local.has_publicity:
         return [
             gettext(
-                "公示期不能取消：模板要求“%(template_publicity)s”，本地没有公示期。"
+                "公示期不能取消：上级目录要求“%(template_publicity)s”，本地没有公示期。"
                 "公示期只能延长，不能缩短。"
             )
             % publicity_params
@@ -256,8 +256,8 @@ def _publicity_shorter(
         if local_end < template_end:
             return [
                 gettext(
-                    "公示期不能短于模板：模板为“%(template_publicity)s”，本地为“%(local_publicity)s”，"
-                    "在%(published)s发布时本地公示期于%(local_end)s结束，早于模板的%(template_end)s。"
+                    "公示期不能短于上级目录：上级目录为“%(template_publicity)s”，本地为“%(local_publicity)s”，"
+                    "在%(published)s发布时本地公示期于%(local_end)s结束，早于上级目录的%(template_end)s。"
                     "请保持或延长公示期。"
                 )
                 % {

@@ -96,7 +96,7 @@ def test_county_localizes_gets_reviewed_and_publishes(
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page.locator("#form-errors")).to_contain_text("保存未成功")
     time_limit = page.locator("#fieldset-time-limit")
-    expect(time_limit.locator(".errorlist")).to_contain_text("公开时限不能长于模板")
+    expect(time_limit.locator(".errorlist")).to_contain_text("公开时限不能长于上级目录")
     expect(page.get_by_label("天数")).to_have_value("15")  # the input is kept
     assert _item(1).deadline_amount == 5
     page.get_by_role("link", name="返回目录（不保存）").click()

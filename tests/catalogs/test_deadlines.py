@@ -717,9 +717,9 @@ def test_check_not_looser_refuses_longer_and_names_both():
         local, TEMPLATE, CAL, sample_start=D(2025, 9, 26), sample_days=1
     )
     assert messages == [
-        "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”，"
-        "本地为“制定或获取信息之日起12个工作日内”，在2025-09-26触发时本地截止日"
-        "2025-10-20晚于模板的2025-10-16。请缩短或保持与模板一致。"
+        "公开时限不能长于上级目录：上级目录为“制定或获取信息之日起10个工作日内”，"
+        "本地为“制定或获取信息之日起12个工作日内”，以2025-09-26为起算日时本地截止日"
+        "2025-10-20晚于上级目录的2025-10-16。请缩短或保持与上级目录一致。"
     ]
 
 
@@ -740,7 +740,7 @@ def test_check_not_looser_working_vs_calendar_days():
         local, TEMPLATE, CAL, sample_start=D(2025, 10, 10), sample_days=1
     )
     assert len(messages) == 1
-    assert "在2025-10-10触发时本地截止日2025-10-24晚于模板的2025-10-23" in messages[0]
+    assert "以2025-10-10为起算日时本地截止日2025-10-24晚于上级目录的2025-10-23" in messages[0]
     assert check_not_looser(local, TEMPLATE, CAL) != []
 
 
@@ -756,7 +756,7 @@ def test_check_not_looser_refuses_other_longer_shapes(local, fragment):
     messages = check_not_looser(parse_rule(local), TEMPLATE, CAL)
     assert len(messages) == 1
     assert messages[0].startswith(
-        "公开时限不能长于模板：模板为“制定或获取信息之日起10个工作日内”"
+        "公开时限不能长于上级目录：上级目录为“制定或获取信息之日起10个工作日内”"
     )
     assert fragment in messages[0]
 
@@ -774,8 +774,8 @@ def test_check_not_looser_refuses_shorter_publicity():
         local, TEMPLATE_PUBLICITY, CAL, sample_start=D(2025, 3, 3), sample_days=1
     )
     assert messages == [
-        "公示期不能短于模板：模板为“公示7个工作日”，本地为“公示5个工作日”，"
-        "在2025-03-03发布时本地公示期于2025-03-07结束，早于模板的2025-03-11。请保持或延长公示期。"
+        "公示期不能短于上级目录：上级目录为“公示7个工作日”，本地为“公示5个工作日”，"
+        "在2025-03-03发布时本地公示期于2025-03-07结束，早于上级目录的2025-03-11。请保持或延长公示期。"
     ]
 
 
@@ -783,14 +783,14 @@ def test_check_not_looser_refuses_publicity_in_calendar_days_when_shorter():
     """公示7日 ends before 公示7个工作日 whenever a weekend falls inside."""
     local = parse_rule("制定或修改信息之日起10个工作日内，公示7日")
     messages = check_not_looser(local, TEMPLATE_PUBLICITY, CAL)
-    assert len(messages) == 1 and messages[0].startswith("公示期不能短于模板")
+    assert len(messages) == 1 and messages[0].startswith("公示期不能短于上级目录")
 
 
 def test_check_not_looser_refuses_dropped_publicity():
     """Dropping the publicity period altogether is refused."""
     local = parse_rule("制定或修改信息之日起10个工作日内")
     assert check_not_looser(local, TEMPLATE_PUBLICITY, CAL) == [
-        "公示期不能取消：模板要求“公示7个工作日”，本地没有公示期。公示期只能延长，不能缩短。"
+        "公示期不能取消：上级目录要求“公示7个工作日”，本地没有公示期。公示期只能延长，不能缩短。"
     ]
 
 
@@ -799,7 +799,7 @@ def test_check_not_looser_refuses_dropped_publicity():
     [
         (
             "依申请公开",
-            "公开时限不能放宽：模板要求在“制定或获取信息之日起10个工作日内”主动公开",
+            "公开时限不能放宽：上级目录要求在“制定或获取信息之日起10个工作日内”主动公开",
         ),
         ("尽快", "无法识别本地公开时限“尽快”"),
         ("长期公开", "公开时限不能改为没有截止日期的“长期公开”"),
@@ -863,7 +863,7 @@ def test_sample_covers_whole_range():
         local, TEMPLATE, CAL, sample_start=start, sample_days=10
     )
     assert len(messages) == 1
-    assert "在2025-10-08触发时本地截止日2025-10-22晚于模板的2025-10-21" in messages[0]
+    assert "以2025-10-08为起算日时本地截止日2025-10-22晚于上级目录的2025-10-21" in messages[0]
 
 
 @pytest.mark.parametrize(

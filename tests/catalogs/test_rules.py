@@ -81,9 +81,9 @@ def test_a_longer_deadline_is_refused_at_the_field_with_both_dates(
         _set(item, county_clerk, time_limit_text="制定或获取信息之日起15个工作日内")
     messages = raised.value.message_dict["time_limit_text"]
     assert len(messages) == 1
-    assert "公开时限不能长于模板" in messages[0]
+    assert "公开时限不能长于上级目录" in messages[0]
     assert "制定或获取信息之日起10个工作日内" in messages[0]
-    assert "请缩短或保持与模板一致" in messages[0]
+    assert "请缩短或保持与上级目录一致" in messages[0]
     item.refresh_from_db()
     assert item.deadline_amount == 10  # nothing saved
 
@@ -96,7 +96,7 @@ def test_calendar_days_that_end_later_than_working_days_are_refused(
     item = _item(social_draft, 1)
     services.apply_time_limit(item, "制定或获取信息之日起20日内")
     errors = rules.check_item(item=item, documents=None, calendar=work_calendar())
-    assert any("晚于模板" in m for m in errors["time_limit_text"])
+    assert any("晚于上级目录" in m for m in errors["time_limit_text"])
 
 
 def test_a_proactive_deadline_cannot_become_on_request(social_draft):

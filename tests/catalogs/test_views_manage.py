@@ -192,9 +192,12 @@ def test_a_longer_deadline_is_refused_at_the_field_and_the_input_kept(
     assert response.status_code == 400
     html = response.content.decode()
     assert "保存未成功" in html
-    error_at = html.index("公开时限不能长于模板")
     fieldset = html.index('id="fieldset-time-limit"')
+    error_at = html.index("公开时限不能长于上级目录", fieldset)
     assert fieldset < error_at < html.index('id="fieldset-subjects"')
+    # The summary at the top links to the field the message belongs to.
+    summary_at = html.index('id="form-errors"')
+    assert summary_at < html.index('href="#id_deadline_amount"') < fieldset
     assert 'name="deadline_amount" value="15"' in html
     item.refresh_from_db()
     assert item.deadline_amount == 10
@@ -288,8 +291,11 @@ def test_unticking_every_channel_is_refused_at_the_field(draft, clerk_client):
     response = clerk_client.post(_edit_url(item), item_post_data(item, channels=[]))
     assert response.status_code == 400
     html = response.content.decode()
-    assert html.index("请至少选择一个公开渠道和载体") > html.index(
-        'id="fieldset-channels"'
+    fieldset = html.index('id="fieldset-channels"')
+    assert html.find("请至少选择一个公开渠道和载体", fieldset) > fieldset
+    # The summary's entry links to the first checkbox, right under the legend.
+    assert (
+        '<a href="#id_channels_0">公开渠道和载体：请至少选择一个公开渠道和载体' in html
     )
 
 

@@ -123,7 +123,7 @@ def test_missing_title_is_reported_and_nothing_saved(
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "请按提示修改" in html and "标题" in html
+    assert "保存未成功" in html and "标题" in html
     assert 'data-due="2025-03-17"' in html  # the due date stays visible
     assert not DisclosureRecord.objects.exists()
 

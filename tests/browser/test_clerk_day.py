@@ -1,0 +1,75 @@
+"""The clerk's day in a real browser (issue 21): what a walk-through tripped over.
+
+- a refused save puts the focus on an error summary at the top whose links jump
+  to the fields;
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from catalogs import services
+from catalogs.models import Catalog, Domain, Region
+from catalogs.reference import load_luoyang_catalogs, load_templates
+from catalogs.selectors import forget_work_calendar
+from demo.users import seed_users
+from tests.browser.axe import serious_violations
+from tests.browser.session import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def county_draft():
+    """demo-county's (洛龙区) draft of Luoyang's social-assistance catalog."""
+    forget_work_calendar()
+    load_templates()
+    load_luoyang_catalogs()
+    users = {u.username: u for u in seed_users()}
+    draft = services.catalog_clone(
+        region=Region.objects.get(code="410311"),
+        domain=Domain.objects.get(slug="social-assistance"),
+        actor=users["demo-county"],
+    )
+    yield draft
+    forget_work_calendar()
+
+
+def _first_item(catalog: Catalog):
+    return catalog.items.order_by("seq").first()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_refused_save_focuses_the_summary_and_its_link_jumps_to_the_field(
+    page, live_server, county_draft, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server.url, "demo-county")
+    item = _first_item(county_draft)
+    page.goto(f"{live_server.url}/work/catalogs/items/{item.pk}/edit/")
+    page.get_by_label("天数").fill("99")
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading")).to_contain_text("保存未成功")
+    expect(summary).to_contain_text("公开时限不能长于上级目录")
+    expect(summary).not_to_contain_text("模板")
+    expect(summary).not_to_contain_text("触发")
+    summary.get_by_role("link", name="天数").click()
+    expect(page.get_by_label("天数")).to_be_focused()
+    assert serious_violations(page) == []
+
+    # A form-level refusal: no channel ticked; the link lands on the first checkbox.
+    page.get_by_label("天数").fill("10")
+    for box in page.locator("#fieldset-channels input[type=checkbox]").all():
+        box.uncheck()
+    page.get_by_role("button", name="保存", exact=True).click()
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    summary.get_by_role(
+        "link", name="公开渠道和载体：请至少选择一个公开渠道和载体。"
+    ).click()
+    expect(page.locator("#id_channels_0")).to_be_focused()
+    assert serious_violations(page) == []
