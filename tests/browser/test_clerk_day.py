@@ -2,6 +2,8 @@
 
 - a refused save puts the focus on an error summary at the top whose links jump
   to the fields;
+- the help of the item form describes the controls the clerk actually sees, with
+  and without JavaScript;
 """
 
 from __future__ import annotations
@@ -73,3 +75,33 @@ def test_a_refused_save_focuses_the_summary_and_its_link_jumps_to_the_field(
     ).click()
     expect(page.locator("#id_channels_0")).to_be_focused()
     assert serious_violations(page) == []
+
+
+def test_the_content_help_describes_the_controls_shown_with_and_without_javascript(
+    browser, page, live_server, county_draft
+):
+    item = _first_item(county_draft)
+    url = f"{live_server.url}/work/catalogs/items/{item.pk}/edit/"
+    content = "#fieldset-content"
+
+    login(page, live_server.url, "demo-county")
+    page.goto(url)
+    section = page.locator(content)
+    expect(section.get_by_role("button", name="上移").first).to_be_visible()
+    expect(section.locator("p.help:visible").first).to_contain_text("“上移”“下移”")
+    expect(section.get_by_text("删除此行").first).to_be_hidden()
+    assert "删除此行" not in " ".join(
+        section.locator("p.help:visible").all_inner_texts()
+    )
+
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    login(plain, live_server.url, "demo-county")
+    plain.goto(url)
+    section = plain.locator(content)
+    expect(section.get_by_text("删除此行").first).to_be_visible()
+    helps = " ".join(section.locator("p.help:visible").all_inner_texts())
+    assert "“删除此行”" in helps and "“顺序”" in helps
+    assert "上移" not in helps
+    assert section.get_by_role("button", name="上移").first.is_hidden()
+    context.close()
