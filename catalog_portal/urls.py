@@ -3,9 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from disclosures.views.workspace import WorkspaceView
-
 from . import views
+from .workspace import PortalWorkspaceView
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -27,9 +26,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("work/", WorkspaceView.as_view(), name="workspace"),
+    path("work/", PortalWorkspaceView.as_view(), name="workspace"),
     path("work/catalogs/", include("catalogs.urls")),
     path("work/catalog-files/", include("catalogs.views.documents")),
+    path("", include("onrequest.urls")),
     path("", include("disclosures.urls")),
 ]
 

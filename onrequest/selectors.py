@@ -251,3 +251,16 @@ def application_status_lookup(code: str) -> Application | None:
         .filter(code=(code or "").strip().upper())
         .first()
     )
+
+
+def application_audit(application: Application):
+    """The steps of one application as the audit log recorded them (actor, time)."""
+    from catalogs.models import AuditLogEntry
+
+    return list(
+        AuditLogEntry.objects.filter(
+            object_type="onrequest.application", object_id=str(application.pk)
+        )
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )

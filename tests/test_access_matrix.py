@@ -722,7 +722,46 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
             ),
         }
     )
+    table.update(_onrequest_table(w))
     return table
+
+
+def _onrequest_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
+    """依申请公开: an application received by county A with the applicant's file.
+    Only the receiving region's staff (and a superuser) open it; the township below
+    and the city and province above get 404 like another county."""
+    from datetime import date
+
+    from onrequest import services as onrequest_services
+    from onrequest.files import CheckedFile
+    from tests.onrequest.builders import applicant
+
+    submitted = onrequest_services.application_submit(
+        region=Region.objects.get(code="410311"),
+        data=applicant(),
+        channel="paper",
+        received_on=date(2026, 1, 20),
+        files=[CheckedFile("申请书.pdf", b"%PDF-1.4 x", "application/pdf")],
+        actor=w["users"]["county_a"],
+    )
+    application = submitted.application
+    own = _row(302, default=404, county_a=200, superuser=200)
+    return {
+        "onrequest:apply": ({}, PUBLIC),
+        "onrequest:apply_status": ({}, PUBLIC),
+        "onrequest:application_list": ({}, STAFF_ANY),
+        "onrequest:application_create": ({}, _row(302, default=200, superuser=403)),
+        "onrequest:application_progress": ({}, REVIEWERS),
+        "onrequest:application_detail": ({"pk": application.pk}, own),
+        "onrequest:application_file": (
+            {"pk": application.pk, "file_pk": application.files.get().pk},
+            own,
+        ),
+        "onrequest:application_action": (
+            {"pk": application.pk, "action": "review"},
+            POST_ONLY,
+        ),
+    }
 
 
 # The admin: what a province admin / a superuser may do per registered model.

@@ -1,0 +1,11 @@
+import pytest
+
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; each test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
