@@ -63,8 +63,18 @@ def _fail(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+def _now():
+    """The current time for the workflow (one place, so tests can move the clock)."""
+    return timezone.now()
+
+
 def _today() -> date:
-    return timezone.localdate()
+    return timezone.localdate(_now())
+
+
+def workflow_today() -> date:
+    """Today in Asia/Shanghai as the workflow sees it (forms are prefilled with it)."""
+    return _today()
 
 
 # --------------------------------------------------------------------------- the clock
@@ -165,7 +175,7 @@ def application_submit(
                 "证件号码不是有效的居民身份证号码（校验位不正确或出生日期无效）：请核对18位号码，最后一位可能是X。"
             ),
         )
-    now = timezone.now()
+    now = _now()
     today = timezone.localdate(now)
     staff_entry = actor is not None
     if staff_entry and received_on is None:

@@ -11,7 +11,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -76,7 +75,7 @@ class ApplicationCreateView(StaffMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = forms.StaffApplicationForm(
             receivers=self._receivers(),
-            initial={"received_on": timezone.localdate(), "channel": "paper"},
+            initial={"received_on": services.workflow_today(), "channel": "paper"},
         )
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -204,7 +203,7 @@ def _available(application: Application) -> list[str]:
 
 
 def _initial(name: str) -> dict:
-    today = timezone.localdate()
+    today = services.workflow_today()
     return {
         "register": {"received_on": today},
         "correction": {"requested_on": today, "days": services.DEFAULT_CORRECTION_DAYS},
@@ -253,7 +252,7 @@ class ApplicationDetailView(StaffMixin, TemplateView):
                 (entry, AUDIT_LABELS.get(entry.action.rsplit(".", 1)[-1], entry.action))
                 for entry in selectors.application_audit(application)
             ],
-            today=timezone.localdate(),
+            today=services.workflow_today(),
         )
         return context
 
@@ -405,5 +404,5 @@ class ApplicationProgressView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         rows, overdue = selectors.application_progress(self.request.user)
-        context.update(rows=rows, overdue=overdue, today=timezone.localdate())
+        context.update(rows=rows, overdue=overdue, today=services.workflow_today())
         return context
