@@ -292,10 +292,42 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
     list_select_related = ["superseded_by", "proposed_by"]
     raw_id_fields = ["superseded_by"]
     readonly_fields = ["status", "proposed_by"]
-    actions = ["accept_proposals"]
+    actions = ["accept_proposals", "propose_replacement"]
 
     def get_fields(self, request, obj=None):
         return [*library.LEGAL_DOCUMENT_FIELDS, "status", "proposed_by"]
+
+    @admin.action(
+        description=_("替换引用：向引用所选依据的目录提出替代文件"),
+        permissions=["change"],
+    )
+    def propose_replacement(self, request, queryset):
+        """替换引用 (catalogs.library.legal_document_propose_replacement)."""
+        for document in queryset.select_related("superseded_by"):
+            try:
+                report = library.legal_document_propose_replacement(
+                    document=document, actor=request.user
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                gettext(
+                    "“%(doc)s”→“%(new)s”：已发布%(published)s个模板新版本，"
+                    "修改%(drafts)s个未发布的模板草稿；%(downstream)s个下级目录将在“上级目录更新”中看到这一变更并自行选择采用；"
+                    "%(local)s个目录在自行添加的事项中引用了该依据，请通知其编制单位修改。"
+                )
+                % {
+                    "doc": str(document),
+                    "new": str(document.superseded_by),
+                    "published": len(report.published),
+                    "drafts": len(report.drafts),
+                    "downstream": len(report.downstream),
+                    "local": len(report.local),
+                },
+                messages.SUCCESS,
+            )
 
     def has_delete_permission(self, request, obj=None):
         # Cited documents are protected anyway; a wrong entry is superseded, not deleted.

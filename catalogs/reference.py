@@ -44,6 +44,10 @@ def ensure_reference_data(*, using: str = "default") -> None:
     load_domains(using=using)
     ensure_role_groups(using=using)
     load_official_calendar(using=using)
+    if using == "default":
+        from .library import legal_library_sync
+
+        legal_library_sync()
 
 
 def load_regions(*, using: str = "default") -> int:

@@ -182,7 +182,9 @@ def test_a_published_citation_is_superseded_not_rewritten(
     assert response.status_code == 302
     cited.refresh_from_db()
     assert cited.superseded_by == replacement and cited.title == title
-    entry = AuditLogEntry.objects.get(action="catalogs.legal_document.changed")
+    entry = AuditLogEntry.objects.get(
+        action="catalogs.legal_document.changed", actor=province_admin
+    )
     assert entry.data["fields"] == ["superseded_by"] and entry.data["after"] == {
         "superseded_by": replacement.pk
     }
