@@ -1,12 +1,12 @@
-"""How a catalog differs from its upstream, and what a newer upstream version changed.
+"""How a catalog differs from its upstream, and what a newer upstream version changed:
+the comparison itself, on plain values (no database; the reads are `catalogs.diff_queries`).
 
-Two reads, both element by element over the nine elements (SPEC §3):
+Two comparisons, both element by element over the nine elements (SPEC §3):
 
 * the **diff** of a catalog against the upstream version it was cloned from:
   each item is inherited, changed (which elements, before → after), added locally,
-  omitted (with its reason) or removed; `catalog_diff_summary` turns that into the
-  counts the progress review shows, `catalog_diff_summaries` does the same for many
-  catalogs in two queries;
+  omitted (with its reason) or removed; `summarize` turns that into the counts the
+  progress review shows;
 * the **merge plan** against a newer published upstream version (three-way, per
   element): *base* is the upstream item the local item was cloned from
   (`upstream_item`), *theirs* the same-key item of the newer version, *mine* the
@@ -14,23 +14,25 @@ Two reads, both element by element over the nine elements (SPEC §3):
   both sides differently is a conflict shown side by side. The write that applies
   the choices is `merge.catalog_upstream_merge`.
 
-Items are read as `Snapshot`s (plain values, two queries for any number of items
-and catalogs), so the pages, the summaries and the merge share one comparison.
+Items are compared as `Snapshot`s (plain values, read by
+`diff_queries.load_snapshots`), so the pages, the summaries and the merge share one
+comparison.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from . import choices
 from .deadlines import DeadlineRule, Period, RuleKind
-from .models import Catalog, CatalogItem, ItemBasis
+
+if TYPE_CHECKING:
+    from .models import Catalog
 
 # The nine elements, in the order of the official table. "item" is element 1
 # (一级事项 + 二级事项).
@@ -81,19 +83,6 @@ _PERIOD_ORDER = {
     Period.HALF_YEAR: 2,
     Period.YEAR: 3,
 }
-
-_VALUE_FIELDS = (
-    "pk",
-    "catalog_id",
-    "key",
-    "upstream_item_id",
-    *CatalogItem.ELEMENT_FIELDS,
-    "category__name",
-    "category__order",
-    "omitted",
-    "omitted_reason",
-    "lock_version",
-)
 
 
 @dataclass(frozen=True)
@@ -215,34 +204,6 @@ def _in_official_order(values: Iterable[str], vocabulary: tuple[str, ...]) -> li
     return sorted(values, key=lambda v: rank.get(v, len(rank)))
 
 
-def load_snapshots(condition: Q) -> dict[int, Snapshot]:
-    """Snapshots of the items matching `condition`, by pk (two queries)."""
-    rows = CatalogItem.objects.filter(condition).order_by(
-        "catalog_id", "category__order", "seq", "pk"
-    )
-    snapshots: dict[int, Snapshot] = {}
-    for row in rows.values(*_VALUE_FIELDS):
-        snapshots[row["pk"]] = Snapshot(
-            **{
-                name.replace("category__", "category_"): value
-                for name, value in row.items()
-            }
-        )
-    if snapshots:
-        links = (
-            ItemBasis.objects.filter(
-                item__in=CatalogItem.objects.filter(condition).values("pk")
-            )
-            .select_related("document")
-            .order_by("item_id", "order", "pk")
-        )
-        for link in links:
-            snapshot = snapshots.get(link.item_id)
-            if snapshot is not None:
-                snapshot.bases.append(Basis(link.document_id, link.document.citation))
-    return snapshots
-
-
 # --------------------------------------------------------------------------- diff
 
 
@@ -343,11 +304,16 @@ def element_changes(mine: Snapshot, base: Snapshot) -> list[ElementChange]:
     return changes
 
 
-def _diff_rows(
+def diff_rows(
     catalog_id: int,
     upstream_id: int | None,
     snapshots: dict[int, Snapshot],
 ) -> list[ItemDiff]:
+    """The rows of catalog `catalog_id` against upstream catalog `upstream_id`.
+
+    `snapshots` holds the catalog's items, its upstream's and the upstream items
+    its items were cloned from.
+    """
     local = [s for s in snapshots.values() if s.catalog_id == catalog_id]
     if upstream_id is None:
         return [ItemDiff("template", s, None) for s in local]
@@ -404,62 +370,29 @@ def summarize(rows: Iterable[ItemDiff]) -> dict[str, int]:
     return counts
 
 
-def catalog_diff(catalog: Catalog) -> CatalogDiff:
-    """Every item of `catalog` against its upstream version, element by element.
+def summaries(
+    catalogs: Iterable[tuple[int, int | None]], snapshots: dict[int, Snapshot]
+) -> dict[int, dict[str, int]]:
+    """`summarize` of each (catalog pk, upstream pk) against the shared `snapshots`.
 
-    Two queries (items of the catalog, its upstream version and the upstream items
-    it points at; their basis links), whatever the number of items.
+    `snapshots` holds the items of all the catalogs, of their upstreams and the
+    upstream items their items were cloned from.
     """
-    snapshots = load_snapshots(_diff_condition([catalog]))
-    return CatalogDiff(catalog, _diff_rows(catalog.pk, catalog.upstream_id, snapshots))
-
-
-def catalog_diff_summary(catalog: Catalog) -> dict[str, int]:
-    """The counts of `catalog_diff(catalog)`: items, inherited, changed, added,
-    omitted, removed, shortened_deadlines."""
-    return catalog_diff_summaries([catalog])[catalog.pk]
-
-
-def catalog_diff_summaries(catalogs: Iterable[Catalog]) -> dict[int, dict[str, int]]:
-    """`catalog_diff_summary` for many catalogs at once: two queries in all.
-
-    The catalogs need only `pk` and `upstream_id` loaded.
-    """
-    catalogs = list(catalogs)
-    if not catalogs:
-        return {}
-    snapshots = load_snapshots(_diff_condition(catalogs))
     by_catalog: dict[int, dict[int, Snapshot]] = {}
     for pk, snapshot in snapshots.items():
         by_catalog.setdefault(snapshot.catalog_id, {})[pk] = snapshot
     result = {}
-    for catalog in catalogs:
-        own = dict(by_catalog.get(catalog.pk, {}))
-        if catalog.upstream_id:
-            own.update(by_catalog.get(catalog.upstream_id, {}))
+    for catalog_id, upstream_id in catalogs:
+        own = dict(by_catalog.get(catalog_id, {}))
+        if upstream_id:
+            own.update(by_catalog.get(upstream_id, {}))
             for snapshot in list(own.values()):
                 if snapshot.upstream_item_id and snapshot.upstream_item_id not in own:
                     base = snapshots.get(snapshot.upstream_item_id)
                     if base is not None:
                         own[base.pk] = base
-        result[catalog.pk] = summarize(_diff_rows(catalog.pk, catalog.upstream_id, own))
+        result[catalog_id] = summarize(diff_rows(catalog_id, upstream_id, own))
     return result
-
-
-def _diff_condition(catalogs: list[Catalog]) -> Q:
-    ids = [c.pk for c in catalogs]
-    upstream_ids = [c.upstream_id for c in catalogs if c.upstream_id]
-    return (
-        Q(catalog_id__in=ids)
-        | Q(catalog_id__in=upstream_ids)
-        | Q(
-            pk__in=Subquery(
-                CatalogItem.objects.filter(
-                    catalog_id__in=ids, upstream_item__isnull=False
-                ).values("upstream_item_id")
-            )
-        )
-    )
 
 
 # --------------------------------------------------------------------------- merge
@@ -565,57 +498,17 @@ class MergePlan:
         return fields
 
 
-def newer_upstream_versions(catalogs: Iterable[Catalog]) -> dict[int, Catalog]:
-    """For each catalog, the newer published version of its upstream, if any (one query).
+def merge_items(
+    catalog_id: int, newer_id: int, snapshots: dict[int, Snapshot]
+) -> tuple[list[ItemMerge], dict[int, int]]:
+    """The three-way merge of catalog `catalog_id` with the newer upstream `newer_id`.
 
-    The catalogs need `upstream` loaded (``select_related("upstream")``).
+    `snapshots` holds the items of both catalogs and the upstream items the local
+    ones were cloned from. Returns the item merges and, for every local item still
+    upstream, the pk of its same-key item in the newer version.
     """
-    catalogs = [c for c in catalogs if c.upstream_id]
-    if not catalogs:
-        return {}
-    wanted = {(c.upstream.region_id, c.upstream.domain_id) for c in catalogs}
-    current = {
-        (c.region_id, c.domain_id): c
-        for c in Catalog.objects.current_published()
-        .filter(
-            region_id__in={r for r, _d in wanted},
-            domain_id__in={d for _r, d in wanted},
-        )
-        .select_related("region")
-    }
-    result = {}
-    for catalog in catalogs:
-        newest = current.get((catalog.upstream.region_id, catalog.upstream.domain_id))
-        if newest is not None and newest.version > catalog.upstream.version:
-            result[catalog.pk] = newest
-    return result
-
-
-def merge_plan(catalog: Catalog, newer: Catalog | None = None) -> MergePlan | None:
-    """The three-way merge of `catalog` with the newest published upstream version.
-
-    None when the catalog has no upstream or already follows its newest version.
-    Queries: one for the newer version (unless given), two for the snapshots.
-    """
-    if catalog.upstream_id is None:
-        return None
-    if newer is None:
-        newer = newer_upstream_versions([catalog]).get(catalog.pk)
-        if newer is None:
-            return None
-    snapshots = load_snapshots(
-        Q(catalog_id=catalog.pk)
-        | Q(catalog_id=newer.pk)
-        | Q(
-            pk__in=Subquery(
-                CatalogItem.objects.filter(
-                    catalog_id=catalog.pk, upstream_item__isnull=False
-                ).values("upstream_item_id")
-            )
-        )
-    )
-    local = [s for s in snapshots.values() if s.catalog_id == catalog.pk]
-    theirs_by_key = {s.key: s for s in snapshots.values() if s.catalog_id == newer.pk}
+    local = [s for s in snapshots.values() if s.catalog_id == catalog_id]
+    theirs_by_key = {s.key: s for s in snapshots.values() if s.catalog_id == newer_id}
     items: list[ItemMerge] = []
     repoint: dict[int, int] = {}
     local_keys = {s.key for s in local}
@@ -640,40 +533,40 @@ def merge_plan(catalog: Catalog, newer: Catalog | None = None) -> MergePlan | No
         repoint[mine.pk] = theirs.pk
         if base is None:
             continue
-        elements = []
-        for element, label in ELEMENTS:
-            b, t, m = base.value(element), theirs.value(element), mine.value(element)
-            if b == t or m == t:
-                continue  # nothing new upstream, or the same change made on both sides
-            elements.append(
-                ElementMerge(
-                    element=element,
-                    label=label,
-                    base=base.display(element),
-                    theirs=theirs.display(element),
-                    mine=mine.display(element),
-                    conflict=m != b,
-                )
-            )
-        if elements:
-            items.append(
-                ItemMerge(
-                    "changed",
-                    mine.key,
-                    mine,
-                    base,
-                    theirs,
-                    elements,
-                    conflict=any(e.conflict for e in elements),
-                )
-            )
+        changed = _item_merge(mine, base, theirs)
+        if changed is not None:
+            items.append(changed)
     for theirs in theirs_by_key.values():
         if not theirs.omitted and theirs.key not in local_keys:
             items.append(ItemMerge("added_upstream", theirs.key, None, None, theirs))
-    return MergePlan(
-        catalog=catalog,
-        current=catalog.upstream,
-        newer=newer,
-        items=items,
-        repoint=repoint,
+    return items, repoint
+
+
+def _item_merge(mine: Snapshot, base: Snapshot, theirs: Snapshot) -> ItemMerge | None:
+    """The elements a newer upstream changed for one item (None: nothing new)."""
+    elements = []
+    for element, label in ELEMENTS:
+        b, t, m = base.value(element), theirs.value(element), mine.value(element)
+        if b == t or m == t:
+            continue  # nothing new upstream, or the same change made on both sides
+        elements.append(
+            ElementMerge(
+                element=element,
+                label=label,
+                base=base.display(element),
+                theirs=theirs.display(element),
+                mine=mine.display(element),
+                conflict=m != b,
+            )
+        )
+    if not elements:
+        return None
+    return ItemMerge(
+        "changed",
+        mine.key,
+        mine,
+        base,
+        theirs,
+        elements,
+        conflict=any(e.conflict for e in elements),
     )

@@ -1,6 +1,6 @@
 """Upstream updates: apply a three-way merge with the newer upstream catalog version.
 
-`catalogs.diff.merge_plan` works out, element by element, what changed upstream
+`catalogs.diff_queries.merge_plan` works out, element by element, what changed upstream
 and what changed locally; the region chooses "take" or "keep" for each, and
 `catalog_upstream_merge` writes the result in constant queries, audited.
 """
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import diff
+from . import diff, diff_queries
 from .audit import audit, history_actor
 from .deadlines import check_not_looser
 from .models import Catalog, CatalogItem, ItemBasis, User
@@ -90,7 +90,7 @@ def _upstream_merge_plan(
     if not catalog.is_editable:
         raise ValidationError(_("已提交或已发布的目录不能修改；请先开启新版本。"))
     check_lock(catalog, expected_lock_version)
-    plan = diff.merge_plan(catalog)
+    plan = diff_queries.merge_plan(catalog)
     if plan is None:
         raise ValidationError(
             _("上级目录没有比本目录所依据版本更新的已发布版本，无需合并。")

@@ -7,7 +7,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import diff, permissions, rules
+from . import diff_queries, permissions, rules
 from .deadlines import WorkCalendar
 from .models import (
     AuditLogEntry,
@@ -114,8 +114,8 @@ def workspace_overview(user) -> dict:
             )
             if c is not None
         ]
-        newer = diff.newer_upstream_versions(shown)
-        summaries = diff.catalog_diff_summaries(shown)
+        newer = diff_queries.newer_upstream_versions(shown)
+        summaries = diff_queries.catalog_diff_summaries(shown)
         open_comments = _unresolved_comment_counts(shown)
         may_clone = permissions.can_clone_catalog(user, region)
         for domain in domains:
@@ -208,6 +208,11 @@ def catalog_actions(
         and not catalog.is_template,
         "publish": permissions.can_publish_catalog(user, catalog),
         "review": permissions.can_review_catalog(user, catalog),
+        "withdraw": permissions.can_withdraw_submission(user, catalog),
+        "answer_comments": permissions.scope_code(user) == catalog.region_id
+        and catalog.status
+        in (Catalog.Status.DRAFT, Catalog.Status.SUBMITTED, Catalog.Status.RETURNED)
+        and user.has_perm("catalogs.change_catalog"),
         "new_version": permissions.can_start_new_version(user, catalog)
         and not has_open,
         "merge": newer is not None and permissions.in_scope(user, catalog.region_id),
@@ -223,7 +228,7 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
     upstream version; constant in the number of items.
     """
 
-    catalog_diff = diff.catalog_diff(catalog)
+    catalog_diff = diff_queries.catalog_diff(catalog)
     comments = list(
         ReviewComment.objects.filter(catalog=catalog)
         .select_related("author")
@@ -267,7 +272,11 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         )
     )
     has_open = any(not v.is_published for v in versions)
-    newer = diff.newer_upstream_versions([catalog]).get(catalog.pk)
+    # A submission can be withdrawn until the reviewer comments on it.
+    review_started = catalog.submitted_at is not None and any(
+        c.created_at >= catalog.submitted_at for c in comments
+    )
+    newer = diff_queries.newer_upstream_versions([catalog]).get(catalog.pk)
     return {
         "catalog": catalog,
         "domain": catalog.domain,
@@ -275,6 +284,7 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         "removed": removed,
         "summary": catalog_diff.summary,
         "general_comments": general,
+        "review_started": review_started,
         "open_comment_count": sum(1 for c in comments if not c.resolved),
         "versions": versions,
         "actions": catalog_actions(
@@ -288,7 +298,7 @@ def catalog_review_page(catalog: Catalog) -> dict:
     """What a reviewer reads: the diff against upstream, the comments so far, and the
     items a comment can be attached to. Constant queries."""
 
-    catalog_diff = diff.catalog_diff(catalog)
+    catalog_diff = diff_queries.catalog_diff(catalog)
     comments = list(
         ReviewComment.objects.filter(catalog=catalog)
         .select_related("author")
@@ -308,6 +318,7 @@ def catalog_review_page(catalog: Catalog) -> dict:
         ),
         "summary": catalog_diff.summary,
         "comments": comments,
+        "open_comments": [c for c in comments if c.closed_at is None],
         "item_choices": [
             (
                 row.item.key,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff, merge, permissions, selectors, services
+from .. import diff_queries, merge, permissions, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -147,40 +147,6 @@ class CatalogCloneView(StaffView):
         return redirect(_detail_url(catalog))
 
 
-class CatalogSubmitView(StaffView):
-    def get(self, request, pk: int):
-        catalog = permissions.access_catalog(
-            request.user, pk, for_write=True, manage=True
-        )
-        return _confirm(
-            request,
-            catalog=catalog,
-            title=_("提交审核"),
-            message=_("提交后目录将交由上级民政部门审核，审核期间不能修改。"),
-            button=_("提交审核"),
-            problems=selectors.catalog_submission_problems(catalog),
-        )
-
-    def post(self, request, pk: int):
-        catalog = permissions.access_catalog(
-            request.user, pk, for_write=True, manage=True
-        )
-        try:
-            services.catalog_submit(catalog=catalog, actor=request.user)
-        except ValidationError as error:
-            return _confirm(
-                request,
-                catalog=catalog,
-                title=_("提交审核"),
-                message=_("目录还有以下问题，请修改后再提交："),
-                button=_("提交审核"),
-                problems=error.messages,
-                status=400,
-            )
-        messages.success(request, _("已提交审核，请等待上级民政部门审核。"))
-        return redirect(_detail_url(catalog))
-
-
 class CatalogActionView(StaffView):
     """A life-cycle step: GET asks for confirmation, POST calls one service.
 
@@ -255,7 +221,7 @@ class CatalogNewVersionView(CatalogActionView):
 class CatalogDiffView(ReadOnlyCatalogView):
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(request.user, pk, manage=True)
-        catalog_diff = diff.catalog_diff(catalog)
+        catalog_diff = diff_queries.catalog_diff(catalog)
         return render(
             request,
             "catalogs/catalog_diff.html",
@@ -286,7 +252,7 @@ class CatalogMergeView(StaffView):
 
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(request.user, pk, manage=True)
-        plan = diff.merge_plan(catalog)
+        plan = diff_queries.merge_plan(catalog)
         form = None
         if plan is not None and permissions.can_edit_catalog(request.user, catalog):
             form = MergeForm(plan=plan, initial={"lock_version": catalog.lock_version})
@@ -296,7 +262,7 @@ class CatalogMergeView(StaffView):
         catalog = permissions.access_catalog(
             request.user, pk, for_write=True, manage=True
         )
-        plan = diff.merge_plan(catalog)
+        plan = diff_queries.merge_plan(catalog)
         if plan is None:
             messages.info(request, _("上级目录没有新的版本，无需合并。"))
             return redirect(_detail_url(catalog))
@@ -415,7 +381,9 @@ class CatalogReviewView(StaffView):
                 else:
                     messages.success(
                         request,
-                        _("意见已记录。退回目录时，经办人会在相应事项旁看到它。"),
+                        _(
+                            "意见已记录。经办人在目录页面相应事项旁立即可以看到并答复。"
+                        ),
                     )
                     return redirect(
                         reverse("catalogs:catalog_review", kwargs={"pk": catalog.pk})
@@ -435,6 +403,12 @@ class CatalogReviewView(StaffView):
                 messages.success(
                     request, _("已审核通过。经办人发布后，新版本即在公开页面生效。")
                 )
+                if context["open_comments"]:
+                    messages.warning(
+                        request,
+                        _("仍有%(n)s条审核意见未关闭，它们保留在目录的相应事项旁。")
+                        % {"n": len(context["open_comments"])},
+                    )
             else:
                 services.catalog_return(
                     catalog=catalog,
@@ -506,7 +480,9 @@ def _editor(catalog, data=None, item=None) -> ItemEditor:
 def _upstream_snapshot(item):
     if item is None or item.upstream_item_id is None:
         return None
-    return diff.load_snapshots(Q(pk=item.upstream_item_id)).get(item.upstream_item_id)
+    return diff_queries.load_snapshots(Q(pk=item.upstream_item_id)).get(
+        item.upstream_item_id
+    )
 
 
 class ItemEditView(StaffView):
@@ -577,7 +553,7 @@ class ItemEditView(StaffView):
                 "comments": selectors.item_comments(item),
                 "preview": preview,
                 "stale": stale,
-                "latest": diff.load_snapshots(Q(pk=item.pk)).get(item.pk)
+                "latest": diff_queries.load_snapshots(Q(pk=item.pk)).get(item.pk)
                 if stale
                 else None,
             },

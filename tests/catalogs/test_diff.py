@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogs import diff, services
+from catalogs import diff_queries, services
 from catalogs.models import Catalog, Category, Domain, Region
 from tests.helpers import fill_lost_content
 
@@ -72,7 +72,9 @@ def localized(templates, county_clerk):
 
 
 def test_each_item_has_a_status_and_its_changed_elements(localized):
-    rows = {(r.item or r.upstream).seq: r for r in diff.catalog_diff(localized).rows}
+    rows = {
+        (r.item or r.upstream).seq: r for r in diff_queries.catalog_diff(localized).rows
+    }
     assert rows[1].status == "changed"
     assert [c.element for c in rows[1].changes] == ["time_limit", "channels"]
     time_limit, channels = rows[1].changes
@@ -89,7 +91,7 @@ def test_each_item_has_a_status_and_its_changed_elements(localized):
 
 
 def test_the_summary_counts(localized):
-    assert diff.catalog_diff_summary(localized) == {
+    assert diff_queries.catalog_diff_summary(localized) == {
         "items": 13,
         "inherited": 10,
         "changed": 2,
@@ -104,9 +106,9 @@ def test_a_missing_upstream_item_counts_as_removed(localized):
     localized.items.filter(
         seq=13
     ).delete()  # as if a row were lost (not through the services)
-    rows = diff.catalog_diff(localized).rows
+    rows = diff_queries.catalog_diff(localized).rows
     assert [r.upstream.name for r in rows if r.status == "removed"] == ["审批信息"]
-    assert diff.catalog_diff_summary(localized)["removed"] == 1
+    assert diff_queries.catalog_diff_summary(localized)["removed"] == 1
 
 
 def test_wording_that_means_the_same_deadline_is_no_change(templates, county_clerk):
@@ -118,7 +120,7 @@ def test_wording_that_means_the_same_deadline_is_no_change(templates, county_cle
         bases=None,
         actor=county_clerk,
     )
-    assert diff.catalog_diff(catalog).by_key()[item.key].status == "inherited"
+    assert diff_queries.catalog_diff(catalog).by_key()[item.key].status == "inherited"
 
 
 def test_ticking_the_same_values_in_another_order_is_no_change(templates, county_clerk):
@@ -130,13 +132,13 @@ def test_ticking_the_same_values_in_another_order_is_no_change(templates, county
         bases=None,
         actor=county_clerk,
     )
-    assert diff.catalog_diff(catalog).by_key()[item.key].status == "inherited"
+    assert diff_queries.catalog_diff(catalog).by_key()[item.key].status == "inherited"
 
 
 def test_a_template_has_nothing_to_compare(templates):
     province = Catalog.objects.get(region_id="41", domain__slug="social-assistance")
-    assert {r.status for r in diff.catalog_diff(province).rows} == {"template"}
-    assert diff.catalog_diff_summary(province)["items"] == 13
+    assert {r.status for r in diff_queries.catalog_diff(province).rows} == {"template"}
+    assert diff_queries.catalog_diff_summary(province)["items"] == 13
 
 
 def test_a_longer_publicity_period_is_changed_not_shortened(templates, county_clerk):
@@ -148,7 +150,7 @@ def test_a_longer_publicity_period_is_changed_not_shortened(templates, county_cl
         bases=None,
         actor=county_clerk,
     )
-    row = diff.catalog_diff(catalog).by_key()[item.key]
+    row = diff_queries.catalog_diff(catalog).by_key()[item.key]
     assert row.status == "changed" and not row.shortened
 
 
@@ -159,10 +161,10 @@ def test_bulk_summaries_equal_single_ones_in_two_queries(
     elderly = _clone("410311", "elderly-care", actor=county_clerk)
     catalogs = list(Catalog.objects.all())
     with CaptureQueriesContext(connection) as ctx:
-        summaries = diff.catalog_diff_summaries(catalogs)
+        summaries = diff_queries.catalog_diff_summaries(catalogs)
     assert len(ctx.captured_queries) == 2
     for catalog in (localized, second, elderly):
-        assert summaries[catalog.pk] == diff.catalog_diff_summary(catalog)
+        assert summaries[catalog.pk] == diff_queries.catalog_diff_summary(catalog)
     assert summaries[second.pk]["changed"] == 0 and summaries[second.pk]["items"] == 13
 
 
@@ -171,7 +173,7 @@ def test_bulk_summary_queries_do_not_grow_with_the_number_of_catalogs(
 ):
     def count(catalogs):
         with CaptureQueriesContext(connection) as ctx:
-            diff.catalog_diff_summaries(catalogs)
+            diff_queries.catalog_diff_summaries(catalogs)
         return len(ctx.captured_queries)
 
     two = [_clone(code) for code in ("410302", "410303")]
@@ -184,7 +186,7 @@ def test_catalog_diff_queries_do_not_grow_with_items(
 ):
     """Two queries: item snapshots (catalog, upstream version, upstream items), basis links."""
     with django_assert_num_queries(2):
-        diff.catalog_diff(localized)
+        diff_queries.catalog_diff(localized)
     category = Category.objects.get(domain__slug="social-assistance", name="综合业务")
     for i in range(10):
         services.catalog_item_add(
@@ -204,7 +206,7 @@ def test_catalog_diff_queries_do_not_grow_with_items(
             actor=county_clerk,
         )
     with django_assert_num_queries(2):
-        result = diff.catalog_diff(localized)
+        result = diff_queries.catalog_diff(localized)
     assert result.summary["added"] == 11
 
 
@@ -230,9 +232,9 @@ def _luoyang_v2(actor, **changes):
 
 
 def test_no_plan_without_a_newer_upstream(localized):
-    assert diff.merge_plan(localized) is None
+    assert diff_queries.merge_plan(localized) is None
     province = Catalog.objects.get(region_id="41", domain__slug="social-assistance")
-    assert diff.merge_plan(province) is None
+    assert diff_queries.merge_plan(province) is None
 
 
 def test_the_plan_lists_base_theirs_and_mine_per_element(localized, city_reviewer):
@@ -243,7 +245,7 @@ def test_the_plan_lists_base_theirs_and_mine_per_element(localized, city_reviewe
         },  # conflict: 洛龙区 set 5
         s4={"name": "办事指南（含流程图）"},  # upstream only
     )
-    plan = diff.merge_plan(localized)
+    plan = diff_queries.merge_plan(localized)
     assert plan.newer.version == 2 and plan.current.version == 1
     by_name = {im.name: im for im in plan.items}
     conflict = by_name["政策法规文件"]
@@ -270,7 +272,7 @@ def test_the_workspace_notices_newer_upstream_versions_in_one_query(
         Catalog.objects.filter(region_id="410311").select_related("upstream")
     )
     with CaptureQueriesContext(connection) as ctx:
-        found = diff.newer_upstream_versions(catalogs)
+        found = diff_queries.newer_upstream_versions(catalogs)
     assert len(ctx.captured_queries) == 1
     assert found == {localized.pk: newer}
 
@@ -283,4 +285,4 @@ def test_a_published_downstream_sees_the_plan_too(
     services.catalog_approve(catalog=localized, actor=city_reviewer)
     services.catalog_publish(catalog=localized, actor=county_clerk)
     _luoyang_v2(city_reviewer, s7={"content": ["x"]})
-    assert len(diff.merge_plan(localized).items) == 1
+    assert len(diff_queries.merge_plan(localized).items) == 1

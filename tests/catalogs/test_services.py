@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from catalogs import diff, merge, services
+from catalogs import diff_queries, merge, services
 from catalogs.models import (
     AuditLogEntry,
     Catalog,
@@ -504,7 +504,7 @@ def _publish_luoyang_v2(
 
 
 def _plan_fields(catalog):
-    plan = diff.merge_plan(catalog)
+    plan = diff_queries.merge_plan(catalog)
     return plan, {im.key: im for im in plan.items}
 
 
@@ -537,7 +537,7 @@ def test_merge_takes_an_upstream_change_nobody_made_locally(
     assert all(
         key == up_key and catalog_id == v2.pk for key, up_key, catalog_id in pairs
     )
-    assert diff.merge_plan(luolong_draft) is None
+    assert diff_queries.merge_plan(luolong_draft) is None
 
 
 def test_merge_keeps_the_local_value_when_asked(
@@ -556,7 +556,9 @@ def test_merge_keeps_the_local_value_when_asked(
     assert counts["kept"] == 1 and counts["taken"] == 0
     item.refresh_from_db()
     assert item.content == original
-    assert diff.catalog_diff(luolong_draft).by_key()[item.key].status == "changed"
+    assert (
+        diff_queries.catalog_diff(luolong_draft).by_key()[item.key].status == "changed"
+    )
 
 
 def test_merge_shows_a_conflict_and_keeps_the_local_value_by_default(
@@ -619,7 +621,7 @@ def test_the_same_change_on_both_sides_is_no_conflict(
         item=item, values={"channels": channels}, bases=None, actor=county_clerk
     )
     _publish_luoyang_v2(city_reviewer, {1: {"channels": list(channels)}})
-    plan = diff.merge_plan(luolong_draft)
+    plan = diff_queries.merge_plan(luolong_draft)
     assert plan.items == []
 
 
@@ -740,20 +742,20 @@ def test_seed_localization_builds_the_demo_state_idempotently(db):
     }
     assert {c.status for c in luolong.values()} == {"published"}
     for catalog in luolong.values():
-        summary = diff.catalog_diff_summary(catalog)
+        summary = diff_queries.catalog_diff_summary(catalog)
         assert summary["shortened_deadlines"] >= 1
         assert summary["added"] == 1
         assert summary["omitted"] == 1
         assert (
             catalog.items.filter(omitted=True).exclude(omitted_reason="").count() == 1
         )
-        changes = diff.catalog_diff(catalog).rows
+        changes = diff_queries.catalog_diff(catalog).rows
         assert any("channels" in [c.element for c in r.changes] for r in changes)
     assert (
         Catalog.objects.get(region_id="410307", domain__slug="social-assistance").status
         == "draft"
     )
-    newer = diff.newer_upstream_versions([luolong["social-assistance"]])
+    newer = diff_queries.newer_upstream_versions([luolong["social-assistance"]])
     assert newer[luolong["social-assistance"].pk] == _luoyang(2)
     assert (
         Catalog.objects.filter(
