@@ -584,6 +584,13 @@ class ProgressThreshold(models.Model):
         return str(_("通报阈值"))
 
 
+def private_storage():
+    """``STORAGES["private"]``: never behind a URL (proof photos are served by a staff view)."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 def posting_proof_path(instance: PostingProof, filename: str) -> str:
     # Not under attachments/: proof photos are never served by a public URL.
     return f"posting-proofs/{instance.record.region_id}/{instance.record_id}/{filename}"
@@ -611,7 +618,9 @@ class PostingProof(models.Model):
         related_name="+",
         limit_choices_to={"level": "village"},
     )
-    photo = models.FileField(_("照片"), upload_to=posting_proof_path)
+    photo = models.FileField(
+        _("照片"), upload_to=posting_proof_path, storage=private_storage
+    )
     width = models.PositiveIntegerField(_("宽（像素）"), default=0)
     height = models.PositiveIntegerField(_("高（像素）"), default=0)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)

@@ -34,10 +34,12 @@ _PUBLISH_RECORDS = [
     "disclosures.add_namelist",
     "disclosures.change_namelist",
 ]
+# Proof of posting (张榜证明): clerks attach photos, reviewers above look at them.
+_POST_NOTICES = ["disclosures.view_postingproof", "disclosures.add_postingproof"]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "township_clerk": _PUBLISH_RECORDS,
-    "county_clerk": _PUBLISH_RECORDS,
-    "city_reviewer": _PUBLISH_RECORDS,
+    "township_clerk": _PUBLISH_RECORDS + _POST_NOTICES,
+    "county_clerk": _PUBLISH_RECORDS + _POST_NOTICES,
+    "city_reviewer": _PUBLISH_RECORDS + ["disclosures.view_postingproof"],
     # Province admins hold every permission of the app.
     "province_admin": ["disclosures.*"],
 }
@@ -128,6 +130,23 @@ def can_confirm_attachment(user: User, attachment: Attachment) -> bool:
         and attachment.record.region_id.startswith(code)
         and (attachment.uploaded_by_id is None or attachment.uploaded_by_id != user.pk)
         and user.has_perm("disclosures.change_disclosurerecord")
+    )
+
+
+# --- proof of posting (张榜证明) ---------------------------------------------------------
+
+
+def can_view_posting(user: User, record: DisclosureRecord) -> bool:
+    """The proof photos of a record: staff of its region or a region above it."""
+    return in_scope(user, record.region_id) and user.has_perm(
+        "disclosures.view_postingproof"
+    )
+
+
+def can_add_posting(user: User, record: DisclosureRecord) -> bool:
+    """Attach or remove proof photos: clerks of the record's region or above."""
+    return in_scope(user, record.region_id) and user.has_perm(
+        "disclosures.add_postingproof"
     )
 
 

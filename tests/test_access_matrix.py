@@ -542,6 +542,11 @@ def everything(world, superuser, settings, tmp_path):
     published_item = CatalogItem.objects.filter(
         catalog__region_id="4103", catalog__status="published"
     ).first()
+    from disclosures.records import posting
+
+    proof = posting.posting_proof_add(
+        record=record, data=_tiny_photo(), actor=world["users"]["township"]
+    )
     return {
         **world,
         "users": {**world["users"], "superuser": superuser},
@@ -553,7 +558,19 @@ def everything(world, superuser, settings, tmp_path):
         "published_item": published_item,
         "obligation": Obligation.objects.filter(region_id="410311012").first(),
         "calendar_day": holiday,
+        "proof": proof,
     }
+
+
+def _tiny_photo() -> bytes:
+    """A small JPEG for a proof of posting (张榜证明)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (90, 90, 90)).save(out, "JPEG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -654,6 +671,21 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
                 PUBLIC,
             ),
             "disclosures:namelist_download": ({"pk": record.pk, "fmt": "csv"}, PUBLIC),
+            # the printable village notice (issue 19): public like the record page
+            "disclosures:record_notice": ({"pk": record.pk}, PUBLIC),
+            # proof of posting (张榜证明): staff of the record's region and above
+            "disclosures:record_posting": (
+                {"pk": record.pk},
+                _row(302, default=200, county_b=404),
+            ),
+            "disclosures:posting_photo": (
+                {"pk": record.pk, "proof_pk": w["proof"].pk},
+                _row(302, default=200, county_b=404),
+            ),
+            "disclosures:posting_delete": (
+                {"pk": record.pk, "proof_pk": w["proof"].pk},
+                POST_ONLY,
+            ),
             "disclosures:search": ({}, PUBLIC),
             # progress review: reviewers of a region above (county A's page)
             # progress review: region staff above township level (redirect: to the latest quarter)

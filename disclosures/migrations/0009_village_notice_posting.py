@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             name='PostingProof',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('photo', models.FileField(upload_to=disclosures.models.posting_proof_path, verbose_name='照片')),
+                ('photo', models.FileField(storage=disclosures.models.private_storage, upload_to=disclosures.models.posting_proof_path, verbose_name='照片')),
                 ('width', models.PositiveIntegerField(default=0, verbose_name='宽（像素）')),
                 ('height', models.PositiveIntegerField(default=0, verbose_name='高（像素）')),
                 ('size', models.PositiveIntegerField(default=0, verbose_name='大小（字节）')),

@@ -51,6 +51,7 @@ from catalogs.services import audit
 
 from ..models import DisclosureRecord, Obligation
 from ..querysets import public_q
+from .posting import obligation_posted_on
 
 Status = DisclosureRecord.Status
 
@@ -401,12 +402,31 @@ def obligation_sync(
         status, fulfilled_at = Obligation.Status.ON_TIME, record.publish_at
     else:
         status, fulfilled_at = Obligation.Status.LATE, record.publish_at
+    # 张榜 obligations: posted once the record is public and proof is attached.
+    posted_on = obligation_posted_on(obligation, record)
+    if (obligation.status, obligation.fulfilled_at, obligation.posted_on) == (
+        status,
+        fulfilled_at,
+        posted_on,
+    ):
+        return obligation
     if (obligation.status, obligation.fulfilled_at) == (status, fulfilled_at):
+        obligation.posted_on = posted_on
+        obligation.save(update_fields=["posted_on"])
+        audit(
+            "disclosures.obligation.posting_changed",
+            actor=actor,
+            region=obligation.region_id,
+            obj=obligation,
+            posted_on=posted_on.isoformat() if posted_on else None,
+            record=record.pk if record else None,
+        )
         return obligation
     before = obligation.status
     obligation.status = status
     obligation.fulfilled_at = fulfilled_at
-    obligation.save(update_fields=["status", "fulfilled_at"])
+    obligation.posted_on = posted_on
+    obligation.save(update_fields=["status", "fulfilled_at", "posted_on"])
     audit(
         "disclosures.obligation.reopened"
         if status == Obligation.Status.OPEN
