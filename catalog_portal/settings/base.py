@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
+    "django_tasks",  # background tasks (the django.tasks API of Django 6), TASKS below
+    "django_tasks_db",  # the database task backend and its `db_worker`
     "catalogs",
     "disclosures",
     "onrequest",  # 依申请公开 (imports catalogs and disclosures, never the reverse)
@@ -227,6 +229,59 @@ if os.environ.get("STORAGE_BACKEND") == "s3":
     }
 
 # Security: every header `check --deploy` asks for, HSTS settable by the environment.
+# Private files: staged name-list uploads (raw ID numbers until masked), never behind
+# a URL. On the default storage's backend: a directory outside MEDIA_ROOT (shared by
+# every app server and worker, e.g. an NFS mount, when there are several machines),
+# or with STORAGE_BACKEND=s3 a private prefix of the same bucket (no ACL, no URL).
+PRIVATE_ROOT = Path(os.environ.get("DJANGO_PRIVATE_ROOT", BASE_DIR / "private"))
+if os.environ.get("STORAGE_BACKEND") == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "private",
+            "default_acl": "private",
+        },
+    }
+else:
+    STORAGES["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(PRIVATE_ROOT),
+            "base_url": "/no-url/",  # never served; nothing builds a URL to it
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+# Background tasks (django-tasks; docs/deploy.md "Workers"): name-list processing,
+# reminders, scheduled publication, the expiry sweep. The database backend by
+# default (SQLite or PostgreSQL, no extra server; `manage.py db_worker`), RQ on
+# Redis with TASK_BACKEND=rq and TASKS_REDIS_URL (`manage.py rqworker --job-class
+# django_tasks_rq.Job`).
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "db")
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        "default": {
+            "URL": os.environ.get("TASKS_REDIS_URL", "redis://127.0.0.1:6379/1"),
+            "DEFAULT_TIMEOUT": 3600,
+        }
+    }
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The portal's address in e-mails sent by the periodic jobs (reminders).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "")
+# A `processing` name list without progress for this long is handed to the worker
+# again (at most NAME_LIST_MAX_ATTEMPTS runs), then failed with a message.
+NAME_LIST_STUCK_AFTER = int(os.environ.get("DJANGO_NAME_LIST_STUCK_AFTER", "600"))
+# A staged upload nobody mapped is deleted after this many seconds (ID numbers
+# must not wait on a disk: the expiry sweep runs every minute).
+NAME_LIST_STAGING_MAX_AGE = int(
+    os.environ.get("DJANGO_NAME_LIST_STAGING_MAX_AGE", str(30 * 60))
+)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -331,6 +386,11 @@ LOGGING = {
         "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
     },
 }
+    # One line per run of each periodic job and per name-list task (never a cell value).
+    "loggers": {
+        "catalog_portal.tasks": {"level": "INFO"},
+        "disclosures.namelists": {"level": "INFO"},
+    },
 AUTH_USER_MODEL = "catalogs.User"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = (
     True  # admin exports: a leading "=" is not a live formula

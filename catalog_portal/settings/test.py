@@ -12,7 +12,12 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
+# Tasks run at once, in the process that enqueues them (on commit). The tests of
+# real workers (tests/test_workers.py, tests/test_two_servers.py) start
+# `db_worker` processes with the production settings.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 SECURE_SSL_REDIRECT = False
 DEMO_PASSWORD = "DemoPass-2026"
 # Serve static files from the app/static dirs directly: no collectstatic needed.

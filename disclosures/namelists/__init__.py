@@ -4,8 +4,9 @@ confidentiality review (保密审查), expiry, the public table and its download
 One module per step; this file imports none of them, so that public code
 importing `disclosures.namelists.public` pulls in nothing else:
 
-* `staging`     private staged uploads (checked at once, kept 0600 until masked);
-* `processing`  mapping → a ``processing`` list, background processing, reports;
+* `staging`     private staged uploads (private storage, kept only until masked);
+* `processing`  mapping → a ``processing`` list, processing, rescue, reports;
+* `tasks`       the background task that processes a list (django-tasks);
 * `services`    submit, confirm, reject, delete; the province masking policy;
                 the end of a list's public period (`compute_public_until`);
 * `selectors`   staff reads (lists for a user, review queue, summaries, progress);
@@ -23,9 +24,10 @@ Life cycle (`NameList.Status`)
 
 1. **Upload** (`name_list_stage_upload`). The file is checked at once by
    `open_table` (size, empty, encrypted, old .xls, zip bomb, formulas, header,
-   data) and kept under a random token in a private staging directory (outside
-   MEDIA_ROOT, never behind a URL, files mode 0600) only until it is masked. A
-   refused file leaves nothing behind: no file, no row.
+   data) and kept under a random token in private storage (``STORAGES["private"]``:
+   a directory outside MEDIA_ROOT, or a private S3 prefix; never behind a URL)
+   only until it is masked, 30 minutes at most when nobody maps it. A refused
+   file leaves nothing behind: no file, no row.
 2. **Mapping** (`name_list_start`). The clerk picks the sheet and maps each
    column to a kind; a column left unmapped is not published (deny by
    default). A `NameList` is created in ``processing``; any earlier list of the
@@ -72,31 +74,31 @@ Published columns are by default exactly the four of 《社会救助暂行办法
 (name, household size, amount, village/community); see `disclosures.deidentify`.
 The mapping page shows masked sample values and warns on sensitive words.
 
-Processing model: choice and limits
-===================================
+Processing model: a task, any number of app servers
+===================================================
 
-A list is processed in the request when it is small (at most
-`NAME_LIST_INLINE_ROWS` data rows, estimated from the file) and otherwise in a
-daemon thread started by ``transaction.on_commit``, so the mapping form
-returns at once and the status page refreshes itself (``<meta
-http-equiv="refresh">``, no JavaScript needed) showing rows done / total. The
-portal has no task queue, and one thread per upload is the smallest thing that
-keeps the page responsive; 100k rows take well under a minute (see
-``bench/deidentify.py``). Limits:
+Every list is processed by a background task (`tasks.process_name_list`,
+django-tasks with the database backend by default, RQ on Redis optionally),
+enqueued by ``transaction.on_commit`` when the mapping is saved, and run by a
+worker process (``manage.py db_worker``), never in a web process: the mapping
+form returns at once and the status page refreshes itself (``<meta
+http-equiv="refresh">``, no JavaScript needed) showing rows done / total from
+the list's ``rows_done``, which the task updates every `PROGRESS_EVERY` rows.
+The upload, the mapping, the processing and the preview may each happen on a
+different machine: the staged file is in the shared private storage and the
+state in the database, so no sticky sessions are needed (SPEC §11).
 
-* the thread lives in the web process: a worker restart or deployment in the
-  middle of processing leaves the list in ``processing``. ``manage.py
-  process_name_lists`` (cron, or by hand) finishes such stuck lists from the
-  staged file, or marks them failed when the file is gone, and removes stale
-  staged files;
-* the staging directory is local to the machine: with several app servers it
-  must be a shared volume (``NAME_LIST_STAGING_DIR``) or the load balancer must
-  keep a clerk on one server for the few minutes of an upload;
-* on SQLite the thread's batched inserts briefly hold the write lock; other
-  writes wait (the busy timeout) rather than fail. PostgreSQL has no such
-  contention;
-* with ``NAME_LIST_BACKGROUND = False`` nothing is started in the web process:
-  large lists wait in ``processing`` for ``process_name_lists``.
+A worker killed mid-list (deployment, crash, OOM) leaves the list in
+``processing`` with a stale heartbeat (``progress_at``). The rescue job
+(`processing.name_list_rescue`, every minute from the periodic schedule of
+`catalog_portal.tasks`, or ``manage.py process_name_lists`` by hand) hands a
+list without progress for ``NAME_LIST_STUCK_AFTER`` (10 minutes) to a worker
+again; each run counts an attempt, and after ``NAME_LIST_MAX_ATTEMPTS`` (3)
+runs, or when the staged file is gone, the list ends ``failed`` with a Chinese
+message for the clerk. A list is never left in ``processing`` for good. Each
+run claims the list (``report.job.run``); a run that finds another run's
+claim still making progress does nothing, and a run whose claim was taken
+over stops at its next heartbeat.
 
 The raw upload is never kept after masking; the optional "keep the raw upload
 encrypted for staff audit" region setting is not implemented.

@@ -1,7 +1,9 @@
 """Name-list mapping and processing: a staged upload and its column mapping become
 a ``processing`` list (`name_list_start`), whose rows are masked into `NameListRow`
-in the request or a background thread (`name_list_process`); the report the
-summary pages read; stuck lists finished by `process_name_lists`.
+by a background task (`tasks.process_name_list` → `name_list_run` →
+`name_list_process`) enqueued when the mapping commits; the report the summary
+pages read; lists whose worker died handed to a worker again or failed
+(`name_list_rescue`, every minute).
 
 The life cycle and the processing model are described in `disclosures.namelists`.
 """
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
+import uuid
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,16 +49,22 @@ from ..models import DisclosureRecord, NameList, NameListRow
 from ..spreadsheets import TableSource, open_table
 from .services import masking_policy, policy_json
 from .staging import (
-    TOKEN_PATTERN,
     StagedUpload,
     blocking_message,
     discard_token,
     prune_staging,
-    staged_upload_open,
-    staging_dir,
+    staged_file_exists,
+    staged_local_path,
     upload_max_bytes,
 )
-from .states import DEFAULT_STUCK_AFTER, REPLACEABLE, Status, now_or, region_code
+from .states import (
+    DEFAULT_STUCK_AFTER,
+    REPLACEABLE,
+    Status,
+    name_list_is_stuck,
+    now_or,
+    region_code,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,18 +72,18 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 1000
 #: Masked rows inserted per query.
 ROW_BATCH = 1000
-#: Lists estimated at more data rows than this are processed in a background thread.
-DEFAULT_INLINE_ROWS = 2000
+#: Runs of one list's task (first run and retries after a worker died) before it fails.
+DEFAULT_MAX_ATTEMPTS = 3
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 
 
-def _inline_rows() -> int:
-    return int(getattr(settings, "NAME_LIST_INLINE_ROWS", DEFAULT_INLINE_ROWS))
+def _max_attempts() -> int:
+    return int(getattr(settings, "NAME_LIST_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
 
 
-def _background_enabled() -> bool:
-    return bool(getattr(settings, "NAME_LIST_BACKGROUND", True))
+def _stuck_after() -> float:
+    return float(getattr(settings, "NAME_LIST_STUCK_AFTER", DEFAULT_STUCK_AFTER))
 
 
 # --------------------------------------------------------------------------- start
@@ -171,10 +180,9 @@ def name_list_start(
     takes `standing_list_suggested` for the record. Refuses (`ValidationError`)
     a mapping that publishes nothing, a standing list with a publicity period,
     and a record whose list is pending review or public; an earlier preview,
-    rejected or failed list is replaced. With ``dispatch`` the list is
-    processed after commit: in the request when small, in a background thread
-    otherwise (`name_list_dispatch`); without it the caller runs
-    `name_list_process` itself (the demo does).
+    rejected or failed list is replaced. With ``dispatch`` the processing
+    task is enqueued when the transaction commits (`name_list_dispatch`);
+    without it the caller runs `name_list_process` itself (the demo does).
     """
     if staged.record_id != record.pk:
         raise ValidationError(
@@ -193,16 +201,26 @@ def name_list_start(
             code="standing_with_publicity",
         )
     policy = masking_policy(mask_names=mask_names)
-    with staged_upload_open(staged, sheet=sheet) as table:
-        width = len(table.header)
-        estimate = _estimate_data_rows(staged.path, table)
-        source = {
-            "format": table.format,
-            "sheet": table.sheet_name,
-            "sheet_names": list(table.sheet_names),
-            "header_row": table.header_row_number,
-            "encoding": table.encoding,
-        }
+    try:
+        with (
+            staged_local_path(staged.token) as path,
+            open_table(
+                path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes()
+            ) as table,
+        ):
+            width = len(table.header)
+            estimate = _estimate_data_rows(path, table)
+            source = {
+                "format": table.format,
+                "sheet": table.sheet_name,
+                "sheet_names": list(table.sheet_names),
+                "header_row": table.header_row_number,
+                "encoding": table.encoding,
+            }
+    except FileNotFoundError:
+        raise ValidationError(
+            _("上传的文件已过期或已被删除，请重新上传。"), code="staging_missing"
+        ) from None
     kinds: dict[str, str] = {}
     for index, kind in mapping.items():
         if kind in (None, ""):
@@ -261,61 +279,77 @@ def name_list_start(
             standing=standing,
         )
         if dispatch:
-            transaction.on_commit(
-                partial(
-                    name_list_dispatch,
-                    name_list.pk,
-                    estimated_rows=estimate,
-                    size=staged.size,
-                )
-            )
+            transaction.on_commit(partial(name_list_dispatch, name_list.pk))
     return name_list
 
 
 # --------------------------------------------------------------------------- processing
 
-_threads: dict[int, threading.Thread] = {}
-_threads_lock = threading.Lock()
 
+def name_list_dispatch(pk: int) -> None:
+    """Enqueue the list's processing task (`tasks.process_name_list`).
 
-def name_list_dispatch(pk: int, *, estimated_rows: int, size: int = 0) -> None:
-    """Process a list now (small) or in a background thread (large).
-
-    A list with an unknown row estimate counts as large beyond 256 KB. Without
-    ``NAME_LIST_BACKGROUND`` large lists wait for `process_name_lists`.
+    Called on commit, so the worker never sees a list the request rolled
+    back. The worker may run on another machine: it reads the staged file
+    from the private storage.
     """
-    large = estimated_rows > _inline_rows() or (
-        estimated_rows == 0 and size > 256 * 1024
+    from .tasks import process_name_list  # the task module imports this one
+
+    result = process_name_list.enqueue(pk)
+    logger.info("name list %s: processing task %s enqueued", pk, result.id)
+
+
+def _job(name_list: NameList) -> dict:
+    return dict((name_list.report or {}).get("job") or {})
+
+
+def name_list_run(pk: int) -> NameList | None:
+    """The task's body: claim the list for this run, then process it.
+
+    Each run counts an attempt in the list's job. A list already claimed by a
+    run that is still making progress is left alone (a duplicate task); a list
+    whose runs were all interrupted (`NAME_LIST_MAX_ATTEMPTS`, by a worker
+    killed mid-list) is failed with a message for the clerk instead of being
+    tried again.
+    """
+    run = uuid.uuid4().hex
+    with transaction.atomic():
+        name_list = (
+            NameList.objects.select_for_update()
+            .filter(pk=pk, status=Status.PROCESSING)
+            .first()
+        )
+        if name_list is None:
+            return None
+        job = _job(name_list)
+        if job.get("run") and not name_list_is_stuck(name_list):
+            logger.info("name list %s: already being processed", pk)
+            return name_list
+        attempts = int(job.get("attempts", 0))
+        exhausted = attempts >= _max_attempts()
+        if not exhausted:
+            job.update(run=run, attempts=attempts + 1)
+            name_list.report = {**name_list.report, "job": job}
+            name_list.rows_done = 0
+            name_list.progress_at = timezone.now()
+            name_list.save(update_fields=["report", "rows_done", "progress_at"])
+    if exhausted:
+        logger.warning("name list %s: %s interrupted runs, failed", pk, attempts)
+        _fail(pk, interrupted_message())
+        discard_token(job.get("token", ""))
+        return NameList.objects.filter(pk=pk).first()
+    return name_list_process(pk, run=run)
+
+
+def interrupted_message() -> str:
+    return _(
+        "后台处理多次中断（服务器重启或故障），未公开任何内容。请重新上传名单；"
+        "如问题重复出现，请联系管理员。"
     )
-    if not large:
-        name_list_process(pk)
-        return
-    if not _background_enabled():
-        return
-    thread = threading.Thread(
-        target=_process_in_thread, args=(pk,), name=f"name-list-{pk}", daemon=True
-    )
-    with _threads_lock:
-        _threads[pk] = thread
-    thread.start()
 
 
-def _process_in_thread(pk: int) -> None:
-    try:
-        name_list_process(pk)
-    finally:
-        # The thread's own connection; the request's is untouched.
-        connection.close()
-        with _threads_lock:
-            _threads.pop(pk, None)
-
-
-def wait_for_background(timeout: float | None = None) -> None:
-    """Join the background processing threads (tests and the command use it)."""
-    with _threads_lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(timeout)
+class _Superseded(Exception):
+    """Another run has taken the list over (this one was thought dead)."""
 
 
 class _SourceIdCheck:
@@ -453,23 +487,27 @@ def _report_json(
     }
 
 
-def _progress(pk: int) -> Callable[[int], None]:
+def _progress(pk: int, run: str | None = None) -> Callable[[int], None]:
     def update(done: int) -> None:
         # A plain UPDATE: no post_save (the public cache is not touched) and
-        # nothing else of the row changes.
-        NameList.objects.filter(pk=pk, status=Status.PROCESSING).update(
-            rows_done=done, progress_at=timezone.now()
-        )
+        # nothing else of the row changes. It is also the run's heartbeat.
+        rows = NameList.objects.filter(pk=pk, status=Status.PROCESSING)
+        if run is not None:
+            rows = rows.filter(report__job__run=run)
+        if not rows.update(rows_done=done, progress_at=timezone.now()) and run:
+            raise _Superseded
 
     return update
 
 
-def _fail(pk: int, message: str) -> None:
-    NameListRow.objects.filter(name_list_id=pk).delete()
+def _fail(pk: int, message: str, run: str | None = None) -> None:
     with transaction.atomic():
         name_list = NameList.objects.select_for_update().filter(pk=pk).first()
         if name_list is None or name_list.status != Status.PROCESSING:
             return
+        if run is not None and _job(name_list).get("run") != run:
+            return
+        NameListRow.objects.filter(name_list_id=pk).delete()
         source = name_list.report.get("source", {})
         name_list.status = Status.FAILED
         name_list.report = {"error": message, "source": source}
@@ -488,37 +526,36 @@ def _fail(pk: int, message: str) -> None:
         )
 
 
-def name_list_process(pk: int) -> NameList | None:
+def name_list_process(pk: int, *, run: str | None = None) -> NameList | None:
     """De-identify a ``processing`` list from its staged file into masked rows.
 
     Streams: memory does not grow with the list. All or nothing: on any error
     the rows written so far are deleted and the list is ``failed`` with a
     Chinese message. The staged raw file is deleted in every case. Logs name
     the list and the error's code or type, never a cell value (exception
-    messages may quote cells, so they are not logged).
+    messages may quote cells, so they are not logged). ``run`` (the task's
+    claim, `name_list_run`) makes the run stop, touching nothing, when a
+    later run has taken the list over.
     """
     name_list = NameList.objects.filter(pk=pk, status=Status.PROCESSING).first()
     if name_list is None:
         return None
-    job = name_list.report.get("job") or {}
+    job = _job(name_list)
     token = job.get("token", "")
     try:
-        # A rerun (process_name_lists) starts from a clean table.
+        # A retry starts from a clean table.
         NameListRow.objects.filter(name_list_id=pk).delete()
-        path = staging_dir() / f"{token}.upload"
-        if not TOKEN_PATTERN.match(token) or not path.exists():
-            raise DeidentifyError(
-                _("处理中断，上传的原始文件已不再保留。请重新上传名单。"),
-                code="staging_missing",
-            )
         policy = masking_policy(mask_names=bool(job.get("mask_names")))
         mapping = {int(i): kind for i, kind in (job.get("mapping") or {}).items()}
-        with open_table(
-            path,
-            job.get("filename"),
-            sheet=job.get("sheet"),
-            max_bytes=upload_max_bytes(),
-        ) as table:
+        with (
+            _staged_or_refuse(token) as path,
+            open_table(
+                path,
+                job.get("filename"),
+                sheet=job.get("sheet"),
+                max_bytes=upload_max_bytes(),
+            ) as table,
+        ):
             hidden_ids = [
                 i
                 for i, kind in mapping.items()
@@ -535,7 +572,7 @@ def name_list_process(pk: int) -> NameList | None:
                 mapping,
                 policy,
                 first_row_number=table.first_data_row_number,
-                progress=_progress(pk),
+                progress=_progress(pk, run),
                 progress_every=PROGRESS_EVERY,
             )
             count = _store_rows(pk, result)
@@ -551,6 +588,8 @@ def name_list_process(pk: int) -> NameList | None:
             if locked is None:  # deleted while processing
                 NameListRow.objects.filter(name_list_id=pk).delete()
                 return None
+            if run is not None and _job(locked).get("run") != run:
+                raise _Superseded
             locked.status = Status.PREVIEW
             locked.columns = list(result.header)
             locked.column_kinds = [kind.value for kind in result.kinds]
@@ -581,10 +620,14 @@ def name_list_process(pk: int) -> NameList | None:
                 findings=result.report.findings_total,
                 bad_check_digits=report["bad_check_digits_total"],
             )
+        discard_token(token)
         return locked
+    except _Superseded:
+        logger.warning("name list %s: taken over by a later run, stopped", pk)
+        return NameList.objects.filter(pk=pk).first()
     except DeidentifyError as exc:
         logger.info("name list %s refused while processing (%s)", pk, exc.code)
-        _fail(pk, exc.message)
+        _fail(pk, exc.message, run)
     except Exception as exc:
         logger.error("name list %s: processing failed (%s)", pk, type(exc).__name__)
         _fail(
@@ -592,44 +635,85 @@ def name_list_process(pk: int) -> NameList | None:
             _(
                 "处理名单时出错，未公开任何内容。请检查文件后重新上传；如问题重复出现，请联系管理员。"
             ),
+            run,
         )
-    finally:
-        discard_token(token)
+    discard_token(token)
     return NameList.objects.filter(pk=pk).first()
 
 
+@contextmanager
+def _staged_or_refuse(token: str) -> Iterator[Path]:
+    with ExitStack() as stack:
+        try:
+            path = stack.enter_context(staged_local_path(token))
+        except FileNotFoundError:
+            raise DeidentifyError(
+                _("处理中断，上传的原始文件已不再保留。请重新上传名单。"),
+                code="staging_missing",
+            ) from None
+        yield path
+
+
 @dataclass
-class StuckResult:
-    finished: int = 0
+class RescueResult:
+    requeued: int = 0
     failed: int = 0
     pruned: int = 0
     ids: list[int] = field(default_factory=list)
 
 
-def name_list_finish_stuck(
+def name_list_rescue(
     *, older_than: float | None = None, everything: bool = False
-) -> StuckResult:
-    """Finish lists left in ``processing`` (worker restart, ``NAME_LIST_BACKGROUND`` off).
+) -> RescueResult:
+    """Lists left in ``processing`` by a dead worker: hand them to a worker again, or fail them.
 
-    A list counts as stuck when its progress is older than ``older_than``
-    seconds (default ``NAME_LIST_STUCK_AFTER``, 15 minutes); ``everything``
-    takes every ``processing`` list. Each is processed again from its staged
-    file, in this process; without the file it ends ``failed``. Stale staged
-    uploads are pruned afterwards.
+    A list counts as stuck when its progress (the running task's heartbeat,
+    every `PROGRESS_EVERY` rows) is older than ``older_than`` seconds (default
+    ``NAME_LIST_STUCK_AFTER``, 10 minutes); ``everything`` takes every
+    ``processing`` list. Each one whose staged file is still there and whose
+    runs are not used up (``NAME_LIST_MAX_ATTEMPTS``) gets a new processing
+    task; the others end ``failed`` with a Chinese message for the clerk and
+    their file is deleted. Stale staged uploads are pruned afterwards.
+    Idempotent: a list handed over is not stuck again before another
+    ``older_than`` without progress.
     """
-    if older_than is None:
-        older_than = getattr(settings, "NAME_LIST_STUCK_AFTER", DEFAULT_STUCK_AFTER)
-    result = StuckResult()
-    qs = NameList.objects.filter(status=Status.PROCESSING)
+    older_than = _stuck_after() if older_than is None else older_than
+    result = RescueResult()
+    stuck = NameList.objects.filter(status=Status.PROCESSING)
     if not everything:
-        cutoff = timezone.now() - timedelta(seconds=older_than)
-        qs = qs.filter(progress_at__lt=cutoff)
-    for pk in list(qs.values_list("pk", flat=True)):
-        processed = name_list_process(pk)
+        stuck = stuck.filter(
+            progress_at__lt=timezone.now() - timedelta(seconds=older_than)
+        )
+    for pk in list(stuck.values_list("pk", flat=True)):
+        with transaction.atomic():
+            name_list = (
+                NameList.objects.select_for_update()
+                .filter(pk=pk, status=Status.PROCESSING)
+                .first()
+            )
+            if name_list is None:
+                continue
+            job = _job(name_list)
+            token = job.get("token", "")
+            if not staged_file_exists(token):
+                message = _("处理中断，上传的原始文件已不再保留。请重新上传名单。")
+            elif int(job.get("attempts", 0)) >= _max_attempts():
+                message = interrupted_message()
+            else:
+                message = ""
+                job.pop("run", None)  # the dead run's claim; the next run claims anew
+                name_list.report = {**name_list.report, "job": job}
+                name_list.progress_at = timezone.now()
+                name_list.save(update_fields=["report", "progress_at"])
         result.ids.append(pk)
-        if processed is not None and processed.status == Status.PREVIEW:
-            result.finished += 1
-        else:
+        if message:
+            logger.warning("name list %s: stuck, failed", pk)
+            _fail(pk, message)
+            discard_token(token)
             result.failed += 1
+        else:
+            logger.warning("name list %s: stuck, handed to a worker again", pk)
+            name_list_dispatch(pk)
+            result.requeued += 1
     result.pruned = prune_staging()
     return result

@@ -1,9 +1,20 @@
 """Private staged uploads of name lists: checked at once, kept briefly, never behind a URL.
 
 `name_list_stage_upload` checks a file with `open_table` and keeps it under a
-random token in a private directory (outside MEDIA_ROOT, files mode 0600) only
-until it is masked; `staged_upload_table` reads headers, masked samples and
-sensitive-word warnings for the mapping page. A refused file leaves nothing.
+random token in private storage only until it is masked; `staged_upload_table`
+reads headers, masked samples and sensitive-word warnings for the mapping page.
+A refused file leaves nothing.
+
+Private storage is ``STORAGES["private"]`` (catalog_portal.settings): a
+directory outside MEDIA_ROOT (files 0600) on the default file-system set-up,
+a private prefix of the bucket with ``STORAGE_BACKEND=s3``. Every app server
+and the task workers read the same storage, so the upload, the mapping and
+the processing may each happen on a different machine. Nothing builds a URL to
+it. ``NAME_LIST_STAGING_DIR`` (tests, or one machine) puts the staged files in
+that directory instead. A staged file is deleted when its list has been
+processed (whatever the outcome), when the clerk cancels, and by the expiry
+sweep (`prune_staging`, every minute: `catalog_portal.tasks`) once it is
+``NAME_LIST_STAGING_MAX_AGE`` old (30 minutes) and no list is processing it.
 """
 
 from __future__ import annotations
@@ -12,14 +23,20 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import time as time_module
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -39,7 +56,9 @@ from ..spreadsheets import SpreadsheetError, TableSource, open_table
 from .states import REPLACEABLE, Status
 
 #: A staged upload not mapped within this many seconds is discarded.
-DEFAULT_STAGING_MAX_AGE = 6 * 3600
+DEFAULT_STAGING_MAX_AGE = 30 * 60
+#: The folder of staged uploads inside the private storage.
+STAGING_PREFIX = "namelist-staging/"
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -49,8 +68,36 @@ def upload_max_bytes() -> int:
     return int(getattr(settings, "MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 
 
+def staging_max_age() -> float:
+    return float(
+        getattr(settings, "NAME_LIST_STAGING_MAX_AGE", DEFAULT_STAGING_MAX_AGE)
+    )
+
+
 class StagedUploadMissing(Exception):
     """The staged upload does not exist, has expired or belongs to someone else."""
+
+
+@cache
+def _directory_storage(location: str) -> FileSystemStorage:
+    return FileSystemStorage(
+        location=location,
+        base_url="/no-url/",
+        file_permissions_mode=0o600,
+        directory_permissions_mode=0o700,
+    )
+
+
+def staging_storage() -> tuple[Storage, str]:
+    """The private storage of staged uploads and the folder in it (``prefix``)."""
+    configured = getattr(settings, "NAME_LIST_STAGING_DIR", None)
+    if configured:
+        return _directory_storage(str(configured)), ""
+    return storages["private"], STAGING_PREFIX
+
+
+def _name(token: str, suffix: str) -> str:
+    return f"{staging_storage()[1]}{token}{suffix}"
 
 
 @dataclass
@@ -69,37 +116,55 @@ class StagedUpload:
 
     @property
     def path(self) -> Path:
-        return staging_dir() / f"{self.token}.upload"
-
-    @property
-    def meta_path(self) -> Path:
-        return staging_dir() / f"{self.token}.json"
+        """The file on disk, for a file-system storage only (tests, `os.utime`)."""
+        storage, _prefix = staging_storage()
+        return Path(storage.path(_name(self.token, ".upload")))
 
 
-def staging_dir() -> Path:
-    """Private directory of raw uploads waiting to be masked (created 0700).
-
-    ``NAME_LIST_STAGING_DIR`` or a directory in the system temp dir; never under
-    MEDIA_ROOT, so no web server configuration can expose it.
-    """
-    configured = getattr(settings, "NAME_LIST_STAGING_DIR", None)
-    path = (
-        Path(configured)
-        if configured
-        else Path(tempfile.gettempdir()) / "catalog-portal-namelists"
+def staged_file_exists(token: str) -> bool:
+    storage, _prefix = staging_storage()
+    return bool(TOKEN_PATTERN.match(token or "")) and storage.exists(
+        _name(token, ".upload")
     )
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
 
 
-def _write_private(path: Path, chunks: Iterable[bytes]) -> int:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+@contextmanager
+def staged_local_path(token: str) -> Iterator[Path]:
+    """A local path of the staged raw file, for as long as the block runs.
+
+    On a file-system storage the file itself; otherwise (S3) a private
+    temporary copy (0600), deleted when the block ends. Raises
+    `FileNotFoundError` when the staged file is gone.
+    """
+    if not TOKEN_PATTERN.match(token or ""):
+        raise FileNotFoundError(token)
+    storage, _prefix = staging_storage()
+    name = _name(token, ".upload")
+    if isinstance(storage, FileSystemStorage):
+        path = Path(storage.path(name))
+        if not path.exists():
+            raise FileNotFoundError(token)
+        yield path
+        return
+    if not storage.exists(name):
+        raise FileNotFoundError(token)
+    fd, temporary = tempfile.mkstemp(prefix="namelist-", suffix=".upload")
+    try:
+        with os.fdopen(fd, "wb") as out, storage.open(name, "rb") as source:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        yield Path(temporary)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def _write_local(chunks: Iterable[bytes]) -> tuple[Path, int]:
+    fd, temporary = tempfile.mkstemp(prefix="namelist-", suffix=".upload")
     size = 0
     with os.fdopen(fd, "wb") as handle:
         for chunk in chunks:
             handle.write(chunk)
             size += len(chunk)
-    return size
+    return Path(temporary), size
 
 
 def _chunks(data) -> Iterator[bytes]:
@@ -124,9 +189,14 @@ def _size_of(data) -> int | None:
 def discard_token(token: str) -> None:
     if not token or not TOKEN_PATTERN.match(token):
         return
-    directory = staging_dir()
+    storage, _prefix = staging_storage()
     for suffix in (".upload", ".json"):
-        (directory / f"{token}{suffix}").unlink(missing_ok=True)
+        name = _name(token, suffix)
+        try:
+            if storage.exists(name):
+                storage.delete(name)
+        except FileNotFoundError:
+            pass
 
 
 def staged_upload_discard(staged: StagedUpload) -> None:
@@ -134,29 +204,44 @@ def staged_upload_discard(staged: StagedUpload) -> None:
     discard_token(staged.token)
 
 
+def _tokens_in_processing() -> set[str]:
+    reports = NameList.objects.filter(status=Status.PROCESSING).values_list(
+        "report", flat=True
+    )
+    return {(report or {}).get("job", {}).get("token", "") for report in reports}
+
+
 def prune_staging(*, max_age: float | None = None, now: float | None = None) -> int:
     """Delete staged uploads older than ``max_age`` seconds; return how many.
 
-    A file of a list that is still ``processing`` is kept (the
-    `process_name_lists` command may need it), unless it is older still.
+    Default age ``NAME_LIST_STAGING_MAX_AGE`` (30 minutes). The file of a list
+    still ``processing`` is kept: its task needs it, and the rescue job
+    (`processing.name_list_rescue`) deletes it when it fails the list.
     """
-    max_age = (
-        max_age
-        if max_age is not None
-        else getattr(settings, "NAME_LIST_STAGING_MAX_AGE", DEFAULT_STAGING_MAX_AGE)
-    )
+    max_age = max_age if max_age is not None else staging_max_age()
     now = now if now is not None else time_module.time()
-    removed = 0
-    directory = staging_dir()
-    for entry in directory.iterdir():
-        token = entry.name.split(".", 1)[0]
-        if not TOKEN_PATTERN.match(token) or entry.suffix != ".upload":
+    storage, prefix = staging_storage()
+    try:
+        _dirs, files = storage.listdir(prefix)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    ages: dict[str, float] = {}
+    for filename in files:
+        token, _dot, suffix = filename.partition(".")
+        if not TOKEN_PATTERN.match(token) or suffix not in ("upload", "json"):
             continue
         try:
-            age = now - entry.stat().st_mtime
-        except FileNotFoundError:
+            modified = storage.get_modified_time(prefix + filename).timestamp()
+        except (FileNotFoundError, OSError):
             continue
-        if age > max_age:
+        if suffix == "upload" or token not in ages:
+            ages[token] = now - modified
+    if not ages:
+        return 0
+    keep = _tokens_in_processing()
+    removed = 0
+    for token, age in ages.items():
+        if age > max_age and token not in keep:
             discard_token(token)
             removed += 1
     return removed
@@ -187,6 +272,14 @@ def blocking_message(name_list: NameList) -> str:
     return _("该公开信息已有确认公开的名单。如需更换，请先删除（撤下）该名单再上传。")
 
 
+def _save_private(name: str, content) -> None:
+    storage, _prefix = staging_storage()
+    saved = storage.save(name, content)
+    if saved != name:  # a token is never reused; refuse rather than guess
+        storage.delete(saved)
+        raise OSError("staged name taken")
+
+
 def name_list_stage_upload(
     *, record: DisclosureRecord, data, filename: str, actor: User | None
 ) -> StagedUpload:
@@ -195,7 +288,8 @@ def name_list_stage_upload(
     ``data`` is bytes or an uploaded file. Raises `SpreadsheetError` (Chinese
     message, row/column where there is one) for a file that cannot be
     published, and `ValidationError` when the record cannot take a new list;
-    in both cases nothing is kept.
+    in both cases nothing is kept. The file is checked in a private local
+    temporary file, then saved to the private storage.
     """
     blocking = _blocking_list(record)
     if blocking is not None:
@@ -206,13 +300,12 @@ def name_list_stage_upload(
         raise _too_large(declared, limit)
     prune_staging()
     token = secrets.token_hex(16)
-    directory = staging_dir()
-    path = directory / f"{token}.upload"
+    local: Path | None = None
     try:
-        size = _write_private(path, _chunks(data))
+        local, size = _write_local(_chunks(data))
         if size > limit:
             raise _too_large(size, limit)
-        with open_table(path, filename, max_bytes=limit) as table:
+        with open_table(local, filename, max_bytes=limit) as table:
             staged = StagedUpload(
                 token=token,
                 record_id=record.pk,
@@ -224,13 +317,19 @@ def name_list_stage_upload(
                 sheet=table.sheet_name,
                 created=time_module.time(),
             )
+        with open(local, "rb") as handle:
+            _save_private(_name(token, ".upload"), File(handle))
         meta = {k: getattr(staged, k) for k in staged.__dataclass_fields__}
-        _write_private(
-            directory / f"{token}.json", [json.dumps(meta, ensure_ascii=False).encode()]
+        _save_private(
+            _name(token, ".json"),
+            ContentFile(json.dumps(meta, ensure_ascii=False).encode()),
         )
     except BaseException:
         discard_token(token)
         raise
+    finally:
+        if local is not None:
+            local.unlink(missing_ok=True)
     with transaction.atomic():
         audit(
             "disclosures.namelist.uploaded",
@@ -248,28 +347,36 @@ def staged_upload_get(token: str, *, user: User) -> StagedUpload:
     """The user's own staged upload (raises `StagedUploadMissing` otherwise)."""
     if not TOKEN_PATTERN.match(token or ""):
         raise StagedUploadMissing
-    directory = staging_dir()
+    storage, _prefix = staging_storage()
     try:
-        meta = json.loads((directory / f"{token}.json").read_text())
+        with storage.open(_name(token, ".json"), "rb") as handle:
+            meta = json.loads(handle.read().decode())
     except (FileNotFoundError, ValueError):
         raise StagedUploadMissing from None
     staged = StagedUpload(**meta)
-    max_age = getattr(settings, "NAME_LIST_STAGING_MAX_AGE", DEFAULT_STAGING_MAX_AGE)
-    if staged.user_id != user.pk or not staged.path.exists():
+    if staged.user_id != user.pk or not staged_file_exists(token):
         raise StagedUploadMissing
-    if time_module.time() - staged.created > max_age:
+    if time_module.time() - staged.created > staging_max_age():
         staged_upload_discard(staged)
         raise StagedUploadMissing
     return staged
 
 
+@contextmanager
 def staged_upload_open(
     staged: StagedUpload, *, sheet: str | None = None
-) -> TableSource:
-    """Open the staged file (close it after use); raises `SpreadsheetError`."""
-    return open_table(
-        staged.path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes()
-    )
+) -> Iterator[TableSource]:
+    """Open the staged file for the block; raises `SpreadsheetError`."""
+    with ExitStack() as stack:
+        try:
+            path = stack.enter_context(staged_local_path(staged.token))
+        except FileNotFoundError:
+            raise SpreadsheetError(
+                _("上传的文件已过期或已被删除，请重新上传。"), code="staging_missing"
+            ) from None
+        yield stack.enter_context(
+            open_table(path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes())
+        )
 
 
 #: Sample values shown under each header on the mapping page.

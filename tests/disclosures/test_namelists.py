@@ -544,22 +544,24 @@ def test_unconfirmed_lists_have_no_download(lilou_record, township_clerk):
         namelist_public.name_list_for_download(lilou_record.pk)
 
 
-# --- processing in the background, stuck jobs -----------------------------------------------------
+# --- processing as a background task, stuck jobs -----------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
-def test_large_lists_are_processed_in_a_background_thread(
-    portal, township_clerk, settings, monkeypatch
+def test_lists_are_processed_by_a_task_enqueued_on_commit(
+    portal, township_clerk, monkeypatch
 ):
-    """The mapping returns with the list in processing; the thread updates rows_done
-    every PROGRESS_EVERY rows and ends in preview."""
-    settings.NAME_LIST_INLINE_ROWS = 10
+    """The mapping commits the list in processing and enqueues the task (the
+    immediate backend of the test settings runs it at once); the task updates
+    rows_done every PROGRESS_EVERY rows and ends in preview, one attempt used."""
+    from django_tasks import task_backends
+
     monkeypatch.setattr(namelist_processing, "PROGRESS_EVERY", 20)
     seen: list[int] = []
     original = namelist_processing._progress
 
-    def spy(pk):
-        update = original(pk)
+    def spy(pk, run=None):
+        update = original(pk, run)
 
         def record(done):
             seen.append(done)
@@ -568,6 +570,15 @@ def test_large_lists_are_processed_in_a_background_thread(
         return record
 
     monkeypatch.setattr(namelist_processing, "_progress", spy)
+    enqueued = []
+    backend = task_backends["default"]
+    monkeypatch.setattr(
+        backend,
+        "enqueue",
+        lambda task, args, kwargs, original=backend.enqueue: (
+            enqueued.append((task.name, list(args))) or original(task, args, kwargs)
+        ),
+    )
     record = publish_record(title="李楼街道临时救助名单（大）")
     staged = namelist_staging.name_list_stage_upload(
         record=record, data=list_bytes(70), filename="名单.xlsx", actor=township_clerk
@@ -582,16 +593,14 @@ def test_large_lists_are_processed_in_a_background_thread(
         publicity_end=None,
         actor=township_clerk,
     )
-    assert (
-        started.status == Status.PROCESSING and started.row_count == 70
-    )  # the estimate, for progress
-    namelist_processing.wait_for_background(timeout=60)
+    assert enqueued == [("process_name_list", [started.pk])]
     started.refresh_from_db()
     assert started.status == Status.PREVIEW and started.row_count == 70
     assert seen == [20, 40, 60, 70]
+    assert not namelist_staging.staged_file_exists(staged.token)
 
 
-def test_small_lists_are_processed_after_commit_in_the_request(
+def test_nothing_is_processed_before_the_mapping_commits(
     lilou_record, township_clerk, django_capture_on_commit_callbacks
 ):
     staged = namelist_staging.name_list_stage_upload(
@@ -600,7 +609,7 @@ def test_small_lists_are_processed_after_commit_in_the_request(
         filename="名单.xlsx",
         actor=township_clerk,
     )
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         started = namelist_processing.name_list_start(
             staged=staged,
             record=lilou_record,
@@ -611,16 +620,17 @@ def test_small_lists_are_processed_after_commit_in_the_request(
             actor=township_clerk,
         )
     started.refresh_from_db()
+    assert started.status == Status.PROCESSING and len(callbacks) == 1
+    callbacks[0]()
+    started.refresh_from_db()
     assert started.status == Status.PREVIEW and started.row_count == 5
 
 
-def test_process_name_lists_finishes_stuck_lists_and_fails_orphans(
-    lilou_record, township_clerk, staging, settings, portal
+def test_process_name_lists_requeues_stuck_lists_and_fails_orphans(
+    lilou_record, township_clerk, staging, portal
 ):
-    settings.NAME_LIST_BACKGROUND = False
-    settings.NAME_LIST_INLINE_ROWS = 1
     stuck = []
-    for title, count in [("甲", 30), ("乙", 20)]:
+    for title, count in [("甲", 30), ("乙", 20), ("丙", 10)]:
         record = publish_record(title=f"李楼街道名单{title}")
         staged = namelist_staging.name_list_stage_upload(
             record=record,
@@ -639,19 +649,60 @@ def test_process_name_lists_finishes_stuck_lists_and_fails_orphans(
                 actor=township_clerk,
             )
         )
-    # The second one's staged file was lost (e.g. the server was replaced).
+    # The second one's staged file was lost; the third one's worker died three times.
     namelist_staging.discard_token(stuck[1].report["job"]["token"])
+    job = {**stuck[2].report["job"], "attempts": 3, "run": "dead"}
+    NameList.objects.filter(pk=stuck[2].pk).update(
+        report={**stuck[2].report, "job": job}
+    )
     assert (
-        namelist_processing.name_list_finish_stuck(older_than=3600).ids == []
+        namelist_processing.name_list_rescue(older_than=3600).ids == []
     )  # not old enough yet
     NameList.objects.filter(pk__in=[s.pk for s in stuck]).update(
         progress_at=timezone.now() - timedelta(hours=2)
     )
     call_command("process_name_lists")
-    finished, orphan = (NameList.objects.get(pk=s.pk) for s in stuck)
+    finished, orphan, exhausted = (NameList.objects.get(pk=s.pk) for s in stuck)
     assert finished.status == Status.PREVIEW and finished.row_count == 30
     assert orphan.status == Status.FAILED and "请重新上传" in orphan.report["error"]
+    assert exhausted.status == Status.FAILED
+    assert "后台处理多次中断" in exhausted.report["error"]
     assert staged_files(staging) == []
+    # Run again: nothing left to do.
+    assert namelist_processing.name_list_rescue(older_than=0).ids == []
+
+
+def test_a_run_of_a_list_already_being_processed_does_nothing(
+    lilou_record, township_clerk
+):
+    """A duplicate task (rescue and the original both queued) leaves a live run alone;
+    a run taken over by a later one stops without touching the list."""
+    staged = namelist_staging.name_list_stage_upload(
+        record=lilou_record,
+        data=list_bytes(5),
+        filename="名单.xlsx",
+        actor=township_clerk,
+    )
+    started = namelist_processing.name_list_start(
+        staged=staged,
+        record=lilou_record,
+        sheet=None,
+        mapping={1: "name"},
+        mask_names=False,
+        publicity_end=None,
+        actor=township_clerk,
+        dispatch=False,
+    )
+    job = {**started.report["job"], "run": "alive", "attempts": 1}
+    NameList.objects.filter(pk=started.pk).update(
+        report={**started.report, "job": job}, progress_at=timezone.now()
+    )
+    assert namelist_processing.name_list_run(started.pk).status == Status.PROCESSING
+    assert namelist_processing.name_list_process(started.pk, run="dead").status == (
+        Status.PROCESSING
+    )
+    assert not NameListRow.objects.filter(name_list=started).exists()
+    assert namelist_staging.staged_file_exists(staged.token)
 
 
 # --- audit ---------------------------------------------------------------------------
