@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from . import namelists, national, portal, province, records, users, villages
+from . import (
+    applications,
+    namelists,
+    national,
+    portal,
+    province,
+    records,
+    users,
+    villages,
+)
 
 DEMO_STEPS = [
     users.seed,  # accounts, province templates, Luoyang's catalogs, demo-county's localization
@@ -10,6 +19,7 @@ DEMO_STEPS = [
     villages.seed,  # demo villages (村/社区) under 李楼街道 and two other townships
     records.seed,  # four quarters of records for demo-county and its townships
     namelists.seed,  # synthetic name lists through the real de-identification pipeline
+    applications.seed,  # 依申请公开: a dozen applications of 洛龙区 in every state
     province.seed,  # --scale province: every official county and township of Henan
     national.seed,  # --scale national: Henan replicated as 30 synthetic provinces
 ]

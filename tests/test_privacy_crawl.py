@@ -45,6 +45,7 @@ import pytest
 from django.core.management import call_command
 
 from catalogs.models import User
+from demo import applications as demo_applications
 from demo import namelists as demo_namelists
 from disclosures.models import Attachment, DisclosureRecord, NameList
 from disclosures.records import obligations as obligation_services
@@ -301,9 +302,15 @@ def test_no_identifier_in_any_public_page_feed_download_or_log(
     planted, probes = attempt_leaks(raw)
     assert planted <= raw
     words = sensitive_values()
+    # 依申请公开: the demo applicants' identity and contact details (issue 17).
+    raw |= demo_applications.identifiers()
+    words |= demo_applications.applicant_names()
 
     seen = {"/"}
     queue = deque(["/"])
+    for path in ("/apply/", "/apply/?county=410311", "/apply/status/"):
+        seen.add(path)
+        queue.append(path)
     leaks: list[str] = []
     kinds: dict[str, int] = {}
     fetched = 0
