@@ -349,6 +349,15 @@ class ReplyForm(forms.Form):
     )
 
 
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("提请上级协调的理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("提请后，市级和省级工作人员可以查看本申请（含申请人信息）。"),
+        error_messages=_required(_("请写明提请上级协调的理由。")),
+    )
+
+
 class ArchiveForm(forms.Form):
     archived_on = _date_field(_("归档日期"))
 

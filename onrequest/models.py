@@ -144,6 +144,10 @@ class Application(models.Model):
     archive_rule = models.CharField(_("归档期限依据"), max_length=200, blank=True)
     archived_on = models.DateField(_("归档日期"), null=True, blank=True)
 
+    # Escalation (提请上级协调): the regions above may then read the application.
+    escalated_at = models.DateTimeField(_("提请上级协调时间"), null=True, blank=True)
+    escalation_reason = models.TextField(_("提请上级协调的理由"), blank=True)
+
     created_by = models.ForeignKey(
         User,
         verbose_name=_("登记人"),

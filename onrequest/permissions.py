@@ -60,9 +60,21 @@ def access_application(user: User, pk: int, *, for_write: bool = False) -> Appli
         )
     except Application.DoesNotExist:
         raise Http404 from None
-    if for_write and not user.has_perm("onrequest.handle_application"):
-        raise PermissionDenied(_("您没有办理政府信息公开申请的权限。"))
+    if for_write and not can_act_on(user, application):
+        raise PermissionDenied(
+            _("只有受理机关的工作人员可以办理该申请；上级机关只能查看提请协调的申请。")
+        )
     return application
+
+
+def can_act_on(user: User, application: Application) -> bool:
+    """Handle the steps: staff of the receiving region with the capability."""
+    code = scope_code(user)
+    return (
+        code is not None
+        and (code == "" or code == application.region_id)
+        and user.has_perm("onrequest.handle_application")
+    )
 
 
 def access_application_file(user: User, pk: int, file_pk: int) -> ApplicationFile:

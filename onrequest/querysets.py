@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.db.models import Q
 
 from catalogs.scope import scope_code
 
@@ -19,7 +20,20 @@ OPEN_STATUSES = ("registered", "reviewing", "processing")
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applications received by the user's own region (all for superusers)."""
+        """Applications received by the user's own region, and escalated ones of the
+        regions below it (all for superusers)."""
+        code = scope_code(user)
+        if code is None:
+            return self.none()
+        if code == "":
+            return self
+        return self.filter(
+            Q(region_id=code)
+            | Q(region__code__startswith=code, escalated_at__isnull=False)
+        )
+
+    def handled_by(self, user):
+        """Applications the user may act on: those of the user's own region."""
         code = scope_code(user)
         if code is None:
             return self.none()

@@ -104,7 +104,8 @@ def annual_table_three(
 
 
 def application_list_for_staff(user, *, status: str = "", limit: int = 100):
-    """The applications of the user's own region, newest first (one query)."""
+    """The applications of the user's own region and the escalated ones below it,
+    newest first (one query)."""
     qs = Application.objects.visible_to(user).select_related("region")
     if status in Application.Status.values:
         qs = qs.filter(status=status)
@@ -133,7 +134,7 @@ def application_worklist(user, *, today: date | None = None, limit: int = 10):
         work_calendar(), today, DUE_SOON_WORKING_DAYS
     )
     result = ApplicationWorklist(today=today, horizon=horizon)
-    qs = Application.objects.visible_to(user)
+    qs = Application.objects.handled_by(user)
     if scope_code(user) is None:
         return result
     waiting_q = Q(status=Application.Status.SUBMITTED)

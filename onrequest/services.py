@@ -602,6 +602,24 @@ def application_reply(
 
 
 @transaction.atomic
+def application_escalate(
+    *, application: Application, reason: str, actor: User
+) -> Application:
+    """Ask the regions above to coordinate (提请上级协调): from now on the city and the
+    province may read the application, applicant included; only the receiving
+    region keeps handling it."""
+    if application.escalated_at:
+        raise ValidationError(_("本申请已提请上级协调。"), code="once")
+    if not reason.strip():
+        raise _fail("reason", _("请写明提请上级协调的理由。"), "required")
+    application.escalated_at = _now()
+    application.escalation_reason = reason.strip()
+    _save(application, ["escalated_at", "escalation_reason"])
+    _audit("escalated", application, actor)
+    return application
+
+
+@transaction.atomic
 def application_archive(
     *, application: Application, archived_on: date, actor: User
 ) -> Application:

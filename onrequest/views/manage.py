@@ -25,6 +25,7 @@ from ..models import Application, ApplicationFile
 from ..permissions import (
     access_application,
     access_application_file,
+    can_act_on,
     can_handle_applications,
     can_view_progress,
 )
@@ -161,6 +162,16 @@ ACTIONS = {
         gettext_lazy("答复"),
     ),
     "archive": (forms.ArchiveForm, (Status.REPLIED,), gettext_lazy("归档")),
+    "escalate": (
+        forms.EscalateForm,
+        (
+            Status.SUBMITTED,
+            Status.REGISTERED,
+            Status.REVIEWING,
+            Status.PROCESSING,
+        ),
+        gettext_lazy("提请上级协调"),
+    ),
 }
 
 
@@ -176,6 +187,7 @@ AUDIT_LABELS = {
     "extended": gettext_lazy("延长答复期限"),
     "replied": gettext_lazy("答复"),
     "archived": gettext_lazy("归档"),
+    "escalated": gettext_lazy("提请上级协调"),
 }
 
 
@@ -195,6 +207,8 @@ def _available(application: Application) -> list[str]:
         names = [n for n in names if n not in ("process", "consult", "extend")]
     if application.extension_days:
         names = [n for n in names if n != "extend"]
+    if application.escalated_at:
+        names = [n for n in names if n != "escalate"]
     if open_consultation:
         names = [n for n in names if n != "consult"]
     else:
@@ -224,7 +238,7 @@ class ApplicationDetailView(StaffMixin, TemplateView):
         user = self.request.user
         application = application or access_application(user, self.kwargs["pk"])
         consultations = list(application.consultations.all())
-        can_handle = can_handle_applications(user)
+        can_handle = can_act_on(user, application)
         steps = []
         for name in _available(application) if can_handle else []:
             form_class, _statuses, label = ACTIONS[name]
@@ -358,6 +372,10 @@ class ApplicationActionView(StaffMixin, View):
                 other_agency=data.get("other_agency", ""),
                 provided=provided,
                 actor=user,
+            )
+        elif action == "escalate":
+            services.application_escalate(
+                application=application, reason=data["reason"], actor=user
             )
         elif action == "archive":
             services.application_archive(

@@ -144,3 +144,39 @@ def test_paper_application_by_staff(client, county_clerk):
     response = client.post(url, {**data, "received_on": ""})
     assert "请填写收到申请日期" in response.content.decode()
     assert Application.objects.count() == 1
+
+
+def test_escalated_applications_are_read_by_the_regions_above(
+    client,
+    application,
+    county_clerk,
+    other_county_clerk,
+    township_clerk,
+    city_reviewer,
+    province_admin,
+):
+    url = reverse("onrequest:application_detail", args=[application.pk])
+    client.force_login(county_clerk)
+    response = client.post(
+        reverse("onrequest:application_action", args=[application.pk, "escalate"]),
+        {"escalate-reason": ""},
+    )
+    assert "请写明提请上级协调的理由" in response.content.decode()
+    client.post(
+        reverse("onrequest:application_action", args=[application.pk, "escalate"]),
+        {"escalate-reason": "涉及跨部门信息，请市局协调。"},
+    )
+    application.refresh_from_db()
+    assert application.escalated_at is not None
+    for user in (city_reviewer, province_admin):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert application.id_number in page and "请市局协调" in page
+        assert 'id="step-' not in page  # they read; the receiving region handles
+        response = client.post(
+            reverse("onrequest:application_action", args=[application.pk, "review"])
+        )
+        assert response.status_code == 403
+    for user in (other_county_clerk, township_clerk):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
