@@ -199,27 +199,37 @@ def application_submit(
             "申请人当面提交或邮寄送达、由本机关签收之日（《条例》第三十一条）"
         )
     application.full_clean()
-    with transaction.atomic():
-        application.save()
-        if staff_entry:
-            _recompute(application)
-            application.save(
-                update_fields=[
-                    "due_date",
-                    "due_rule",
-                    "due_provisional",
-                    "calendar_version",
-                ]
+    stored: list[ApplicationFile] = []
+    try:
+        with transaction.atomic():
+            application.save()
+            if staff_entry:
+                _recompute(application)
+                application.save(
+                    update_fields=[
+                        "due_date",
+                        "due_rule",
+                        "due_provisional",
+                        "calendar_version",
+                    ]
+                )
+            for checked in files:
+                stored.append(
+                    _store_file(application, ApplicationFile.Kind.APPLICANT, checked)
+                )
+            _audit(
+                "registered" if staff_entry else "submitted",
+                application,
+                actor,
+                channel=channel,
+                received_on=received_on,
             )
-        for checked in files:
-            _store_file(application, ApplicationFile.Kind.APPLICANT, checked)
-        _audit(
-            "registered" if staff_entry else "submitted",
-            application,
-            actor,
-            channel=channel,
-            received_on=received_on,
-        )
+    except Exception:
+        # The rows were rolled back; the files written to storage go as well, so
+        # nothing of a refused application is left behind.
+        for item in stored:
+            item.file.delete(save=False)
+        raise
     return Submitted(application, check_value)
 
 

@@ -212,3 +212,39 @@ def test_online_application_is_registered_on_confirmation(county_clerk):
     services.application_register(application=a, received_on=day, actor=county_clerk)
     assert a.received_on == day and a.due_date is not None
     assert "确认收到" in a.received_rule
+
+
+def test_a_failure_after_the_files_were_written_leaves_nothing(
+    county_clerk, monkeypatch
+):
+    """Nothing half-stored: rows rolled back, files removed from storage."""
+    from django.core.files.storage import default_storage
+
+    from catalogs.models import Region
+    from onrequest.files import CheckedFile
+    from onrequest.models import ApplicationFile
+
+    from .builders import applicant
+
+    written = []
+    real = services._store_file
+
+    def store_then_remember(*args, **kwargs):
+        item = real(*args, **kwargs)
+        written.append(item.file.name)
+        return item
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(services, "_store_file", store_then_remember)
+    monkeypatch.setattr(services, "_audit", broken_audit)
+    with pytest.raises(RuntimeError):
+        services.application_submit(
+            region=Region.objects.get(code="410311"),
+            data=applicant(),
+            files=[CheckedFile("a.pdf", b"%PDF-1.4 x", "application/pdf")],
+        )
+    assert Application.objects.count() == 0
+    assert ApplicationFile.objects.count() == 0
+    assert written and not any(default_storage.exists(name) for name in written)
