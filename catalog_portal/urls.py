@@ -30,6 +30,8 @@ urlpatterns = [
     path("work/catalogs/", include("catalogs.urls")),
     path("work/catalog-files/", include("catalogs.views.documents")),
     path("", include("onrequest.urls")),
+    # Before the portal: /r/<code>/guide/ and /reports/ are not domain slugs.
+    path("", include("opengov.urls")),
     path("", include("disclosures.urls")),
 ]
 

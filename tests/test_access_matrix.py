@@ -755,7 +755,36 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
         }
     )
     table.update(_onrequest_table(w))
+    table.update(_opengov_table(w))
     return table
+
+
+def _opengov_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
+    """政府信息公开专栏: county A's 2025 report draft. Only county A's own staff open
+    it (the township below, the city and province above and another county: 404);
+    the guide and the report list are each region's own (403 above county level)."""
+    from opengov import services as opengov_services
+
+    report = opengov_services.report_create(
+        region=Region.objects.get(code="410311"),
+        year=2025,
+        actor=w["users"]["county_a"],
+    )
+    own_report = _row(302, default=404, county_a=200)
+    own_region_page = _row(302, default=200, city=403, province=403, superuser=403)
+    return {
+        "opengov:guide": ({"code": "410311"}, PUBLIC),
+        "opengov:report_index": ({"code": "410311"}, PUBLIC),
+        "opengov:guide_edit": ({}, own_region_page),
+        "opengov:report_list": ({}, own_region_page),
+        "opengov:report_edit": ({"pk": report.pk}, own_report),
+        "opengov:report_publish": ({"pk": report.pk}, own_report),
+        "opengov:report_download": ({"pk": report.pk, "fmt": "docx"}, own_report),
+        "opengov:report_count": (
+            {"pk": report.pk, "row": "received", "column": "total"},
+            own_report,
+        ),
+    }
 
 
 def _onrequest_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "catalogs",
     "disclosures",
     "onrequest",  # 依申请公开 (imports catalogs and disclosures, never the reverse)
+    "opengov",  # 政府信息公开专栏: guide, annual report (imports the three apps above)
     "demo",  # seed_demo; above both apps, no models
     "catalog_portal",  # system checks, cache table, backup/restore; no models
     "csp",
