@@ -56,14 +56,23 @@ def _receivers(county: Region) -> list[tuple[str, str]]:
 @never_cache
 @csrf_protect
 def apply(request):
-    """Step 1: choose the county (``?county=``); step 2: the form of 第二十九条."""
+    """Step 1: choose the county (``?county=``); step 2: the form of 第二十九条.
+
+    ``?county=`` may also name a township (a township's guide links here): the form
+    is then its county's, with the township chosen as the receiving body.
+    """
     code = (request.GET.get("county") or "").strip()
-    county = (
-        Region.objects.filter(code=code, level=Region.Level.COUNTY)
+    region = (
+        Region.objects.filter(
+            code=code, level__in=[Region.Level.COUNTY, Region.Level.TOWNSHIP]
+        )
         .select_related("parent")
         .first()
         if code
         else None
+    )
+    county = (
+        region.parent if region and region.level == Region.Level.TOWNSHIP else region
     )
     if county is None:
         return render(
@@ -73,7 +82,9 @@ def apply(request):
         )
     receivers = _receivers(county)
     if request.method != "POST":
-        form = PublicApplicationForm(receivers=receivers)
+        form = PublicApplicationForm(
+            receivers=receivers, initial={"receiver": region.code}
+        )
         return render(
             request, "onrequest/apply_form.html", {"form": form, "county": county}
         )

@@ -151,3 +151,9 @@ def test_status_shows_status_and_dates_only(client):
     assert "申请编号或查询码不正确" in response.content.decode()
     response = client.post(status_url, {"code": "", "check_value": ""})
     assert "请填写提交申请后得到的申请编号" in response.content.decode()
+
+
+def test_a_township_code_opens_its_county_form_with_the_township_chosen(client):
+    page = client.get(URL + "?county=410311012").content.decode()
+    assert "洛龙区民政局" in page
+    assert '<option value="410311012" selected>' in page
