@@ -29,6 +29,7 @@ urlpatterns = [
     path("work/", PortalWorkspaceView.as_view(), name="workspace"),
     path("work/catalogs/", include("catalogs.urls")),
     path("work/catalog-files/", include("catalogs.views.documents")),
+    path("work/villages/", include("catalogs.views.villages")),
     path("", include("onrequest.urls")),
     # Before the portal: /r/<code>/guide/ and /reports/ are not domain slugs.
     path("", include("opengov.urls")),

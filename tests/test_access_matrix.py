@@ -633,6 +633,11 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
                 {"domain_slug": sa},
                 _row(302, default=200, superuser=403),
             ),
+            # villages (村/社区) of the user's county: county staff and province admins
+            "villages:village_list": (
+                {},
+                _row(302, default=200, township=403, city=403),
+            ),
             # the public portal
             "disclosures:home": ({}, PUBLIC),
             "disclosures:region_pick": ({}, PUBLIC),

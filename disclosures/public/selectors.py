@@ -54,12 +54,14 @@ PICKER_LEVELS = [
     (Region.Level.CITY, "city"),
     (Region.Level.COUNTY, "county"),
     (Region.Level.TOWNSHIP, "township"),
+    # Only where a county has added villages (村/社区); empty and disabled elsewhere.
+    (Region.Level.VILLAGE, "village"),
 ]
 
 
 @dataclass
 class PickerLevel:
-    """One select of the region picker (city, county or township)."""
+    """One select of the region picker (city, county, township or village)."""
 
     level: str
     field: str
@@ -70,9 +72,9 @@ class PickerLevel:
 
 
 def region_picker(choice: dict[str, str] | None = None) -> dict:
-    """The city → county → township picker for a (possibly partial) choice (1 query).
+    """The city → county → township (→ village) picker for a (possibly partial) choice (1 query).
 
-    `choice` maps "city"/"county"/"township" to codes. A code that is not a
+    `choice` maps "city"/"county"/"township"/"village" to codes. A code that is not a
     child of the level above is dropped, with everything below it. Returns the
     levels to render and `chosen`, the deepest valid region (or None).
     """

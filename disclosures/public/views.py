@@ -74,16 +74,20 @@ def region_pick(request):
     """The region picker without JavaScript: one level per step, then the region page.
 
     "进入所选地区" (`go`) opens the deepest region chosen so far; "选择下一级"
-    shows the next select. A township has no next level, so it opens at once.
+    shows the next select. A village, or a township without villages, has no
+    next level, so it opens at once.
     """
     choice = {
         name: request.GET.get(name, "") for _level, name in selectors.PICKER_LEVELS
     }
     picker = selectors.region_picker(choice)
     chosen = picker["chosen"]
-    if chosen is not None and (
-        "go" in request.GET or chosen.level == Region.Level.TOWNSHIP
-    ):
+    villages = picker["levels"][-1]
+    last_level = chosen is not None and (
+        chosen.level == Region.Level.VILLAGE
+        or (chosen.level == Region.Level.TOWNSHIP and not villages.enabled)
+    )
+    if chosen is not None and ("go" in request.GET or last_level):
         return redirect(chosen.get_absolute_url())
     problem = ""
     if chosen is None and ("go" in request.GET or any(choice.values())):

@@ -194,3 +194,113 @@ def test_demo_data_has_labelled_villages_under_lilou(make_user):
     )
     assert all(code.startswith(LILOU) for code in lilou.values_list("code", flat=True))
     assert demo_villages.seed() == 0
+
+
+def test_public_picker_reaches_villages_where_they_exist(client, county_clerk):
+    lilou = Region.objects.get(code=LILOU)
+    villages.village_create(
+        township=lilou, code="410311012201", name="甲村（演示）", actor=county_clerk
+    )
+    base = {"city": "4103", "county": "410311"}
+    # A township with villages: the next select lists them instead of opening at once.
+    step = client.get("/r/pick/", {**base, "township": LILOU, "step": "next"})
+    assert step.status_code == 200
+    village_level = step.context["picker"]["levels"][3]
+    assert village_level.enabled
+    assert [r.name for r in village_level.options] == ["甲村（演示）"]
+    chosen = client.get(
+        "/r/pick/", {**base, "township": LILOU, "village": "410311012201"}
+    )
+    assert chosen.status_code == 302 and chosen["Location"] == "/r/410311012201/"
+    assert client.get("/r/410311012201/").status_code == 200
+    # "进入所选地区" on the township still opens the township.
+    go = client.get("/r/pick/", {**base, "township": LILOU, "go": "1"})
+    assert go["Location"] == f"/r/{LILOU}/"
+    # A township without villages opens at once, as before.
+    other = client.get("/r/pick/", {**base, "township": "410311002"})
+    assert other.status_code == 302 and other["Location"] == "/r/410311002/"
+    options = client.get("/r/pick/options/", {"parent": LILOU}).json()["regions"]
+    assert options == [{"code": "410311012201", "name": "甲村（演示）"}]
+
+
+# --- the workspace pages ---------------------------------------------------------------
+
+VILLAGES_URL = "/work/villages/"
+
+
+def test_county_clerk_adds_a_village_in_the_workspace(client, county_clerk):
+    client.force_login(county_clerk)
+    page = client.get(VILLAGES_URL)
+    assert page.status_code == 200
+    assert "李楼街道" in page.content.decode()
+    assert "workspace-villages" in client.get("/work/").content.decode()
+    response = client.post(
+        VILLAGES_URL,
+        {"action": "add", "township": LILOU, "code": "410311012201", "name": "甲村"},
+    )
+    assert response.status_code == 302
+    assert Region.objects.get(code="410311012201").parent_id == LILOU
+    refused = client.post(
+        VILLAGES_URL,
+        {"action": "add", "township": LILOU, "code": "410311002201", "name": "乙村"},
+    )
+    assert refused.status_code == 200
+    assert "不以所属乡镇“李楼街道”的代码410311012开头" in refused.content.decode()
+
+
+def test_csv_upload_in_the_workspace_reports_bad_rows_and_writes_nothing(
+    client, county_clerk
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(county_clerk)
+    data = _csv("410311012201,甲村,410311012", "410311012202,乙村,410399001")
+    response = client.post(
+        VILLAGES_URL,
+        {"action": "import", "file": SimpleUploadedFile("v.csv", data, "text/csv")},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "没有导入任何村（社区）" in html and "第3行" in html
+    assert not Region.objects.filter(level="village").exists()
+    good = _csv("410311012201,甲村,410311012", "410311012202,乙村,410311012")
+    response = client.post(
+        VILLAGES_URL,
+        {"action": "import", "file": SimpleUploadedFile("v.csv", good, "text/csv")},
+    )
+    assert response.status_code == 302
+    assert Region.objects.filter(level="village").count() == 2
+
+
+def test_village_pages_are_for_county_staff_only(
+    client, township_clerk, city_reviewer, province_admin
+):
+    assert client.get(VILLAGES_URL).status_code == 302  # login first
+    for user in (township_clerk, city_reviewer):
+        client.force_login(user)
+        assert client.get(VILLAGES_URL).status_code == 403
+        response = client.post(
+            VILLAGES_URL,
+            {
+                "action": "add",
+                "township": LILOU,
+                "code": "410311012201",
+                "name": "甲村",
+            },
+        )
+        assert response.status_code == 403
+    assert not Region.objects.filter(level="village").exists()
+    # A province admin picks a county first.
+    client.force_login(province_admin)
+    assert "village-county-form" in client.get(VILLAGES_URL).content.decode()
+    assert "李楼街道" in client.get(VILLAGES_URL, {"county": "410311"}).content.decode()
+
+
+def test_another_countys_township_is_not_accepted(client, other_county_clerk):
+    client.force_login(other_county_clerk)
+    response = client.post(
+        VILLAGES_URL,
+        {"action": "add", "township": LILOU, "code": "410311012201", "name": "甲村"},
+    )
+    assert response.status_code == 200  # the township is not among the choices
+    assert not Region.objects.filter(level="village").exists()
