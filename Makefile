@@ -1,4 +1,5 @@
 # 政务公开目录平台 — the two commands: `make run` and `make test`.
+# `make run` starts the web server, the task worker and the periodic-job loop; Ctrl-C stops all three.
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -33,6 +34,10 @@ run: seed
 	@echo "演示账号（密码 DemoPass-2026）：demo-province 省级管理员 · demo-city 洛阳市审核员 ·"
 	@echo "  demo-county 洛龙区工作人员 · demo-county2 偃师区工作人员 · demo-township 李楼街道工作人员"
 	@echo ""
+	@echo "后台任务进程（db_worker）和定期任务计划（periodic_jobs --loop）随网站一起启动；Ctrl-C 全部停止。"
+	@$(DEMO) $(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	$(DEMO) $(PY) manage.py periodic_jobs --loop >/dev/null & scheduler=$$!; \
+	trap 'kill -TERM $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv system-deps
