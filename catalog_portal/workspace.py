@@ -8,7 +8,11 @@ above both apps, so that neither disclosures nor catalogs imports onrequest.
 from __future__ import annotations
 
 from disclosures.views.workspace import WorkspaceView
-from onrequest.permissions import can_handle_applications, can_view_progress
+from onrequest.permissions import (
+    can_edit_letter_templates,
+    can_handle_applications,
+    can_view_progress,
+)
 from onrequest.selectors import application_worklist
 
 
@@ -20,5 +24,6 @@ class PortalWorkspaceView(WorkspaceView):
             "worklist": application_worklist(user, limit=5),
             "can_handle": can_handle_applications(user),
             "can_view_progress": can_view_progress(user),
+            "can_edit_letters": can_edit_letter_templates(user),
         }
         return context

@@ -374,3 +374,21 @@ class StatusLookupForm(forms.Form):
         error_messages=_required(_("请填写提交申请后得到的查询码。")),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class LetterTemplateForm(forms.Form):
+    group = forms.ChoiceField(
+        label=_("答复类型"),
+        choices=[(g.key, g.label) for g in OUTCOME_GROUPS],
+        error_messages={
+            "required": _("请选择答复类型。"),
+            "invalid_choice": _("请从列表中选择答复类型。"),
+        },
+    )
+    file = forms.FileField(
+        label=_("Word模板（.docx）"),
+        help_text=_(
+            "先下载当前模板，在Word中修改文字后上传；{{ }}和{% %}中的内容是自动填充的占位符，请保持原样。"
+        ),
+        error_messages={"required": _("请选择要上传的Word模板文件。")},
+    )

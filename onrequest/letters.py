@@ -22,7 +22,7 @@ from docxtpl import DocxTemplate
 
 from django.conf import settings
 
-from .models import Application
+from .models import Application, LetterTemplate
 from .outcomes import OUTCOME_GROUPS, OUTCOMES_BY_KEY
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -62,6 +62,9 @@ _BODIES = {
         "{{ article }}的规定，{% endif %}{{ reply_text }}"
     ),
 }
+#: The outcome groups that have a letter template, in the order of table 三.
+GROUP_KEYS = tuple(_BODIES)
+
 _REMEDY = (
     "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起"
     "6个月内依法向人民法院提起行政诉讼。"
@@ -121,16 +124,24 @@ def write_default_templates(directory: Path = DEFAULT_DIR) -> list[Path]:
     return written
 
 
-def _template(group: str) -> DocxTemplate:
+def template_bytes(group: str) -> tuple[bytes, bool]:
+    """The Word template in use for ``group`` and whether a province admin uploaded it."""
+    uploaded = LetterTemplate.objects.filter(group=group).first()
+    if uploaded is not None:
+        with uploaded.file.open("rb") as handle:
+            return handle.read(), True
     override = getattr(settings, "ONREQUEST_LETTER_TEMPLATE_DIR", "")
     for directory in ([Path(override)] if override else []) + [DEFAULT_DIR]:
         path = directory / f"{group}.docx"
         if path.exists():
-            return DocxTemplate(str(path))
+            return path.read_bytes(), False
     buffer = io.BytesIO()
     build_default_template(group).save(buffer)
-    buffer.seek(0)
-    return DocxTemplate(buffer)
+    return buffer.getvalue(), False
+
+
+def _template(group: str) -> DocxTemplate:
+    return DocxTemplate(io.BytesIO(template_bytes(group)[0]))
 
 
 def letter_context(application: Application) -> dict[str, str]:
@@ -155,8 +166,29 @@ def letter_context(application: Application) -> dict[str, str]:
 def render_letter(application: Application) -> bytes:
     """The filled reply letter of an answered application, as docx bytes."""
     outcome = OUTCOMES_BY_KEY[application.outcome]
-    template = _template(outcome.group)
-    template.render(letter_context(application), autoescape=True)
+    return render_template(_template(outcome.group), letter_context(application))
+
+
+def render_template(template: DocxTemplate, context: dict[str, str]) -> bytes:
+    template.render(context, autoescape=True)
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
+
+
+def sample_context(group: str) -> dict[str, str]:
+    """Placeholder values for trying a template (every name the letters use)."""
+    outcome = next(o for o in OUTCOMES_BY_KEY.values() if o.group == group)
+    return {
+        "applicant_name": "示例申请人",
+        "code": "YSQ20260101EXAMP",
+        "received": "2026年1月20日",
+        "description": "示例：所需政府信息的描述",
+        "outcome_label": re.sub(r"^\d+．", "", str(outcome.label)),
+        "article": outcome.article,
+        "reply_text": "示例：答复内容。",
+        "other_agency": "示例：负责公开该信息的机关",
+        "letter_number": "示例依申公开〔2026〕1号",
+        "office": "示例民政局",
+        "replied": "2026年2月24日",
+    }

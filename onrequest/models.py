@@ -275,3 +275,33 @@ class ApplicationFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def letter_template_path(instance: LetterTemplate, filename: str) -> str:
+    return f"onrequest/letter_templates/{instance.group}-{instance.token}.docx"
+
+
+class LetterTemplate(models.Model):
+    """A province admin's own Word template for the reply letters of one outcome
+    group, replacing the shipped one (`onrequest.letters`)."""
+
+    group = models.CharField(_("答复类型"), max_length=20, unique=True)
+    token = models.CharField(max_length=32)
+    file = models.FileField(_("模板文件"), upload_to=letter_template_path)
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("上传时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("答复书模板")
+        verbose_name_plural = _("答复书模板")
+        ordering = ["group"]
+
+    def __str__(self) -> str:
+        return self.group

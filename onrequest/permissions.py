@@ -83,3 +83,8 @@ def access_application_file(user: User, pk: int, file_pk: int) -> ApplicationFil
         return application.files.get(pk=file_pk)
     except ApplicationFile.DoesNotExist:
         raise Http404 from None
+
+
+def can_edit_letter_templates(user: User) -> bool:
+    """The province-wide reply-letter templates: province admins (and superusers)."""
+    return user.has_perm("onrequest.change_lettertemplate")

@@ -10,6 +10,7 @@ applicant's identity or contact details.
 
 from __future__ import annotations
 
+import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -29,7 +31,7 @@ from disclosures.deidentify import is_valid_id_number
 
 from . import clock, letters
 from .files import CheckedFile
-from .models import Application, ApplicationFile, Consultation
+from .models import Application, ApplicationFile, Consultation, LetterTemplate
 from .outcomes import OUTCOMES_BY_KEY
 
 Status = Application.Status
@@ -652,3 +654,71 @@ def application_archive(
         ),
     )
     return application
+
+
+# --------------------------------------------------------------------------- letter templates
+
+
+@transaction.atomic
+def letter_template_replace(
+    *, group: str, checked: CheckedFile, actor: User
+) -> LetterTemplate:
+    """Use a province admin's Word file as the letter template of ``group``.
+
+    The file is tried with sample values first: a placeholder the letters cannot
+    fill (a typo inside ``{{ }}``, an unclosed ``{% if %}``) refuses it, naming the
+    field, and the template in use stays as it was.
+    """
+    from docxtpl import DocxTemplate
+
+    if group not in letters.GROUP_KEYS:
+        raise _fail("group", _("未知的答复类型。"))
+    if not checked.name.lower().endswith(".docx"):
+        raise _fail("file", _("答复书模板必须是Word文件（.docx）。"))
+    try:
+        letters.render_template(
+            DocxTemplate(io.BytesIO(checked.data)), letters.sample_context(group)
+        )
+    except Exception as exc:  # docxtpl raises jinja2 and zip errors alike
+        raise _fail(
+            "file",
+            _(
+                "模板“%(name)s”无法填充：%(error)s。请检查{{ }}和{%% %%}中的写法是否与原模板一致。"
+            )
+            % {"name": checked.name, "error": str(exc)[:200]},
+        ) from None
+    template, _created = LetterTemplate.objects.get_or_create(
+        group=group, defaults={"token": secrets.token_hex(8)}
+    )
+    old = template.file.name if template.file else ""
+    template.token = secrets.token_hex(8)
+    template.updated_by = actor
+    template.file.save(f"{group}.docx", ContentFile(checked.data), save=False)
+    template.save()
+    if old:
+        transaction.on_commit(lambda: template.file.storage.delete(old))
+    audit(
+        "onrequest.letter_template.replaced",
+        actor=actor,
+        region=actor.region_id,
+        obj=template,
+        group=group,
+    )
+    return template
+
+
+@transaction.atomic
+def letter_template_reset(*, group: str, actor: User) -> None:
+    """Go back to the shipped template of ``group``."""
+    template = LetterTemplate.objects.filter(group=group).first()
+    if template is None:
+        return
+    name = template.file.name
+    template.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))
+    audit(
+        "onrequest.letter_template.reset",
+        actor=actor,
+        region=actor.region_id,
+        group=group,
+    )

@@ -23,6 +23,16 @@ urlpatterns = [
         name="application_progress",
     ),
     path(
+        "work/applications/letters/",
+        manage.LetterTemplatesView.as_view(),
+        name="letter_templates",
+    ),
+    path(
+        "work/applications/letters/<slug:group>.docx",
+        manage.LetterTemplateDownloadView.as_view(),
+        name="letter_template_download",
+    ),
+    path(
         "work/applications/<int:pk>/",
         manage.ApplicationDetailView.as_view(),
         name="application_detail",

@@ -827,6 +827,15 @@ def _onrequest_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
             {"pk": application.pk, "action": "review"},
             POST_ONLY,
         ),
+        # The province-wide reply-letter templates (edited in Word).
+        "onrequest:letter_templates": (
+            {},
+            _row(302, default=403, province=200, superuser=200),
+        ),
+        "onrequest:letter_template_download": (
+            {"group": "partly"},
+            _row(302, default=403, province=200, superuser=200),
+        ),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,14 +18,16 @@ from django.views.generic import TemplateView, View
 from catalogs.permissions import RegionStaffRequiredMixin
 from catalogs.selectors import work_calendar
 
-from .. import clock, forms, selectors, services
+from .. import clock, forms, letters, selectors, services
 from ..files import STAFF_MAX_BYTES, check_upload
 from ..letters import office_name
-from ..models import Application, ApplicationFile
+from ..models import Application, ApplicationFile, LetterTemplate
+from ..outcomes import OUTCOME_GROUPS
 from ..permissions import (
     access_application,
     access_application_file,
     can_act_on,
+    can_edit_letter_templates,
     can_handle_applications,
     can_view_progress,
 )
@@ -51,6 +53,7 @@ class ApplicationListView(StaffMixin, TemplateView):
                 "worklist": selectors.application_worklist(user, limit=5),
                 "can_handle": can_handle_applications(user),
                 "can_view_progress": can_view_progress(user),
+                "can_edit_letters": can_edit_letter_templates(user),
             },
             statuses=Status.choices,
             status=status,
@@ -424,3 +427,61 @@ class ApplicationProgressView(StaffMixin, TemplateView):
         rows, overdue = selectors.application_progress(self.request.user)
         context.update(rows=rows, overdue=overdue, today=services.workflow_today())
         return context
+
+
+class LetterTemplatesView(StaffMixin, TemplateView):
+    """Province admins: download the reply-letter templates, upload edited ones."""
+
+    template_name = "onrequest/letter_templates.html"
+    permission_required = "onrequest.change_lettertemplate"
+
+    def get_context_data(self, *, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        uploaded = {
+            t.group: t for t in LetterTemplate.objects.select_related("updated_by")
+        }
+        context.update(
+            groups=[(g, uploaded.get(g.key)) for g in OUTCOME_GROUPS],
+            form=form or forms.LetterTemplateForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "reset" in request.POST:
+            group = request.POST.get("reset", "")
+            if group in letters.GROUP_KEYS:
+                services.letter_template_reset(group=group, actor=request.user)
+                messages.success(request, _("已恢复为系统默认模板。"))
+            return HttpResponseRedirect(reverse("onrequest:letter_templates"))
+        form = forms.LetterTemplateForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                checked = check_upload(
+                    form.cleaned_data["file"],
+                    field="file",
+                    label=_("Word模板"),
+                    max_bytes=STAFF_MAX_BYTES,
+                )
+                services.letter_template_replace(
+                    group=form.cleaned_data["group"],
+                    checked=checked,
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("模板已更新，此后生成的答复书使用新模板。"))
+                return HttpResponseRedirect(reverse("onrequest:letter_templates"))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class LetterTemplateDownloadView(StaffMixin, View):
+    permission_required = "onrequest.change_lettertemplate"
+
+    def get(self, request, group: str):
+        if group not in letters.GROUP_KEYS:
+            raise Http404
+        data, _uploaded = letters.template_bytes(group)
+        response = HttpResponse(data, content_type=letters.DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{group}.docx"'
+        return response
