@@ -580,6 +580,20 @@ class OmitForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class ReviewAnswerForm(forms.Form):
+    """The county's answer to a review comment."""
+
+    answer = forms.CharField(
+        label=gettext_lazy("答复"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "说明您怎样处理了这条意见，或为什么保留原内容。审核人员在审核页面可以看到答复。"
+        ),
+        error_messages={"required": gettext_lazy("请填写答复内容。")},
+    )
+
+
 class ReviewCommentForm(forms.Form):
     item_key = forms.ChoiceField(label=gettext_lazy("意见针对的事项"), required=False)
     body = forms.CharField(

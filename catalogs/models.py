@@ -660,6 +660,28 @@ class ReviewComment(models.Model):
     body = models.TextField(_("意见"))
     resolved = models.BooleanField(_("已处理"), default=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The life of a comment: the county answers it and marks it handled (已处理);
+    # the reviewer closes it (已关闭) once satisfied. Open = not closed.
+    answer = models.TextField(_("经办人答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        User,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        User,
+        verbose_name=_("关闭人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("审核意见")
@@ -668,3 +690,19 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+    @property
+    def is_open(self) -> bool:
+        """Open until the reviewer closes it (answered or handled still counts)."""
+        return self.closed_at is None
+
+    @property
+    def state_label(self) -> str:
+        """待答复 → 已答复 → 已处理 → 已关闭, the furthest step reached."""
+        if self.closed_at is not None:
+            return _("已关闭")
+        if self.resolved:
+            return _("已处理，待审核人员关闭")
+        if self.answer:
+            return _("已答复")
+        return _("待经办人答复或处理")

@@ -193,6 +193,38 @@ def can_start_new_version(user: User, catalog: Catalog) -> bool:
     )
 
 
+def can_withdraw_submission(user: User, catalog: Catalog) -> bool:
+    """Own region's submitted version, by someone who may edit catalogs (the service
+    also refuses once the review has started)."""
+    return (
+        scope_code(user) == catalog.region_id
+        and catalog.status == catalog.Status.SUBMITTED
+        and user.has_perm("catalogs.change_catalog")
+    )
+
+
+def can_answer_review_comment(user: User, comment: ReviewComment) -> bool:
+    """The county answers an open comment on its own catalog while it is not yet
+    approved (a draft, submitted or returned version)."""
+    catalog = comment.catalog
+    return (
+        scope_code(user) == catalog.region_id
+        and comment.closed_at is None
+        and catalog.status
+        in (catalog.Status.DRAFT, catalog.Status.SUBMITTED, catalog.Status.RETURNED)
+        and user.has_perm("catalogs.change_catalog")
+    )
+
+
+def can_close_review_comment(user: User, comment: ReviewComment) -> bool:
+    """A reviewer of the catalog closes an open comment before publication."""
+    return (
+        comment.closed_at is None
+        and comment.catalog.status != comment.catalog.Status.PUBLISHED
+        and can_see_review(user, comment.catalog)
+    )
+
+
 def access_review_comment(user: User, pk: int, *, for_write: bool = False):
     """A review comment of a catalog in the user's subtree (404 otherwise).
 

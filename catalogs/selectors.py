@@ -208,6 +208,11 @@ def catalog_actions(
         and not catalog.is_template,
         "publish": permissions.can_publish_catalog(user, catalog),
         "review": permissions.can_review_catalog(user, catalog),
+        "withdraw": permissions.can_withdraw_submission(user, catalog),
+        "answer_comments": permissions.scope_code(user) == catalog.region_id
+        and catalog.status
+        in (Catalog.Status.DRAFT, Catalog.Status.SUBMITTED, Catalog.Status.RETURNED)
+        and user.has_perm("catalogs.change_catalog"),
         "new_version": permissions.can_start_new_version(user, catalog)
         and not has_open,
         "merge": newer is not None and permissions.in_scope(user, catalog.region_id),
@@ -267,6 +272,10 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         )
     )
     has_open = any(not v.is_published for v in versions)
+    # A submission can be withdrawn until the reviewer comments on it.
+    review_started = catalog.submitted_at is not None and any(
+        c.created_at >= catalog.submitted_at for c in comments
+    )
     newer = diff_queries.newer_upstream_versions([catalog]).get(catalog.pk)
     return {
         "catalog": catalog,
@@ -275,6 +284,7 @@ def catalog_workbench(user, catalog: Catalog) -> dict:
         "removed": removed,
         "summary": catalog_diff.summary,
         "general_comments": general,
+        "review_started": review_started,
         "open_comment_count": sum(1 for c in comments if not c.resolved),
         "versions": versions,
         "actions": catalog_actions(
@@ -308,6 +318,7 @@ def catalog_review_page(catalog: Catalog) -> dict:
         ),
         "summary": catalog_diff.summary,
         "comments": comments,
+        "open_comments": [c for c in comments if c.closed_at is None],
         "item_choices": [
             (
                 row.item.key,

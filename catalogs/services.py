@@ -757,7 +757,8 @@ def catalog_review_comment_resolve(
     if not comment.catalog.is_editable:
         raise ValidationError(_("目录当前不可编辑，不能处理审核意见。"))
     comment.resolved = True
-    comment.save(update_fields=["resolved"])
+    comment.resolved_at = timezone.now()
+    comment.save(update_fields=["resolved", "resolved_at"])
     audit(
         "catalogs.review_comment.resolved",
         actor=actor,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calendar, manage, security
+from .views import calendar, manage, review, security
 
 app_name = "catalogs"
 
@@ -23,7 +23,12 @@ urlpatterns = [
     path(
         "<int:pk>/history/", manage.CatalogHistoryView.as_view(), name="catalog_history"
     ),
-    path("<int:pk>/submit/", manage.CatalogSubmitView.as_view(), name="catalog_submit"),
+    path("<int:pk>/submit/", review.CatalogSubmitView.as_view(), name="catalog_submit"),
+    path(
+        "<int:pk>/withdraw/",
+        review.CatalogWithdrawView.as_view(),
+        name="catalog_withdraw",
+    ),
     path("<int:pk>/review/", manage.CatalogReviewView.as_view(), name="catalog_review"),
     path(
         "<int:pk>/publish/", manage.CatalogPublishView.as_view(), name="catalog_publish"
@@ -45,6 +50,16 @@ urlpatterns = [
         "comments/<int:pk>/resolve/",
         manage.CommentResolveView.as_view(),
         name="comment_resolve",
+    ),
+    path(
+        "comments/<int:pk>/answer/",
+        review.CommentAnswerView.as_view(),
+        name="comment_answer",
+    ),
+    path(
+        "comments/<int:pk>/close/",
+        review.CommentCloseView.as_view(),
+        name="comment_close",
     ),
     path(
         "calendar/<int:year>/",

@@ -219,6 +219,25 @@ def _matrix(w):
         "item_restore": ({"pk": w["omitted"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "item_delete": ({"pk": w["local"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "comment_resolve": ({"pk": w["comment"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
+        # Issue 21: withdraw a submission; answer (county) and close (reviewer) a comment.
+        "catalog_withdraw": (
+            {"pk": w["a_elderly"].pk},
+            OWN_WRITE_GET,
+            REFUSED_WRITE,
+            {},
+        ),
+        "comment_answer": (
+            {"pk": w["comment"].pk},
+            OWN_WRITE_GET,
+            REFUSED_WRITE,
+            {"answer": "被篡改"},
+        ),
+        "comment_close": (
+            {"pk": w["comment"].pk},
+            (302, 403, 404, 404, 200, 200),
+            (302, 403, 404, 404, None, None),
+            {},
+        ),
         # Not tied to another region's object: each user acts on its own region.
         "catalog_clone": (
             {"domain_slug": "social-assistance"},
@@ -275,7 +294,11 @@ def _snapshot():
             )
         ),
         sorted(ItemBasis.objects.values_list("pk", "item_id", "document_id", "order")),
-        sorted(ReviewComment.objects.values_list("pk", "resolved", "body")),
+        sorted(
+            ReviewComment.objects.values_list(
+                "pk", "resolved", "body", "answer", "closed_at"
+            )
+        ),
         AuditLogEntry.objects.count(),
         CatalogItem.history.count(),
     )
@@ -599,6 +622,8 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
         "item_restore": 403,
         "item_delete": 403,
         "comment_resolve": 403,
+        "catalog_withdraw": 403,
+        "comment_answer": 403,
         "catalog_clone": 403,
     }
     table = {

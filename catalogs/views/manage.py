@@ -147,40 +147,6 @@ class CatalogCloneView(StaffView):
         return redirect(_detail_url(catalog))
 
 
-class CatalogSubmitView(StaffView):
-    def get(self, request, pk: int):
-        catalog = permissions.access_catalog(
-            request.user, pk, for_write=True, manage=True
-        )
-        return _confirm(
-            request,
-            catalog=catalog,
-            title=_("提交审核"),
-            message=_("提交后目录将交由上级民政部门审核，审核期间不能修改。"),
-            button=_("提交审核"),
-            problems=selectors.catalog_submission_problems(catalog),
-        )
-
-    def post(self, request, pk: int):
-        catalog = permissions.access_catalog(
-            request.user, pk, for_write=True, manage=True
-        )
-        try:
-            services.catalog_submit(catalog=catalog, actor=request.user)
-        except ValidationError as error:
-            return _confirm(
-                request,
-                catalog=catalog,
-                title=_("提交审核"),
-                message=_("目录还有以下问题，请修改后再提交："),
-                button=_("提交审核"),
-                problems=error.messages,
-                status=400,
-            )
-        messages.success(request, _("已提交审核，请等待上级民政部门审核。"))
-        return redirect(_detail_url(catalog))
-
-
 class CatalogActionView(StaffView):
     """A life-cycle step: GET asks for confirmation, POST calls one service.
 
@@ -415,7 +381,7 @@ class CatalogReviewView(StaffView):
                 else:
                     messages.success(
                         request,
-                        _("意见已记录。退回目录时，经办人会在相应事项旁看到它。"),
+                        _("意见已记录。经办人在目录页面相应事项旁立即可以看到并答复。"),
                     )
                     return redirect(
                         reverse("catalogs:catalog_review", kwargs={"pk": catalog.pk})
@@ -435,6 +401,12 @@ class CatalogReviewView(StaffView):
                 messages.success(
                     request, _("已审核通过。经办人发布后，新版本即在公开页面生效。")
                 )
+                if context["open_comments"]:
+                    messages.warning(
+                        request,
+                        _("仍有%(n)s条审核意见未关闭，它们保留在目录的相应事项旁。")
+                        % {"n": len(context["open_comments"])},
+                    )
             else:
                 services.catalog_return(
                     catalog=catalog,

@@ -4,6 +4,9 @@
   to the fields;
 - the help of the item form describes the controls the clerk actually sees, with
   and without JavaScript;
+- 提交审核 shows the changes and the reviewers; the clerk withdraws the submission;
+- a review comment is answered and marked handled by the county and closed by the
+  reviewer;
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from catalogs.selectors import forget_work_calendar
 from demo.users import seed_users
 from tests.browser.axe import serious_violations
 from tests.browser.session import login
+from tests.helpers import fill_lost_content
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,3 +109,94 @@ def test_the_content_help_describes_the_controls_shown_with_and_without_javascri
     assert "上移" not in helps
     assert section.get_by_role("button", name="上移").first.is_hidden()
     context.close()
+
+
+def _users():
+    from catalogs.models import User
+
+    return {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_submit_shows_changes_and_reviewers_then_the_clerk_withdraws(
+    page, live_server, county_draft, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    fill_lost_content(county_draft, _users()["demo-county"])
+    login(page, live_server.url, "demo-county")
+    page.goto(f"{live_server.url}/work/catalogs/{county_draft.pk}/")
+    expect(page.get_by_text("可以进行的操作")).to_have_count(0)
+    page.locator("#submit-link").click()
+    expect(page.get_by_role("heading", name="本次提交与上级目录的不同")).to_be_visible()
+    expect(page.locator(".summary-counts")).to_contain_text("项有修改")
+    expect(page.locator("#reviewers")).to_contain_text("洛阳市")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="提交审核").click()
+    expect(page.locator(".message-success")).to_contain_text("撤回")
+
+    page.locator("#withdraw-link").click()
+    page.get_by_role("button", name="确认撤回").click()
+    expect(page.locator(".message-success")).to_contain_text("已撤回提交")
+    county_draft.refresh_from_db()
+    assert county_draft.status == Catalog.Status.DRAFT
+    expect(page.locator("#submit-link")).to_be_visible()
+    assert serious_violations(page) == []
+
+
+def test_a_review_comment_is_answered_resolved_and_closed(
+    page, live_server, county_draft
+):
+    users = _users()
+    fill_lost_content(county_draft, users["demo-county"])
+    services.catalog_submit(catalog=county_draft, actor=users["demo-county"])
+    item = _first_item(county_draft)
+    services.catalog_review_comment_add(
+        catalog=county_draft,
+        actor=users["demo-city"],
+        body="请补充公开依据的文号。",
+        item_key=item.key,
+    )
+    detail = f"{live_server.url}/work/catalogs/{county_draft.pk}/"
+
+    # The county sees the comment at once (while submitted) and answers it.
+    login(page, live_server.url, "demo-county")
+    page.goto(detail)
+    expect(page.locator("#withdraw-link")).to_have_count(0)
+    comment = page.locator(".comment", has_text="请补充公开依据的文号。")
+    expect(comment).to_contain_text("待经办人答复或处理")
+    comment.get_by_label("答复这条意见").fill("已补充国务院令第649号。")
+    comment.get_by_role("button", name="保存答复").click()
+    expect(page.locator(".message-success")).to_contain_text("答复已保存")
+    comment = page.locator(".comment", has_text="请补充公开依据的文号。")
+    expect(comment).to_contain_text("已答复")
+    expect(comment).to_contain_text("已补充国务院令第649号。")
+    assert serious_violations(page) == []
+
+    # Returned: the county marks it handled.
+    services.catalog_return(
+        catalog=county_draft, actor=users["demo-city"], comment="请修改后再提交。"
+    )
+    page.goto(detail)
+    comment = page.locator(".comment", has_text="请补充公开依据的文号。")
+    comment.get_by_role("button", name="标记为已处理").click()
+    expect(page.locator(".comment", has_text="请补充公开依据的文号。")).to_contain_text(
+        "已处理，待审核人员关闭"
+    )
+
+    # Resubmitted: the reviewer sees it open beside the decision and closes it.
+    services.catalog_submit(catalog=county_draft, actor=users["demo-county"])
+    page.context.clear_cookies()
+    login(page, live_server.url, "demo-city")
+    page.goto(f"{live_server.url}/work/catalogs/{county_draft.pk}/review/")
+    # Open: this comment and the general one the return recorded.
+    expect(page.locator("#open-comments")).to_contain_text("还有2条意见未关闭")
+    expect(page.locator(".review-comments")).to_contain_text("已补充国务院令第649号。")
+    assert serious_violations(page) == []
+    page.locator(".review-comments li", has_text="请补充公开依据的文号。").get_by_role(
+        "button", name="关闭意见"
+    ).click()
+    expect(page.locator(".message-success")).to_contain_text("已关闭该意见")
+    expect(page.locator("#open-comments")).to_contain_text("还有1条意见未关闭")
+    expect(
+        page.locator(".review-comments li", has_text="请补充公开依据的文号。")
+    ).to_contain_text("已关闭")

@@ -827,7 +827,11 @@ def test_every_staff_catalog_page_is_reachable_by_links_from_work(
     services.catalog_publish(catalog=elderly, actor=county_clerk)
     reached |= _crawl(client)
     client.force_login(other_county_clerk)
-    reached |= _crawl(client, start="/work/")
+    reached |= _crawl(client, start="/work/")  # 撤回提交 before the review starts
+    # An open comment on the submitted catalog: the reviewer's 关闭意见 form.
+    services.catalog_review_comment_add(
+        catalog=yanshi, actor=city_reviewer, body="请核对"
+    )
     client.force_login(city_reviewer)
     reached |= _crawl(client)
     client.force_login(
