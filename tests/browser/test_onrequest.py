@@ -195,5 +195,6 @@ def test_apply_register_correct_consult_extend_reply_archive(
     page.get_by_label("查询码").fill(check)
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#status-value")).to_have_text("已归档")
+    assert serious_violations(page) == []
     body = page.content()
     assert "赵申请" not in body and "13900001111" not in body
