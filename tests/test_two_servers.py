@@ -1,5 +1,7 @@
 """Two stateless app servers, one PostgreSQL, one Redis: a login and a cache
-invalidation cross between them (SPEC §11, issue 9).
+invalidation cross between them (SPEC §11, issue 9); and the Redis/RQ task
+backend (issue 14): a name list enqueued with ``TASK_BACKEND=rq`` is processed
+by `manage.py rqworker`.
 
 Runs in the PostgreSQL leg of CI (`.ci/run`; deselected on SQLite by the
 `postgres` marker). The test starts, on loopback, a throwaway `redis-server`
@@ -102,6 +104,55 @@ def _wait(check, what: str, seconds: float = 30) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"{what} did not start within {seconds} s")
+
+
+def _start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
+    redis_bin = shutil.which("redis-server")
+    assert redis_bin, "redis-server is needed (scripts/system-deps.sh installs it)"
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            redis_bin,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    _wait(redis.Redis.from_url(url).ping, "redis-server")
+    return process, url
+
+
+def _server_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """Production settings (debug off) on the suite's PostgreSQL test database."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "CACHE_URL", "TASK"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="catalog_portal.settings.base",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="two-servers-test-secret-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+        DJANGO_HSTS_SECONDS="0",
+        DJANGO_CONN_MAX_AGE="0",
+        DJANGO_STATIC_ROOT=str(tmp / "static"),
+        DATABASE_URL=_database_url(),
+    )
+    env.pop("DATABASE_REPLICA_URL", None)
+    env.update(extra)
+    return env
 
 
 @pytest.fixture
@@ -284,3 +335,105 @@ def test_login_and_cache_invalidation_cross_between_servers(stack, make_user):
     status, headers, html = visitor.request(server_a + page)
     assert status == 200 and headers["X-Public-Cache"] == "miss"
     assert TITLE not in html
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (
+        f"manage.py {args}:\n{result.stdout}\n{result.stderr}"
+    )
+    return result
+
+
+def test_a_name_list_goes_through_the_redis_rq_backend(settings, make_user):
+    """TASK_BACKEND=rq: the mapping's task waits in Redis until `rqworker` runs it."""
+    from demo import namelists as demo_namelists
+    from disclosures.models import NameList
+    from disclosures.namelists import processing, staging
+
+    tmp = Path(tempfile.mkdtemp(prefix="rq-backend-"))
+    redis_process, redis_url = _start_redis(tmp)
+    try:
+        # This process and the subprocesses share the private storage.
+        settings.NAME_LIST_STAGING_DIR = str(tmp / "private" / "namelist-staging")
+        tasks_url = redis_url.removesuffix("/0") + "/1"  # the queue's own database
+        env = _server_env(
+            tmp,
+            CACHE_URL=redis_url,
+            TASK_BACKEND="rq",
+            TASKS_REDIS_URL=tasks_url,
+            DJANGO_PRIVATE_ROOT=str(tmp / "private"),
+        )
+        _manage("check", env=env)  # the RQ backend's own checks (queues, django_rq)
+        load_templates()
+        load_luoyang_catalogs()
+        clerk = make_user(User.Role.COUNTY_CLERK, "410311", username="rq-clerk")
+        region = Region.objects.get(code="410311")
+        item = next(
+            i
+            for i in obligation_services.applicable_items(region)
+            if obligation_services.item_allows_region(i, region)
+        )
+        record = record_services.record_create(
+            region=region,
+            item=item,
+            trigger_date=timezone.localdate() - timedelta(days=1),
+            title="RQ 后台任务测试：临时救助审批结果",
+            body="RQ 后台任务测试。",
+            actor=clerk,
+            publish="now",
+        )
+        people = demo_namelists.synthetic_people(30, seed="rq")
+        staged = staging.name_list_stage_upload(
+            record=record,
+            data=demo_namelists.workbook_bytes("RQ 测试名单", people),
+            filename="名单.xlsx",
+            actor=clerk,
+        )
+        started = processing.name_list_start(
+            staged=staged,
+            record=record,
+            sheet=None,
+            mapping={1: "name", 8: "village"},
+            mask_names=False,
+            publicity_end=None,
+            actor=clerk,
+            dispatch=False,
+        )
+        # Enqueued as the mapping does on commit, in a process on the RQ settings.
+        _manage(
+            "shell",
+            "-c",
+            "from disclosures.namelists.processing import name_list_dispatch;"
+            f" name_list_dispatch({started.pk})",
+            env=env,
+        )
+        client = redis.Redis.from_url(tasks_url)
+        assert client.llen("rq:queue:default") == 1
+        started.refresh_from_db()
+        assert started.status == NameList.Status.PROCESSING  # no worker yet
+
+        worker = _manage(
+            "rqworker",
+            "default",
+            "--burst",
+            "--job-class",
+            "django_tasks_rq.Job",
+            env=env,
+        )
+        started.refresh_from_db()
+        assert started.status == NameList.Status.PREVIEW, worker.stdout + worker.stderr
+        assert started.row_count == 30
+        assert client.llen("rq:queue:default") == 0
+        assert not staging.staged_file_exists(staged.token)
+    finally:
+        redis_process.terminate()
+        redis_process.wait(timeout=20)
+        shutil.rmtree(tmp, ignore_errors=True)
