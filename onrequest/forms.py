@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .letters import TEMPLATE_LABELS
 from .models import Application, Consultation
 from .outcomes import OUTCOME_GROUPS, outcomes_in_group
 
@@ -379,7 +380,7 @@ class StatusLookupForm(forms.Form):
 class LetterTemplateForm(forms.Form):
     group = forms.ChoiceField(
         label=_("答复类型"),
-        choices=[(g.key, g.label) for g in OUTCOME_GROUPS],
+        choices=lambda: list(TEMPLATE_LABELS.items()),
         error_messages={
             "required": _("请选择答复类型。"),
             "invalid_choice": _("请从列表中选择答复类型。"),

@@ -62,8 +62,33 @@ _BODIES = {
         "{{ article }}的规定，{% endif %}{{ reply_text }}"
     ),
 }
-#: The outcome groups that have a letter template, in the order of table 三.
-GROUP_KEYS = tuple(_BODIES)
+#: Notices sent while the application is handled (第三十条 correction, 第三十三条 extension).
+_NOTICES = {
+    "correction_notice": (
+        "补正申请告知书",
+        "{{ applicant_name }}：\n"
+        "本机关于{{ received }}收到您（单位）提出的政府信息公开申请（申请编号：{{ code }}）。"
+        "经审查，您的申请内容不明确，根据《中华人民共和国政府信息公开条例》第三十条的规定，"
+        "请您对以下事项作出补正：{{ correction_note }}\n"
+        "请于{{ correction_deadline }}前提交补正后的申请。答复期限自本机关收到补正后的申请之日起计算；"
+        "无正当理由逾期不补正的，视为放弃申请，本机关不再处理该政府信息公开申请。",
+    ),
+    "extension_notice": (
+        "延长答复期限告知书",
+        "{{ applicant_name }}：\n"
+        "您（单位）提出的政府信息公开申请（申请编号：{{ code }}）需要延长答复期限。"
+        "根据《中华人民共和国政府信息公开条例》第三十三条第二款的规定，经{{ approver }}同意，"
+        "答复期限延长{{ extension_days }}个工作日，最迟于{{ due_date }}前答复。"
+        "延期理由：{{ extension_reason }}",
+    ),
+}
+#: Every template a province admin may edit: the outcome groups in the order of
+#: table 三, then the notices.
+GROUP_KEYS = (*_BODIES, *_NOTICES)
+TEMPLATE_LABELS = {
+    **{g.key: g.label for g in OUTCOME_GROUPS},
+    **{key: title for key, (title, _body) in _NOTICES.items()},
+}
 
 _REMEDY = (
     "如对本答复不服，可以自收到本答复之日起60日内依法申请行政复议，或者自收到本答复之日起"
@@ -91,25 +116,34 @@ def chinese_date(d: date | None) -> str:
 
 def build_default_template(group: str) -> Document:
     """The shipped letter template of one outcome group, as a python-docx Document."""
-    labels = {g.key: g.label for g in OUTCOME_GROUPS}
-    if group not in _BODIES:
-        raise ValueError(f"unknown outcome group {group!r}")
+    if group not in GROUP_KEYS:
+        raise ValueError(f"unknown letter template {group!r}")
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(14)
-    title = document.add_paragraph("政府信息公开申请答复书")
+    if group in _NOTICES:
+        heading, body = _NOTICES[group]
+        texts, number_text, signature = (body,), "", "{{ office }}\n{{ today }}"
+    else:
+        heading, number_text, signature = (
+            "政府信息公开申请答复书",
+            "{{ letter_number }}",
+            _SIGNATURE,
+        )
+        texts = (_OPENING, _BODIES[group], _REMEDY)
+    title = document.add_paragraph(heading)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].bold = True
     title.runs[0].font.size = Pt(20)
-    number = document.add_paragraph("{{ letter_number }}")
-    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text in (_OPENING, _BODIES[group], _REMEDY):
+    if number_text:
+        document.add_paragraph(number_text).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for text in texts:
         for line in text.split("\n"):
             document.add_paragraph(line)
-    for line in _SIGNATURE.split("\n"):
+    for line in signature.split("\n"):
         paragraph = document.add_paragraph(line)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.core_properties.title = f"答复书模板：{labels[group]}"
+    document.core_properties.title = f"模板：{TEMPLATE_LABELS[group]}"
     document.core_properties.author = ""
     return document
 
@@ -117,7 +151,7 @@ def build_default_template(group: str) -> Document:
 def write_default_templates(directory: Path = DEFAULT_DIR) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for group in _BODIES:
+    for group in GROUP_KEYS:
         path = directory / f"{group}.docx"
         build_default_template(group).save(path)
         written.append(path)
@@ -176,10 +210,42 @@ def render_template(template: DocxTemplate, context: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def notice_context(application: Application, *, today: date) -> dict[str, str]:
+    """The values of a correction or extension notice."""
+    return {
+        "applicant_name": application.applicant_name,
+        "code": application.code,
+        "received": chinese_date(application.received_on),
+        "correction_note": application.correction_request_note,
+        "correction_deadline": chinese_date(application.correction_deadline),
+        "approver": application.extension_approver,
+        "extension_days": str(application.extension_days or ""),
+        "extension_reason": application.extension_reason,
+        "due_date": chinese_date(application.due_date),
+        "office": office_name(application.region),
+        "today": chinese_date(today),
+    }
+
+
+def render_notice(group: str, application: Application, *, today: date) -> bytes:
+    """A filled correction or extension notice, as docx bytes."""
+    return render_template(_template(group), notice_context(application, today=today))
+
+
 def sample_context(group: str) -> dict[str, str]:
     """Placeholder values for trying a template (every name the letters use)."""
-    outcome = next(o for o in OUTCOMES_BY_KEY.values() if o.group == group)
+    outcome = next(
+        (o for o in OUTCOMES_BY_KEY.values() if o.group == group),
+        OUTCOMES_BY_KEY["disclosed"],
+    )
     return {
+        "correction_note": "示例：补正事项",
+        "correction_deadline": "2026年2月3日",
+        "approver": "示例负责人",
+        "extension_days": "20",
+        "extension_reason": "示例：延期理由",
+        "due_date": "2026年3月23日",
+        "today": "2026年1月22日",
         "applicant_name": "示例申请人",
         "code": "YSQ20260101EXAMP",
         "received": "2026年1月20日",

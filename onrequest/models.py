@@ -252,6 +252,7 @@ class ApplicationFile(models.Model):
     class Kind(models.TextChoices):
         APPLICANT = "applicant", _("申请人提交的材料")
         LETTER = "letter", _("答复书")
+        NOTICE = "notice", _("告知书（补正、延期）")
         PROVIDED = "provided", _("提供的政府信息")
 
     application = models.ForeignKey(

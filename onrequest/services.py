@@ -251,6 +251,20 @@ def _store_file(
     return stored
 
 
+def _store_notice(application: Application, group: str, title: str) -> None:
+    """The notice the applicant is sent (补正 or 延期), filled and kept with the file."""
+    _store_file(
+        application,
+        ApplicationFile.Kind.NOTICE,
+        CheckedFile(
+            name=_("%(code)s%(title)s.docx")
+            % {"code": application.code, "title": title},
+            data=letters.render_notice(group, application, today=_today()),
+            content_type=letters.DOCX_TYPE,
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- handling
 
 
@@ -350,6 +364,7 @@ def application_request_correction(
             "correction_deadline",
         ],
     )
+    _store_notice(application, "correction_notice", _("补正申请告知书"))
     _audit(
         "correction_requested",
         application,
@@ -491,6 +506,7 @@ def application_extend(
             "extension_notified_on",
         ],
     )
+    _store_notice(application, "extension_notice", _("延长答复期限告知书"))
     _audit("extended", application, actor, days=days, approved_on=approved_on)
     return application
 

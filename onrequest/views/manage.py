@@ -22,7 +22,6 @@ from .. import clock, forms, letters, selectors, services
 from ..files import STAFF_MAX_BYTES, check_upload
 from ..letters import office_name
 from ..models import Application, ApplicationFile, LetterTemplate
-from ..outcomes import OUTCOME_GROUPS
 from ..permissions import (
     access_application,
     access_application_file,
@@ -441,7 +440,10 @@ class LetterTemplatesView(StaffMixin, TemplateView):
             t.group: t for t in LetterTemplate.objects.select_related("updated_by")
         }
         context.update(
-            groups=[(g, uploaded.get(g.key)) for g in OUTCOME_GROUPS],
+            groups=[
+                (key, label, uploaded.get(key))
+                for key, label in letters.TEMPLATE_LABELS.items()
+            ],
             form=form or forms.LetterTemplateForm(),
         )
         return context

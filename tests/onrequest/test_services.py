@@ -33,6 +33,13 @@ def test_the_whole_workflow_with_every_pause(county_clerk):
         actor=county_clerk,
     )
     assert a.due_date is None and a.correction_deadline == D(2025, 10, 20)
+    notice = a.files.get(kind="notice")
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(notice.file.read())).paragraphs
+    )
+    assert (
+        "补正申请告知书" in text and "请写明年份。" in text and "2025年10月20日" in text
+    )
     with pytest.raises(ValidationError, match="补正只能告知一次"):
         services.application_request_correction(
             application=a,
@@ -71,6 +78,13 @@ def test_the_whole_workflow_with_every_pause(county_clerk):
     )
     assert a.due_date == D(2025, 11, 25)
     assert "延长10个工作日" in a.due_rule and "征求意见用时4个工作日" in a.due_rule
+    notice = a.files.filter(kind="notice").order_by("-pk").first()
+    text = "\n".join(
+        p.text for p in Document(io.BytesIO(notice.file.read())).paragraphs
+    )
+    assert (
+        "延长答复期限告知书" in text and "李主任" in text and "2025年11月25日" in text
+    )
     with pytest.raises(ValidationError, match="只能延长一次"):
         services.application_extend(
             application=a,
