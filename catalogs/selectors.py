@@ -339,6 +339,11 @@ def review_queue(user) -> list[Catalog]:
     )
 
 
+def review_queue_count(user) -> int:
+    """How many submitted catalogs wait for the user's review (one COUNT query)."""
+    return Catalog.objects.reviewable_by(user).count()
+
+
 def item_comments(item: CatalogItem) -> list:
     """Review comments on one item in its catalog version (one query)."""
 
