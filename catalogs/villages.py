@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -78,6 +79,12 @@ def village_problems(
     problems = []
     if not name:
         problems.append(_("村（社区）名称不能为空。"))
+    elif re.search(r"\d{6,}", re.sub(r"[\s\-]", "", name)):
+        # A village name is public (picker, region pages, notices): never an
+        # ID or phone number typed into the wrong column.
+        problems.append(
+            _("村（社区）名称中不能有长串数字（如身份证号、电话号码），请只填写名称。")
+        )
     elif len(name) > NAME_MAX_LENGTH:
         problems.append(_("村（社区）名称不能超过%(n)s个字。") % {"n": NAME_MAX_LENGTH})
     if not (code.isascii() and code.isdigit() and len(code) == VILLAGE_CODE_LENGTH):

@@ -150,6 +150,13 @@ def can_add_posting(user: User, record: DisclosureRecord) -> bool:
     )
 
 
+def can_set_record_village(user: User, record: DisclosureRecord) -> bool:
+    """Name the village (村/社区) a record concerns: staff who may change records there."""
+    return in_scope(user, record.region_id) and user.has_perm(
+        "disclosures.change_disclosurerecord"
+    )
+
+
 # --- name lists: access helpers and template flags -------------------------------------
 
 

@@ -22,7 +22,7 @@ from catalogs.models import Domain
 from catalogs.permissions import RegionStaffRequiredMixin, in_scope
 from catalogs.scope import scope_code
 
-from . import bulletin, charts, exports, selectors
+from . import bulletin, charts, exports, posting, selectors
 from .access import progress_access_region
 from .quarters import Period, PeriodError, parse_period, period_of
 
@@ -184,6 +184,9 @@ class ProgressView(ProgressAccessMixin, TemplateView):
             if not self.period.is_quarter
             else None,
             period_choices=_period_choices(report.today),
+            posting_coverage=posting.posting_coverage(
+                self.region, start=self.period.start, end=self.period.end
+            ),
             sort=self.request.GET.get("sort", ""),
             xlsx_url=reverse(
                 "disclosures:progress_export_xlsx",

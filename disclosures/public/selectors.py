@@ -323,7 +323,7 @@ def record_page(pk: int) -> dict:
     """
     record = gate.with_public_attachments(
         _with_on_time(gate.records()).select_related(
-            "region", "domain", "item", "item__category", "item__catalog"
+            "region", "domain", "item", "item__category", "item__catalog", "village"
         )
     ).get(pk=pk)
     ancestors = list(Region.objects.ancestors_of(record.region_id))

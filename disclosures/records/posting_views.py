@@ -23,8 +23,9 @@ from catalogs.permissions import RegionStaffRequiredMixin
 from catalogs.scope import scope_code
 
 from ..models import DisclosureRecord, PostingProof
-from ..permissions import can_add_posting, can_view_posting
+from ..permissions import can_add_posting, can_set_record_village, can_view_posting
 from . import posting
+from . import villages as record_villages
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -90,6 +91,23 @@ class PostingProofForm(forms.Form):
         return photos
 
 
+class RecordVillageForm(forms.Form):
+    village = forms.ModelChoiceField(
+        label=gettext_lazy("本条信息所涉村（社区）"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("（不限于某个村或社区）"),
+        help_text=gettext_lazy("公开页面和张贴版公示会注明该村（社区）。"),
+    )
+
+    def __init__(self, *args, record: DisclosureRecord, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Region.objects.filter(
+            level=Region.Level.VILLAGE, code__startswith=record.region_id
+        ).order_by("code")
+        self.fields["village"].initial = record.village_id
+
+
 class PostingMixin(RegionStaffRequiredMixin):
     def get_record(self) -> DisclosureRecord:
         """A record of the user's subtree whose proofs the user may see (else 404)."""
@@ -110,8 +128,9 @@ class RecordPostingView(PostingMixin, TemplateView):
 
     template_name = "disclosures/manage/record_posting.html"
 
-    def render_page(self, record: DisclosureRecord, form):
+    def render_page(self, record: DisclosureRecord, form, village_form=None):
         obligation = record.obligation
+        can_village = can_set_record_village(self.request.user, record)
         is_posting = obligation is not None and posting.is_posting_obligation(
             obligation
         )
@@ -124,6 +143,9 @@ class RecordPostingView(PostingMixin, TemplateView):
                 obligation=obligation,
                 is_posting_obligation=is_posting,
                 posting_met=is_posting and posting.posting_met(obligation),
+                village_form=(village_form or RecordVillageForm(record=record))
+                if can_village
+                else None,
             )
         )
 
@@ -133,6 +155,8 @@ class RecordPostingView(PostingMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         record = self.get_record()
+        if request.POST.get("action") == "village":
+            return self.post_village(request, record)
         if not can_add_posting(request.user, record):
             raise PermissionDenied(_("您没有上传张榜照片的权限。"))
         form = PostingProofForm(request.POST, request.FILES, record=record)
@@ -161,6 +185,28 @@ class RecordPostingView(PostingMixin, TemplateView):
                     reverse("disclosures:record_posting", args=[record.pk])
                 )
         return self.render_page(record, form)
+
+    def post_village(self, request, record: DisclosureRecord):
+        if not can_set_record_village(request.user, record):
+            raise PermissionDenied(_("您没有修改该公开信息的权限。"))
+        form = RecordVillageForm(request.POST, record=record)
+        if form.is_valid():
+            try:
+                record_villages.record_village_set(
+                    record=record,
+                    village=form.cleaned_data["village"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("village", exc.message_dict.get("village", exc.messages))
+            else:
+                messages.success(request, _("已保存所涉村（社区）。"))
+                return HttpResponseRedirect(
+                    reverse("disclosures:record_posting", args=[record.pk])
+                )
+        return self.render_page(
+            record, PostingProofForm(record=record), village_form=form
+        )
 
 
 class PostingPhotoView(PostingMixin, TemplateView):

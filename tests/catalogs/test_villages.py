@@ -304,3 +304,13 @@ def test_another_countys_township_is_not_accepted(client, other_county_clerk):
     )
     assert response.status_code == 200  # the township is not among the choices
     assert not Region.objects.filter(level="village").exists()
+
+
+def test_a_village_name_with_an_identifier_is_refused(county_clerk):
+    with pytest.raises(ValidationError, match="不能有长串数字"):
+        villages.village_create(
+            township=Region.objects.get(code=LILOU),
+            code="410311012201",
+            name="张三 410311198001037613",
+            actor=county_clerk,
+        )

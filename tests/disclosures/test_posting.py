@@ -219,3 +219,82 @@ def test_a_bad_upload_is_explained(client, quarter, township_clerk):
     assert response.status_code == 200
     assertContains(response, "无法识别该文件")
     assert not PostingProof.objects.exists()
+
+
+def test_progress_review_shows_proof_coverage_per_township(
+    client, quarter, township_clerk, county_clerk
+):
+    posting.posting_proof_add(
+        record=quarter, data=gps_photo(), actor=township_clerk, now=at(2025, 9, 29)
+    )
+    client.force_login(county_clerk)
+    response = client.get(
+        reverse(
+            "disclosures:progress_region", kwargs={"period": "2025Q3", "code": "410311"}
+        )
+    )
+    assert response.status_code == 200
+    rows = {row.code: row for row in response.context["posting_coverage"]}
+    assert len(rows) == 18  # every official township of 洛龙区 owes the posting
+    lilou = rows["410311012"]
+    assert (lilou.name, lilou.due, lilou.posted, lilou.late, lilou.missing) == (
+        "李楼街道",
+        1,
+        1,
+        0,
+        0,
+    )
+    assert lilou.rate == 100
+    other = rows["410311002"]
+    assert (other.due, other.posted, other.missing, other.rate) == (1, 0, 1, 0)
+    assertContains(response, "张榜证明覆盖情况")
+    assertContains(response, '<th scope="row">李楼街道</th><td class="num">1</td>')
+
+
+def test_record_names_its_village_on_the_public_page_and_the_notice(
+    client, quarter, township_clerk, other_county_clerk
+):
+    from disclosures.records import villages as record_villages
+
+    village = villages.village_create(
+        township=quarter.region, code="410311012201", name="示例村（演示）", actor=None
+    )
+    client.force_login(other_county_clerk)
+    assert (
+        client.post(
+            _page(quarter), {"action": "village", "village": village.code}
+        ).status_code
+        == 404
+    )
+    client.force_login(township_clerk)
+    response = client.post(
+        _page(quarter), {"action": "village", "village": village.code}
+    )
+    assert response.status_code == 302
+    quarter.refresh_from_db()
+    assert quarter.village_id == village.code
+    assert AuditLogEntry.objects.filter(
+        action="disclosures.record.village_set"
+    ).exists()
+    client.logout()
+    assertContains(client.get(quarter.get_absolute_url()), "示例村（演示）")
+    notice = client.get(reverse("disclosures:record_notice", args=[quarter.pk]))
+    assertContains(notice, "所涉村（社区）：示例村（演示）")
+    # A village of another township is refused by the service.
+    other = villages.village_create(
+        township=Region.objects.get(code="410311002"),
+        code="410311002201",
+        name="别处村",
+        actor=None,
+    )
+    with pytest.raises(ValidationError, match="不是“李楼街道”辖区内的村（社区）"):
+        record_villages.record_village_set(record=quarter, village=other, actor=None)
+    name_list_record = quarter
+    from tests.builders import add_name_list
+
+    name_list = add_name_list(name_list_record, rows=2)
+    record_villages.name_list_village_set(
+        name_list=name_list, village=village, actor=township_clerk
+    )
+    name_list.refresh_from_db()
+    assert name_list.village_id == village.code
