@@ -86,26 +86,32 @@ def _fixture_items(name):
 def test_catalog_items_carry_all_nine_elements_as_in_the_fixture(
     templates, region_code, fixture
 ):
-    expected = _fixture_items(fixture)
+    # Luoyang inherits the province's quarterly 临时救助 item (社救 14, issue 16),
+    # which its own transcription does not list.
+    own = _fixture_items(fixture)
+    expected = {**_fixture_items("province_templates.json"), **own}
     items = (
         CatalogItem.objects.filter(catalog__region_id=region_code)
         .select_related("catalog__domain", "category")
         .prefetch_related("basis_links__document")
     )
-    assert items.count() == 24
+    assert items.count() == 25
     for item in items:
         category, spec = expected[(item.catalog.domain.slug, item.seq)]
         assert item.category.name == category
         assert item.name == spec["name"]
         assert item.content == spec["content"]
         assert item.time_limit_text == spec["time_limit"]
-        assert item.deadline_kind in {"working_days", "on_request"}
+        assert item.deadline_kind in {"working_days", "on_request", "periodic"}
         assert item.subjects == spec["subjects"] and item.subjects
         assert item.channels == spec["channels"] and item.channels
         assert item.audience == spec["audience"] and item.audience
         assert item.mode == spec["mode"] and item.mode
         assert item.levels == spec["levels"] and item.levels
-        assert item.uncertain == spec["uncertain"]
+        key = (item.catalog.domain.slug, item.seq)
+        # Provenance notes stay with the item that carries them (read through
+        # upstream_item): an inherited item has none of its own.
+        assert item.uncertain == (spec["uncertain"] if key in own else [])
         bases = [
             (link.document.title, link.document.number)
             for link in item.basis_links.all()
@@ -196,3 +202,18 @@ def test_loading_twice_changes_nothing(templates):
         CatalogItem.objects.count(),
         LegalDocument.objects.count(),
     ) == before
+
+
+def test_the_province_template_has_the_quarterly_temporary_assistance_posting(
+    templates,
+):
+    """Seed 003: 乡级政府要于每季度末在申请人所居住的村(社区)张榜公示临时救助结果."""
+    item = CatalogItem.objects.get(
+        catalog__region_id="41",
+        catalog__domain__slug="social-assistance",
+        name="临时救助审核审批结果",
+    )
+    assert item.category.name == "临时救助"
+    assert (item.deadline_kind, item.deadline_period) == ("periodic", "quarter")
+    assert item.subjects == ["乡镇人民政府（街道办事处）"] and item.levels == ["乡级"]
+    assert "每季度末" in item.source_note

@@ -23,6 +23,7 @@ from tests.disclosures.builders import at
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_calendar")]
 
 LUOLONG_TOWNSHIPS = 18  # official townships of 洛龙区 in henan_regions.csv
+HENAN_TOWNSHIPS = 2467  # official townships of 河南省: the province template's item
 
 
 def quarter_obligations(code_prefix="410311", start=date(2025, 7, 1)):
@@ -37,7 +38,10 @@ def quarter_obligations(code_prefix="410311", start=date(2025, 7, 1)):
 def test_quarterly_item_creates_one_obligation_per_official_township(quarterly_item):
     created = obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
     obligations = quarter_obligations()
-    assert created == LUOLONG_TOWNSHIPS == obligations.count()
+    # The item is the province template's (issue 16), so every official
+    # township of the province owes it, 洛龙区's 18 among them.
+    assert created == HENAN_TOWNSHIPS
+    assert obligations.count() == LUOLONG_TOWNSHIPS
     assert set(obligations.values_list("region__level", flat=True)) == {"township"}
     assert set(obligations.values_list("region__official", flat=True)) == {True}
     ob = obligations.get(region_id="410311012")
@@ -48,8 +52,8 @@ def test_quarterly_item_creates_one_obligation_per_official_township(quarterly_i
     )
     assert ob.title == "临时救助审核审批结果（2025年第3季度）"
     assert ob.rule_text == "每季度末"
-    # Only 洛龙区's catalog has the item: no other county's townships owe it.
-    assert not Obligation.objects.exclude(region__code__startswith="410311").exists()
+    assert Obligation.objects.filter(region__code__startswith="4101").exists()
+    assert not Obligation.objects.exclude(region__level="township").exists()
     # Idempotent.
     assert obligation_services.obligation_generate_periodic(on=date(2025, 9, 1)) == 0
     assert quarter_obligations().count() == LUOLONG_TOWNSHIPS
@@ -69,7 +73,9 @@ def test_generation_query_count_does_not_grow_with_regions(
     quarterly_item, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(12):
-        obligation_services.obligation_generate_periodic(on=date(2025, 8, 15))
+        obligation_services.obligation_generate_periodic(
+            on=date(2025, 8, 15), region_code="410311"
+        )
     assert quarter_obligations().count() == LUOLONG_TOWNSHIPS
 
 
@@ -351,9 +357,9 @@ def test_send_reminders_command_generates_period_and_reports(
 ):
     out, err = StringIO(), StringIO()
     call_command("send_reminders", "--date", "2025-09-26", stdout=out, stderr=err)
-    assert "新建周期性公开义务18项" in out.getvalue()
+    assert "新建周期性公开义务2467项" in out.getvalue()  # every Henan township
     # Due 9/30 is within 3 working days of Friday 9/26, but nobody has an e-mail address.
-    assert "18项公开义务所在区划没有填写电子邮箱" in err.getvalue()
+    assert "2467项公开义务所在区划没有填写电子邮箱" in err.getvalue()
     assert len(mail.outbox) == 0
 
 
