@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from docx import Document
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
@@ -92,7 +93,14 @@ def _table(document, rows: int, widths_mm: Sequence[float]):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     scale = PRINTABLE_WIDTH_MM / sum(widths_mm)
+    # Word reads the cell widths, LibreOffice the grid: set both, and a fixed layout.
+    layout_element = OxmlElement("w:tblLayout")
+    layout_element.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.insert_element_before(
+        layout_element, "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription"
+    )
     for index, width in enumerate(widths_mm):
+        table.columns[index].width = Mm(width * scale)
         for cell in table.columns[index].cells:
             cell.width = Mm(width * scale)
     return table
@@ -131,7 +139,7 @@ def _docx_table2(document, data: ReportData) -> None:
 
 def _docx_table3(document, data: ReportData) -> None:
     rows = data.table3
-    table = _table(document, 3 + len(rows), (9, 20, 38, *([12] * 7)))
+    table = _table(document, 3 + len(rows), (12, 20, 46, *([11] * 7)))
     _merge(table, 0, 0, 2, 2, str(layout.TABLE3_NOTE))
     _merge(table, 0, 3, 0, 9, str(layout.TABLE3_APPLICANTS), header=True)
     kinds = layout.TABLE3_COLUMNS

@@ -50,7 +50,7 @@ def test_the_guide_and_reports_pages_answer_for_every_county_and_township(
     page = client.get(reverse("opengov:guide", kwargs={"code": LUOLONG}))
     assertContains(page, "洛龙区民政局政府信息公开指南")
     assertContains(page, "自收到申请之日起20个工作日内答复")
-    assertContains(page, 'href="/apply/"')
+    assertContains(page, f'href="/apply/?county={LUOLONG}"')
     assertContains(page, "本机关尚未补充办公地址")
 
 
@@ -63,6 +63,11 @@ def test_no_guide_above_county_level_or_for_unknown_codes(portal, client, code):
         client.get(reverse("opengov:report_index", kwargs={"code": code})).status_code
         == 404
     )
+
+
+def test_the_application_form_links_to_the_guide(portal, client):
+    page = client.get(reverse("onrequest:apply"), {"county": LILOU})
+    assertContains(page, reverse("opengov:guide", kwargs={"code": "410311"}))
 
 
 def test_the_region_page_links_to_the_guide_and_the_reports(portal, client):
@@ -244,3 +249,36 @@ def test_the_workspace_shows_the_panel_and_the_reminder(
     assertContains(
         page, "2025年政府信息公开工作年度报告应于2026年1月31日前公布，还有21天"
     )
+
+
+def _publish_report(region_code: str, year: int, actor) -> AnnualReport:
+    report = services.report_create(
+        region=Region.objects.get(code=region_code), year=year, actor=actor
+    )
+    services.report_update(
+        report=report,
+        texts={"overview": "总体情况。", "problems": "问题。", "other_matters": "无。"},
+        figures=dict.fromkeys(layout.entered_keys(), "0"),
+        actor=actor,
+    )
+    return services.report_publish(report=report, actor=actor)
+
+
+def test_public_pages_run_a_fixed_number_of_queries(
+    portal, client, county_clerk, django_assert_num_queries
+):
+    """Guide: the region, its ancestors, its guide (3). Reports: the region, its
+    ancestors, the published reports with their public records, their docx
+    attachments (4) — the same with one report as with three."""
+    guide_url = reverse("opengov:guide", kwargs={"code": LUOLONG})
+    reports_url = reverse("opengov:report_index", kwargs={"code": LUOLONG})
+    with django_assert_num_queries(3):
+        client.get(guide_url)
+    _publish_report(LUOLONG, 2023, county_clerk)
+    with django_assert_num_queries(4):
+        assert len(client.get(reports_url).context["reports"]) == 1
+    _publish_report(LUOLONG, 2024, county_clerk)
+    _publish_report(LUOLONG, 2025, county_clerk)
+    with django_assert_num_queries(4):
+        page = client.get(reports_url)
+    assert [r.year for r in page.context["reports"]] == [2025, 2024, 2023]
