@@ -229,7 +229,6 @@ if os.environ.get("STORAGE_BACKEND") == "s3":
         },
     }
 
-# Security: every header `check --deploy` asks for, HSTS settable by the environment.
 # Private files: staged name-list uploads (raw ID numbers until masked), never behind
 # a URL. On the default storage's backend: a directory outside MEDIA_ROOT (shared by
 # every app server and worker, e.g. an NFS mount, when there are several machines),
@@ -283,6 +282,7 @@ NAME_LIST_STAGING_MAX_AGE = int(
     os.environ.get("DJANGO_NAME_LIST_STAGING_MAX_AGE", str(30 * 60))
 )
 
+# Security: every header `check --deploy` asks for, HSTS settable by the environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -386,12 +386,12 @@ LOGGING = {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
     },
-}
     # One line per run of each periodic job and per name-list task (never a cell value).
     "loggers": {
         "catalog_portal.tasks": {"level": "INFO"},
         "disclosures.namelists": {"level": "INFO"},
     },
+}
 AUTH_USER_MODEL = "catalogs.User"
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = (
     True  # admin exports: a leading "=" is not a live formula
