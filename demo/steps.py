@@ -19,6 +19,7 @@ DEMO_STEPS = [
     villages.seed,  # demo villages (村/社区) under 李楼街道 and two other townships
     records.seed,  # four quarters of records for demo-county and its townships
     namelists.seed,  # synthetic name lists through the real de-identification pipeline
+    villages.seed_posting,  # proof of posting (张榜照片) for 李楼街道's earlier quarters
     applications.seed,  # 依申请公开: a dozen applications of 洛龙区 in every state
     province.seed,  # --scale province: every official county and township of Henan
     national.seed,  # --scale national: Henan replicated as 30 synthetic provinces

@@ -11,8 +11,15 @@ uses (`catalogs.villages.villages_import_csv`). Idempotent.
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+
 from catalogs import villages as village_services
 from catalogs.models import Region, User
+from disclosures.models import DisclosureRecord, PostingProof
+from disclosures.records import posting
 
 from .namelists import VILLAGES
 
@@ -56,3 +63,55 @@ def seed(*, scale: str = "demo", stdout=None) -> int:
     if stdout is not None:
         stdout.write(f"demo_villages: {len(created)} 个演示村（社区）。\n")
     return len(created)
+
+
+def demo_photo() -> bytes:
+    """A synthetic photo of a notice on a board (no camera, no location: drawn here)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1200, 900), (120, 84, 52))  # a wooden notice board
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((330, 110, 870, 830), fill=(250, 250, 246), outline=(40, 40, 40))
+    for y in range(190, 800, 38):  # lines of the printed table
+        draw.line((370, y, 830, y), fill=(90, 90, 90), width=2)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def seed_posting(*, scale: str = "demo", stdout=None) -> int:
+    """Proof of posting for 李楼街道's quarterly 临时救助 results except the latest
+    quarter, so the progress review shows both a posted and a missing posting.
+
+    Runs after `demo.records`; idempotent (a record with proof is left alone).
+    """
+    township_user = User.objects.filter(username="demo-township").first()
+    if township_user is None:
+        return 0
+    records = list(
+        DisclosureRecord.objects.filter(
+            region_id=LILOU,
+            obligation__period_start__isnull=False,
+            status=DisclosureRecord.Status.PUBLISHED,
+        )
+        .select_related("obligation", "obligation__item")
+        .order_by("-publish_at")
+    )
+    records = [r for r in records if posting.is_posting_obligation(r.obligation)]
+    added = 0
+    for record in records[1:]:
+        if PostingProof.objects.filter(record=record).exists():
+            continue
+        posted = timezone.localdate(record.publish_at)
+        posting.posting_proof_add(
+            record=record,
+            data=demo_photo(),
+            posted_on=posted,
+            note="演示照片：李楼街道便民服务中心公示栏",
+            actor=township_user,
+            now=record.publish_at + timedelta(hours=2),
+        )
+        added += 1
+    if stdout is not None and added:
+        stdout.write(f"demo_villages: {added} 张演示张榜照片。\n")
+    return added

@@ -118,6 +118,8 @@ def test_every_link_reachable_from_home_answers_200(client):
         "/r/410311/feed.rss",
         record.get_absolute_url(),
         record.get_absolute_url() + "?page=2",
+        f"/records/{record.pk}/notice/",  # the printable village notice (issue 19)
+        "/r/410311012201/",  # a demo village under 李楼街道 (issue 19)
         "/search/?region=41",
         "/preferences/?toggle=large",
     ]:

@@ -298,3 +298,22 @@ def test_record_names_its_village_on_the_public_page_and_the_notice(
     )
     name_list.refresh_from_db()
     assert name_list.village_id == village.code
+
+
+def test_demo_posts_proof_for_lilous_earlier_quarters(db, settings):
+    """seed_demo: villages under 李楼街道, proof photos for all but the latest quarter."""
+    from django.core.management import call_command
+
+    from demo import villages as demo_villages
+
+    call_command("seed_demo")
+    assert Region.objects.filter(level="village", parent_id="410311012").count() >= 5
+    proofs = PostingProof.objects.filter(record__region_id="410311012")
+    assert proofs.exists()
+    posted = Obligation.objects.filter(
+        region_id="410311012", period_start__isnull=False, posted_on__isnull=False
+    )
+    assert posted.count() == proofs.values("record").distinct().count()
+    stored = proofs.first().photo.read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    assert demo_villages.seed_posting() == 0  # idempotent
