@@ -97,6 +97,16 @@ class MappingForm(forms.Form):
         self.fields["mask_names"].initial = (
             MASK_GIVEN if setting.mask_names_default else MASK_FULL
         )
+        self.fields["mask_names"].help_text = (
+            _("默认选项来自全省名单脱敏规则：遮蔽名字。")
+            if setting.mask_names_default
+            else _("默认选项来自全省名单脱敏规则：公开全名。")
+        )
+        # The browser's date picker offers no past day: the page prevents the error
+        # clean_publicity_end would otherwise report.
+        self.fields["publicity_end"].widget.attrs["min"] = (
+            timezone.localdate().isoformat()
+        )
         self.fields["publicity_end"].help_text = _(
             "公示期结束后，公众只能看到名单的公示起止时间，看不到名单内容。"
             "不填且不是长期公示的名单，自公开之日起展示%(days)s天。"

@@ -7,12 +7,18 @@
 - 提交审核 shows the changes and the reviewers; the clerk withdraws the submission;
 - a review comment is answered and marked handled by the county and closed by the
   reviewer;
+- the name-list mapping shows masked samples under each header, the province's
+  default for 姓名如何公开 and a date picker that offers no past day.
 """
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+
+from django.utils import timezone
 
 from catalogs import services
 from catalogs.models import Catalog, Domain, Region
@@ -200,3 +206,41 @@ def test_a_review_comment_is_answered_resolved_and_closed(
     expect(
         page.locator(".review-comments li", has_text="请补充公开依据的文号。")
     ).to_contain_text("已关闭")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_mapping_shows_samples_under_each_header_and_the_policy_default(
+    page, live_server, settings, tmp_path, width
+):
+    from demo import namelists as demo_namelists
+    from demo import portal as demo_portal
+    from disclosures.deidentify import mask_name
+    from tests.builders import publish_record
+
+    settings.NAME_LIST_STAGING_DIR = str(tmp_path / "staging")
+    load_templates()
+    load_luoyang_catalogs()
+    seed_users()
+    demo_portal.seed()
+    record = publish_record(title="李楼街道临时救助审核审批结果（对应列测试）")
+    people = demo_namelists.synthetic_people(12, seed="mapping")
+    upload = tmp_path / "名单.xlsx"
+    upload.write_bytes(demo_namelists.workbook_bytes("李楼街道临时救助名单", people))
+
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server.url, "demo-township")
+    page.goto(f"{live_server.url}/work/namelists/records/{record.pk}/upload/")
+    page.set_input_files("#id_file", str(upload))
+    page.get_by_role("button", name="上传并对应列").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("对应列")
+
+    header = page.locator("#column-B th")
+    expect(header).to_contain_text("第B列“姓名”")
+    expect(header.locator(".samples li").first).to_have_text(mask_name(people[0].name))
+    expect(page.get_by_label("第B列“姓名”")).to_have_value("name")
+    expect(page.get_by_label(re.compile("遮蔽名字"))).to_be_checked()
+    expect(page.locator("#mask-names-default")).to_contain_text("全省名单脱敏规则")
+    expect(page.get_by_label("公示期截止日期")).to_have_attribute(
+        "min", timezone.localdate().isoformat()
+    )
+    assert serious_violations(page) == []

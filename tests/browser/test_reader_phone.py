@@ -1,0 +1,48 @@
+"""The reader's page on a phone (issue 21): the name-list table fits 390 px.
+
+The amount column of a published name list never lies beyond the screen (the
+table wraps its cells instead of scrolling sideways), and axe finds no serious
+violation on the record page at 390 and 1280 px.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from django.utils import timezone
+
+from tests.browser.axe import serious_violations
+from tests.builders import add_name_list, publish_record
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def record_with_list(portal):
+    record = publish_record(title="李楼街道2025年第三季度最低生活保障审核对象公示")
+    add_name_list(record, rows=30, publicity_end=timezone.localdate() + timedelta(7))
+    return record
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_name_list_table_fits_the_screen(
+    page, live_server, record_with_list, width
+):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}{record_with_list.get_absolute_url()}")
+    table = page.locator("table.name-list-table")
+    expect(table).to_contain_text("张*亮1")
+    wrap = page.locator("#name-list .table-wrap")
+    overflow = wrap.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 0, f"the table scrolls sideways by {overflow}px"
+    # Every cell of the amount column (the third data column) is on screen.
+    rights = table.evaluate(
+        """t => Array.from(t.querySelectorAll('tr'))
+              .map(r => r.children[3].getBoundingClientRect().right)"""
+    )
+    assert max(rights) <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
