@@ -51,8 +51,8 @@ def a_year_of_applications(region_code: str, year: int = 2025) -> list[Applicati
     """Every applicant kind and every outcome at least once in `year`, plus
     applications carried in from the year before (answered in `year` or still
     open), carried out to the next (received in December, answered in January),
-    one received in the year before and answered then (counted nowhere), and one
-    never registered (no receipt date: counted nowhere)."""
+    one received in the year before and answered then, one never registered (no
+    receipt date) and one received the next year (all three counted nowhere)."""
     made = []
     kinds = itertools.cycle(APPLICANT_KIND_KEYS)
     for index, outcome in enumerate(OUTCOME_KEYS):
@@ -111,4 +111,8 @@ def a_year_of_applications(region_code: str, year: int = 2025) -> list[Applicati
         )
     )
     made.append(application(region_code, kind="natural_person", received=None))
+    # Received next year, still open: not carried out of this one.
+    made.append(
+        application(region_code, kind="natural_person", received=date(year + 1, 1, 5))
+    )
     return made

@@ -43,7 +43,7 @@ def _independent_table(applications, year: int) -> dict[str, Counter]:
             add("received", a.applicant_kind)
         if a.received_on < first and (replied is None or replied >= first):
             add("carried_in", a.applicant_kind)
-        if replied is None or replied > last:
+        if a.received_on <= last and (replied is None or replied > last):
             add("carried_out", a.applicant_kind)
         if replied is not None and first <= replied <= last:
             add(a.outcome, a.applicant_kind)
