@@ -71,6 +71,20 @@ def guide_defaults(region: Region) -> dict[str, str]:
     }
 
 
+def guide_phones(regions: list[Region]) -> list[str]:
+    """The phones (咨询电话) of the guides of `regions`, in their order (1 query).
+
+    Registered with the printable village notice (`disclosures.public.notice`)
+    as its supervision phone (监督电话): the nearest region with a guide wins.
+    """
+    phones = dict(
+        Guide.objects.filter(region__in=[r.code for r in regions]).values_list(
+            "region_id", "phone"
+        )
+    )
+    return [phones[r.code] for r in regions if phones.get(r.code)]
+
+
 def guide_region(code: str) -> Region:
     """A county or township (Region.DoesNotExist for any other code)."""
     region = Region.objects.get(code=code)

@@ -41,13 +41,16 @@ MAX_PRINT_ROWS = 2000
 # Where the supervision phone (监督电话) comes from: the region's 政府信息公开指南
 # lives in an app above this one, which registers a provider at start-up
 # (`register_supervision_phone`); disclosures never imports it.
-_phone_providers: list[Callable[[Region], str | None]] = []
+PhoneProvider = Callable[[list[Region]], list[str]]
+_phone_providers: list[PhoneProvider] = []
 
 
-def register_supervision_phone(provider: Callable[[Region], str | None]) -> None:
-    """Let a higher app (the 政府信息公开指南) supply a region's supervision phone.
+def register_supervision_phone(provider: PhoneProvider) -> None:
+    """Let a higher app (the 政府信息公开指南) supply supervision phones.
 
-    `provider(region)` returns the phone as the guide shows it, or None.
+    `provider(regions)` gets the record's region and its ancestors, nearest
+    first, and returns the phones it knows for them in the same order (one
+    query for all, so the notice's query count does not grow with the depth).
     Registering the same provider twice has no effect.
     """
     if provider not in _phone_providers:
@@ -60,9 +63,10 @@ def supervision_phone(region: Region, ancestors: list[Region]) -> str:
     A value the identifier scan would refuse on a public page (a mobile
     number …) is not printed: the notice shows only what the public page may.
     """
-    for candidate in [region, *reversed(ancestors)]:
-        for provider in _phone_providers:
-            phone = (provider(candidate) or "").strip()
+    chain = [region, *reversed(ancestors)]
+    for provider in _phone_providers:
+        for phone in provider(chain):
+            phone = (phone or "").strip()
             if phone and not set(scan_text(phone)[1]) & set(REFUSED_KINDS):
                 return phone
     return ""

@@ -149,7 +149,9 @@ def test_supervision_phone_from_a_registered_provider(client, portal, monkeypatc
     not printed (the public page never shows one)."""
     phones = {"410311012": "0379-12345678", "410311": "13812345678"}
     monkeypatch.setattr(notice, "_phone_providers", [])
-    notice.register_supervision_phone(lambda region: phones.get(region.code))
+    notice.register_supervision_phone(
+        lambda regions: [phones[r.code] for r in regions if r.code in phones]
+    )
     record = publish_record()
     response = client.get(_url(record))
     assertContains(response, "监督电话：0379-12345678")
@@ -174,10 +176,37 @@ def test_notice_reads_records_only_through_the_gate():
     assert _model_reads(path) == []
 
 
-def test_notice_query_count(client, portal, django_assert_num_queries):
+def test_notice_query_count(client, portal, django_assert_num_queries, monkeypatch):
     """Queries: the record (1), its public attachments (1), ancestors (1), the list
-    (1), the row count (1) and the rows (1), with the session/cache lookups none."""
+    (1), the row count (1) and the rows (1); each registered phone provider adds
+    its own (one for the 政府信息公开指南), none here."""
+    monkeypatch.setattr(notice, "_phone_providers", [])
     record = publish_record()
     add_name_list(record, rows=30)
     with django_assert_num_queries(6):
         client.get(_url(record))
+
+
+def test_supervision_phone_comes_from_the_guide_of_the_region_or_above(client, portal):
+    """opengov registers its guides' phone (咨询电话) as the notice's 监督电话: the
+    county's guide serves a township without its own."""
+    from opengov.services import guide_save
+
+    record = publish_record()
+    assertContains(client.get(_url(record)), 'id="notice-phone-hint"')
+    values = {
+        "office": "洛龙区民政局",
+        "address": "洛阳市洛龙区开元大道",
+        "hours": "工作日 8:30-12:00",
+        "phone": "0379-65550000",
+    }
+    guide_save(region=Region.objects.get(code="410311"), values=values, actor=None)
+    response = client.get(_url(record))
+    assertContains(response, "监督电话：0379-65550000")
+    assertNotContains(response, 'id="notice-phone-hint"')
+    guide_save(
+        region=Region.objects.get(code="410311012"),
+        values={**values, "office": "李楼街道办事处", "phone": "0379-65551111"},
+        actor=None,
+    )
+    assertContains(client.get(_url(record)), "监督电话：0379-65551111")
