@@ -232,6 +232,7 @@ PUBLIC_MODULES = [
     "disclosures/public/feeds.py",
     "disclosures/public/search.py",
     "disclosures/public/selectors.py",
+    "disclosures/public/notice.py",
 ]
 
 

