@@ -550,3 +550,37 @@ def test_demo_seed_publishes_a_catalog_of_each_domain_for_every_luoyang_county(
     assert len(created) == 27
     assert not Region.objects.filter(code="410371", catalogs__isnull=False).exists()
     assert demo_portal.seed() == []
+
+
+def test_an_on_request_item_links_to_the_application_form_of_its_region(client, portal):
+    """依申请 items (SPEC §12) lead the reader to /apply/ with the county chosen."""
+    from catalogs.models import CatalogItem
+
+    items = CatalogItem.objects.filter(
+        catalog__region__code=LUOLONG, catalog__status=Catalog.Status.PUBLISHED
+    ).select_related("catalog__domain")
+    item = next((i for i in items if "依申请" in i.mode), None)
+    assert item is not None, "the portal fixture publishes an 依申请 item for 洛龙区"
+    apply_url = reverse("onrequest:apply") + f"?county={LUOLONG}"
+    page = client.get(
+        reverse(
+            "disclosures:item_records",
+            args=[LUOLONG, item.catalog.domain.slug, item.key],
+        )
+    )
+    assertContains(page, f'href="{apply_url}"')
+    catalog_page = client.get(
+        reverse("disclosures:catalog_detail", args=[LUOLONG, item.catalog.domain.slug])
+    )
+    assertContains(catalog_page, f'href="{apply_url}"')
+    # An item open only proactively has no such link.
+    proactive = next(
+        i for i in items if i.catalog_id == item.catalog_id and "依申请" not in i.mode
+    )
+    page = client.get(
+        reverse(
+            "disclosures:item_records",
+            args=[LUOLONG, item.catalog.domain.slug, proactive.key],
+        )
+    )
+    assertNotContains(page, 'id="apply-for-item"')
