@@ -106,3 +106,35 @@ class ReportEditForm(forms.Form):
 
     def texts(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(key, "") for key in layout.TEXT_SECTIONS}
+
+
+class RecordMetadataForm(forms.Form):
+    """发布机构, 成文日期, 文号 and 主题分类 of a record (the 索引号 is given, never typed)."""
+
+    issuer = forms.CharField(
+        label=_("发布机构"),
+        required=False,
+        max_length=100,
+        help_text=_("留空则为本单位的默认名称，例如“洛龙区民政局”。"),
+    )
+    written_date = forms.DateField(
+        label=_("成文日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("文件签发（成文）的日期；留空则为信息形成（获取）日期。"),
+        error_messages={
+            "invalid": _("成文日期格式不正确，请按 2025-01-31 的格式填写。")
+        },
+    )
+    document_number = forms.CharField(
+        label=_("文号"),
+        required=False,
+        max_length=60,
+        help_text=_("没有文号的信息留空，例如“洛龙民〔2025〕3号”。"),
+    )
+    topic = forms.CharField(
+        label=_("主题分类"),
+        required=False,
+        max_length=40,
+        help_text=_("留空则为所属领域，例如“社会救助”；年度报告等为“政务公开”。"),
+    )

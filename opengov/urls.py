@@ -58,6 +58,11 @@ urlpatterns = [
         name="report_download",
     ),
     path(
+        "work/opengov/records/<int:pk>/metadata/",
+        manage.RecordMetadataView.as_view(),
+        name="record_metadata",
+    ),
+    path(
         "work/opengov/reports/<int:pk>/count/<cellkey:row>/<cellkey:column>/",
         manage.ReportCountView.as_view(),
         name="report_count",

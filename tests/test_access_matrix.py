@@ -814,6 +814,8 @@ def _opengov_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
             {"pk": report.pk, "row": "received", "column": "total"},
             own_report,
         ),
+        # a record's 发布机构/成文日期/文号 (李楼街道's record): as the record pages
+        "opengov:record_metadata": ({"pk": w["record"].pk}, COUNTY_A_RECORD),
     }
 
 

@@ -9,14 +9,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from disclosures.models import DisclosureRecord
+from disclosures.records import services as record_services
+
 from .. import layout, selectors, services
 from ..documents import report_file
-from ..forms import GuideForm, ReportCreateForm, ReportEditForm
+from ..forms import GuideForm, RecordMetadataForm, ReportCreateForm, ReportEditForm
 from ..models import Guide
 from ..permissions import (
     OpengovStaffMixin,
@@ -268,3 +272,49 @@ class ReportCountView(OpengovStaffMixin, TemplateView):
             kind = "applications"
         context.update(report=report, items=items, label=label, kind=kind)
         return context
+
+
+class RecordMetadataView(OpengovStaffMixin, TemplateView):
+    """Set a record's 发布机构, 成文日期, 文号 and 主题分类 (SPEC §13) through the
+    records service; records outside the user's subtree answer 404."""
+
+    template_name = "opengov/record_metadata.html"
+
+    def get_record(self) -> DisclosureRecord:
+        return get_object_or_404(
+            DisclosureRecord.objects.editable_by(self.request.user).select_related(
+                "region", "domain"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = RecordMetadataForm(
+            initial={
+                "issuer": record.issuer,
+                "written_date": record.written_date,
+                "document_number": record.document_number,
+                "topic": record.topic,
+            }
+        )
+        return self.render_to_response(self.get_context_data(record=record, form=form))
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_record()
+        form = RecordMetadataForm(request.POST)
+        if form.is_valid():
+            try:
+                record_services.record_set_metadata(
+                    record=record, actor=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("发布机构、成文日期、文号和主题分类已保存。")
+                )
+                return HttpResponseRedirect(
+                    reverse("disclosures:record_manage", kwargs={"pk": record.pk})
+                )
+        return self.render_to_response(self.get_context_data(record=record, form=form))

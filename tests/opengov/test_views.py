@@ -282,3 +282,46 @@ def test_public_pages_run_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         page = client.get(reports_url)
     assert [r.year for r in page.context["reports"]] == [2025, 2024, 2023]
+
+
+def test_staff_set_a_records_document_number(portal, client, township_clerk):
+    from tests.builders import publish_record
+
+    record = publish_record(published_on=date(2025, 5, 6))
+    client.force_login(township_clerk)
+    url = reverse("opengov:record_metadata", args=[record.pk])
+    manage = client.get(reverse("disclosures:record_manage", args=[record.pk]))
+    assertContains(manage, url)
+    assertContains(manage, record.index_number)
+    response = client.post(
+        url,
+        {
+            "issuer": "",
+            "written_date": "2025-05-01",
+            "document_number": "李楼办〔2025〕3号",
+            "topic": "",
+        },
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.written_date, record.document_number, record.issuer) == (
+        date(2025, 5, 1),
+        "李楼办〔2025〕3号",
+        "李楼街道办事处",
+    )
+    bad = client.post(url, {"written_date": "2999-01-01", "document_number": ""})
+    assertContains(bad, "成文日期2999-01-01晚于今天")
+
+
+def test_another_countys_clerk_cannot_set_a_records_metadata(
+    portal, client, other_county_clerk
+):
+    from tests.builders import publish_record
+
+    record = publish_record(published_on=date(2025, 5, 6))
+    client.force_login(other_county_clerk)
+    url = reverse("opengov:record_metadata", args=[record.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"document_number": "被篡改"}).status_code == 404
+    record.refresh_from_db()
+    assert record.document_number == ""
