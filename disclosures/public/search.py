@@ -47,6 +47,36 @@ EXCERPT_RADIUS = 60
 # Whitespace including the ideographic space (U+3000) people type with Chinese IMEs.
 _SPACES = re.compile(r"[\s\u3000]+")
 
+# Short forms readers type for the names the catalogs use (and back): a search for
+# 低保 also finds 最低生活保障, which does not contain it. Each group is one meaning.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("低保", "最低生活保障"),
+    ("特困", "特困人员救助供养", "特困供养"),
+    ("五保", "特困人员救助供养"),
+    ("临救", "临时救助"),
+    ("残疾人两项补贴", "困难残疾人生活补贴和重度残疾人护理补贴"),
+)
+
+
+def term_alternatives(term: str) -> list[str]:
+    """The term and its synonyms (`SYNONYMS`), the term first, without repeats."""
+    alternatives = [term]
+    folded = term.casefold()
+    for group in SYNONYMS:
+        if any(folded == word.casefold() for word in group):
+            alternatives += [w for w in group if w not in alternatives]
+    return alternatives
+
+
+def _any_contains(fields: tuple[str, ...], term: str, transform=None) -> Q:
+    """Q: any field contains the term or one of its synonyms."""
+    condition = Q()
+    for word in term_alternatives(term):
+        value = transform(word) if transform else word
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": value})
+    return condition
+
 
 def split_terms(query: str) -> list[str]:
     """The distinct terms of a query, in order (at most `MAX_TERMS`)."""
@@ -148,6 +178,11 @@ class SearchFilters:
     number: str = ""
 
     @property
+    def highlight_terms(self) -> list[str]:
+        """The terms and their synonyms, for <mark>."""
+        return [w for term in self.terms for w in term_alternatives(term)]
+
+    @property
     def active(self) -> bool:
         """True when there is anything to search for or filter by."""
         return bool(
@@ -220,7 +255,7 @@ def record_queryset(filters: SearchFilters) -> QuerySet[DisclosureRecord]:
     """Public records matching every term in title or body, newest first."""
     qs = gate.records()
     for term in filters.terms:
-        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
+        qs = qs.filter(_any_contains(("title", "body"), term))
     if filters.region is not None:
         qs = qs.in_subtree(filters.region.code)
     if filters.domain is not None:
@@ -266,9 +301,8 @@ def item_queryset(filters: SearchFilters) -> QuerySet[CatalogItem]:
     ).annotate(content_text=Cast("content", TextField()))
     for term in filters.terms:
         qs = qs.filter(
-            Q(name__icontains=term)
-            | Q(content_text__icontains=_json_text_term(term))
-            | Q(category__name__icontains=term)
+            _any_contains(("name", "category__name"), term)
+            | _any_contains(("content_text",), term, _json_text_term)
         )
     if filters.region is not None:
         qs = qs.filter(catalog__region__code__startswith=filters.region.code)
@@ -327,13 +361,15 @@ def search(form: SearchForm, *, page=1, item_page=1) -> dict:
     if filters.active:
         records = paginate(record_queryset(filters), page, RECORDS_PER_PAGE)
         for record in records:
-            record.title_html = highlight(record.title, filters.terms)
-            record.excerpt_html = excerpt(record.body, filters.terms)
+            record.title_html = highlight(record.title, filters.highlight_terms)
+            record.excerpt_html = excerpt(record.body, filters.highlight_terms)
     if filters.terms and not filters.date_from and not filters.date_to:
         items = paginate(item_queryset(filters), item_page, ITEMS_PER_PAGE)
         for item in items:
-            item.name_html = highlight(item.name, filters.terms)
-            item.content_html = excerpt("；".join(item.content), filters.terms)
+            item.name_html = highlight(item.name, filters.highlight_terms)
+            item.content_html = excerpt(
+                "；".join(item.content), filters.highlight_terms
+            )
     return {
         "filters": filters,
         "problems": problems,

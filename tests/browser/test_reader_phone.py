@@ -1,4 +1,5 @@
-"""The reader's page on a phone (issue 21): the name-list table fits 390 px.
+"""The reader's pages on a phone (issue 21): the name-list table fits 390 px, and
+search finds 最低生活保障 for 低保.
 
 The amount column of a published name list never lies beyond the screen (the
 table wraps its cells instead of scrolling sideways), and axe finds no serious
@@ -44,5 +45,21 @@ def test_the_name_list_table_fits_the_screen(
               .map(r => r.children[3].getBoundingClientRect().right)"""
     )
     assert max(rights) <= width
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_searching_the_short_form_finds_the_full_name(
+    page, live_server, record_with_list, width
+):
+    """低保 finds the record titled 最低生活保障 (which does not contain 低保)."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/search/")
+    page.get_by_label("关键词").fill("低保")
+    page.get_by_role("main").get_by_role("button", name="搜索").click()
+    result = page.get_by_role("link", name=record_with_list.title)
+    expect(result).to_be_visible()
+    expect(result.locator("mark")).to_have_text("最低生活保障")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
