@@ -116,6 +116,8 @@ def test_city_reviewer_sees_its_city_only(client, city_reviewer, dataset):
     response = client.get(url(period="2026Q3"))
     assert response.context["report"].region.code == "4103"
     assertNotContains(response, "郑州市")
+    # The applications (依申请公开) of the city's counties are one link away.
+    assertContains(response, f'href="{reverse("onrequest:application_progress")}"')
 
 
 @pytest.mark.parametrize(
