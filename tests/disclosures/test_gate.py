@@ -233,6 +233,8 @@ PUBLIC_MODULES = [
     "disclosures/public/search.py",
     "disclosures/public/selectors.py",
     "disclosures/public/notice.py",
+    "opengov/views/public.py",  # the guide and the annual reports (SPEC §13)
+    "opengov/selectors.py",
 ]
 
 
