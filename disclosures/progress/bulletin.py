@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy
 from catalogs.models import Region
 
 from .exports import date_text
-from .metrics import Metrics
+from .metrics import Localization, Metrics
+from .ranking import criticized_in_order, has_no_catalog
 from .selectors import ProgressReport
 
 DOCX_CONTENT_TYPE = (
@@ -114,13 +115,35 @@ def summary_text(report: ProgressReport) -> str:
     if catalogs and report.rows:
         text += _("标准目录编制方面，%(catalogs)s。") % {"catalogs": catalogs}
     loc = report.localization
-    text += _(
-        "本地化方面，共新增公开事项%(added)s项，标注本地不公开%(omitted)s项，缩短公开时限%(shortened)s项。"
-    ) % {
-        "added": loc.added,
-        "omitted": loc.omitted,
-        "shortened": loc.shortened,
-    }
+    own = report.own.localization if report.own is not None else None
+    if own is not None and (own.added or own.omitted or own.shortened):
+        below = loc + Localization(
+            added=-own.added, omitted=-own.omitted, shortened=-own.shortened
+        )
+        text += _(
+            "本地化方面，共新增公开事项%(added)s项、标注本地不公开%(omitted)s项、缩短公开时限%(shortened)s项，"
+            "其中所辖%(unit)s新增%(b_added)s项、不公开%(b_omitted)s项、缩短%(b_shortened)s项，"
+            "本级新增%(o_added)s项、不公开%(o_omitted)s项、缩短%(o_shortened)s项。"
+        ) % {
+            "added": loc.added,
+            "omitted": loc.omitted,
+            "shortened": loc.shortened,
+            "unit": report.unit_name or _("单位"),
+            "b_added": below.added,
+            "b_omitted": below.omitted,
+            "b_shortened": below.shortened,
+            "o_added": own.added,
+            "o_omitted": own.omitted,
+            "o_shortened": own.shortened,
+        }
+    else:
+        text += _(
+            "本地化方面，共新增公开事项%(added)s项，标注本地不公开%(omitted)s项，缩短公开时限%(shortened)s项。"
+        ) % {
+            "added": loc.added,
+            "omitted": loc.omitted,
+            "shortened": loc.shortened,
+        }
     return text
 
 
@@ -243,38 +266,61 @@ def _heading(document, report: ProgressReport) -> None:
     )
 
 
-def _verdicts(document, report: ProgressReport) -> None:
-    """三、通报表扬 and 四、通报批评, with the units and the reasons."""
+def verdict_paragraphs(report: ProgressReport) -> list[str]:
+    """The sentences of 三、通报表扬 and 四、通报批评 (in that order, headings
+    excluded). Units without any catalog are the first named in 四 (未编制目录);
+    the rest are criticised for their own figures."""
     thresholds = report.thresholds
-    _paragraph(document, _("三、通报表扬"), font=_HEADING_FONT)
-    commended = report.commended
+    commend: list[str] = []
+    commended = [r for r in report.ranked_rows if r.commended]
     if commended:
-        _paragraph(
-            document,
+        commend.append(
             _("按时公开率达到%(rate)s%%且无漏报的单位：%(names)s。予以通报表扬。")
             % {
                 "rate": _trim(thresholds.commend_on_time_rate),
                 "names": "、".join(r.name for r in commended),
-            },
+            }
         )
     else:
-        _paragraph(document, _("本期无达到表扬标准的单位。"))
-    _paragraph(document, _("四、通报批评"), font=_HEADING_FONT)
-    criticized = report.criticized
-    if criticized:
-        _paragraph(
-            document,
+        commend.append(_("本期无达到表扬标准的单位。"))
+    criticise: list[str] = []
+    ordered = criticized_in_order(report.rows)
+    without = [r for r in ordered if has_no_catalog(r)]
+    others = [r for r in ordered if not has_no_catalog(r)]
+    if without:
+        criticise.append(
+            _(
+                "以下%(count)s个单位至今未编制本地标准目录（未编制目录），予以通报批评，"
+                "请尽快编制并报审：%(names)s。"
+            )
+            % {"count": len(without), "names": "、".join(r.name for r in without)}
+        )
+    if others:
+        criticise.append(
             _("以下单位工作滞后，予以通报批评，请于下一统计期内整改到位：%(names)s。")
             % {
                 "names": "、".join(
                     _("%(name)s（%(reasons)s）")
                     % {"name": r.name, "reasons": "；".join(r.reasons)}
-                    for r in criticized
+                    for r in others
                 )
-            },
+            }
         )
-    else:
-        _paragraph(document, _("本期无需通报批评的单位。"))
+    if not criticise:
+        criticise.append(_("本期无需通报批评的单位。"))
+    return [*commend, *criticise]
+
+
+def _verdicts(document, report: ProgressReport) -> None:
+    """三、通报表扬 and 四、通报批评, with the units and the reasons."""
+    paragraphs = verdict_paragraphs(report)
+    split = 1
+    _paragraph(document, _("三、通报表扬"), font=_HEADING_FONT)
+    for text in paragraphs[:split]:
+        _paragraph(document, text)
+    _paragraph(document, _("四、通报批评"), font=_HEADING_FONT)
+    for text in paragraphs[split:]:
+        _paragraph(document, text)
 
 
 def _closing(document, report: ProgressReport) -> None:

@@ -22,6 +22,7 @@ from .metrics import (
     UNIT_NAMES,
     ProgressRow,
 )
+from .ranking import rate_summary
 from .selectors import ProgressReport
 
 WIDTH = 720
@@ -173,16 +174,11 @@ def rate_bars(report: ProgressReport) -> Chart:
             f'<text x="{x:.1f}" y="{axis_y + 15}" text-anchor="middle" fill="#4a4a4a">{tick}%</text>'
         )
     keys = ["commended", "normal", "criticized"]
-    ranked = [r for r in rows if r.metrics.rate is not None]
     return Chart(
         id=prefix,
         title=_("各%(unit)s按时公开率") % {"unit": report.unit_name},
-        summary=_("%(count)s个单位中按时公开率最高的是%(best)s，最低的是%(worst)s。")
-        % {
-            "count": len(rows),
-            "best": ranked[0].name if ranked else "—",
-            "worst": ranked[-1].name if ranked else "—",
-        },
+        # Never "最高的是X，最低的是X": see ranking.rate_summary.
+        summary=rate_summary(rows),
         svg=_svg(prefix, height, "".join(parts), keys),
         headers=[_("名称"), _("按时公开率"), _("排名"), _("评价")],
         rows=[

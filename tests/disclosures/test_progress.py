@@ -74,7 +74,8 @@ def test_obligations_just_outside_the_period_are_not_due_in_it(dataset):
     assert laocheng.metrics.due == 0
     assert laocheng.metrics.rate is None
     assert laocheng.rank is None
-    assert not laocheng.commended and not laocheng.criticized
+    # No catalog of its own (issue 16): named for that, not for its figures.
+    assert not laocheng.commended and laocheng.reasons == ["未编制目录"]
 
 
 def test_own_work_of_the_viewed_region_is_its_own_row_and_in_the_total(dataset):
@@ -151,6 +152,14 @@ def test_flags_follow_the_thresholds_the_province_sets(dataset):
 
 
 def test_equal_rates_share_a_rank_and_the_next_rank_is_skipped(templates):
+    from catalogs import services
+    from catalogs.models import Domain, Region
+
+    social = Domain.objects.get(slug="social-assistance")
+    for code in ("410307", "410305", "410311"):  # comparable: each has a catalog
+        services.catalog_clone(
+            region=Region.objects.get(code=code), domain=social, actor=None
+        )
     for code in ("410307", "410305"):
         obligation(code, date(2026, 8, 3), "on_time")
     obligation("410311", date(2026, 8, 3), "late")
@@ -273,8 +282,11 @@ def test_levels_of_an_export_add_up_to_the_same_total(dataset):
     township = {r.code: r for r in levels[2].rows}
     assert township["410311012"].metrics.missed == 1
     assert township["410311012"].parent_name == "洛龙区"
-    # ranks are among siblings: 中原区 is alone in 郑州市
-    assert county_level["410102"].rank == 1 and county_level["410307"].rank == 1
+    # ranks are among comparable siblings: 中原区 is alone in 郑州市 and has no
+    # catalog (issue 16: named 未编制目录, not ranked first of one)
+    assert county_level["410102"].rank is None
+    assert county_level["410102"].reasons == ["未编制目录"]
+    assert county_level["410307"].rank == 1
 
 
 def _count_queries(fn) -> int:
