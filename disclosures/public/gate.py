@@ -192,6 +192,64 @@ def records(*, now: datetime | None = None) -> QuerySet[DisclosureRecord]:
     return DisclosureRecord.objects.public(now=now)
 
 
+@dataclass(frozen=True)
+class WithdrawnNotice:
+    """What the public may still learn of a withdrawn record: that it was withdrawn,
+    when and why. Its body, attachments and name list are gone."""
+
+    pk: int
+    title: str
+    region_code: str
+    region_name: str
+    published_at: datetime
+    withdrawn_at: datetime
+    reason: str
+
+
+_TRAILING_PUNCTUATION = "。．.；;，,、！!？? \u3000"
+
+
+def withdrawn_notice(pk: int) -> WithdrawnNotice | None:
+    """The notice of a record withdrawn after it had been public (1 query), else None.
+
+    A record withdrawn before it was ever public (a draft, a scheduled one) stays
+    a plain 404. Title and reason are scanned like any public text (identifiers
+    masked), and the reason loses its closing punctuation so the sentence around
+    it does not end twice.
+    """
+    record = (
+        DisclosureRecord.objects.filter(
+            pk=pk,
+            status=DisclosureRecord.Status.WITHDRAWN,
+            publish_at__isnull=False,
+            withdrawn_at__isnull=False,
+        )
+        .select_related("region")
+        .only(
+            "pk",
+            "title",
+            "publish_at",
+            "withdrawn_at",
+            "withdrawn_reason",
+            "region__name",
+        )
+        .first()
+    )
+    if record is None or record.publish_at > record.withdrawn_at:
+        return None
+    return WithdrawnNotice(
+        pk=record.pk,
+        title=scan_text(record.title)[0],
+        region_code=record.region_id,
+        region_name=record.region.name,
+        published_at=record.publish_at,
+        withdrawn_at=record.withdrawn_at,
+        reason=scan_text(record.withdrawn_reason)[0]
+        .strip()
+        .rstrip(_TRAILING_PUNCTUATION),
+    )
+
+
 def publishable_attachments() -> QuerySet[Attachment]:
     """Attachments that passed the content scan or a second person's confirmation."""
     return Attachment.objects.publishable().order_by("pk")

@@ -174,7 +174,16 @@ def record_detail(request, pk: int):
     try:
         context = selectors.record_page(pk)
     except DisclosureRecord.DoesNotExist:
-        raise Http404 from None
+        notice = gate.withdrawn_notice(pk)
+        if notice is None:
+            raise Http404 from None
+        # 410 Gone: the record was public and has been withdrawn on purpose.
+        return render(
+            request,
+            "disclosures/record_withdrawn.html",
+            {"notice": notice},
+            status=410,
+        )
     context["public_name_list"] = selectors.name_list_public(
         context["record"], page=request.GET.get("page", 1)
     )

@@ -63,3 +63,24 @@ def test_searching_the_short_form_finds_the_full_name(
     expect(result.locator("mark")).to_have_text("最低生活保障")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_withdrawn_record_shows_a_410_notice(
+    page, live_server, record_with_list, width
+):
+    from disclosures.records import services as record_services
+
+    record_services.record_withdraw(
+        record=record_with_list, reason="信息有误，更正后重新发布。", actor=None
+    )
+    page.set_viewport_size({"width": width, "height": 844})
+    response = page.goto(f"{live_server.url}{record_with_list.get_absolute_url()}")
+    assert response.status == 410
+    expect(page.get_by_role("heading", level=1)).to_have_text("该信息已撤回")
+    notice = page.locator("#withdrawn-notice")
+    expect(notice).to_contain_text("撤回原因：信息有误，更正后重新发布。")
+    expect(notice).not_to_contain_text("。。")
+    expect(page.locator("table.name-list-table")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []

@@ -82,7 +82,7 @@ def test_publishing_correcting_and_withdrawing_a_record_show_at_once(
     client.get(record.get_absolute_url())
     record_services.record_withdraw(record=record, reason="信息有误", actor=None)
     assert "（更正）" not in client.get("/").content.decode()
-    assert client.get(record.get_absolute_url()).status_code == 404
+    assert client.get(record.get_absolute_url()).status_code == 410  # withdrawn
 
 
 def test_a_new_draft_does_not_empty_the_cache(client, portal, page_caching):

@@ -340,8 +340,12 @@ def test_drafts_future_scheduled_and_withdrawn_records_are_not_public(client, po
     )
     withdrawn = publish_record(title="已撤回的记录")
     record_services.record_withdraw(record=withdrawn, reason="信息有误", actor=None)
-    for record in (draft, scheduled, withdrawn):
+    for record in (draft, scheduled):
         assert client.get(record.get_absolute_url()).status_code == 404
+    # Withdrawn after being public: 410 with a notice, the record itself gone.
+    gone = client.get(withdrawn.get_absolute_url())
+    assert gone.status_code == 410
+    assert "record" not in gone.context
     for url in ["/", f"/r/{LUOLONG}/", f"/r/{LILOU}/", "/search/?q=定时"]:
         html = client.get(url).content.decode()
         assert (
