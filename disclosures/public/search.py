@@ -24,7 +24,7 @@ from datetime import date
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Count, Min, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -317,6 +317,64 @@ def item_queryset(filters: SearchFilters) -> QuerySet[CatalogItem]:
     )
 
 
+def item_group_queryset(filters: SearchFilters) -> QuerySet:
+    """Matching items grouped as one result per catalog item across regions.
+
+    The same item (domain, 一级事项, name) in 13 counties' catalogs is one result
+    with ``region_count`` 13; ``region`` is the code of its highest region (the
+    city's or province's, else the first county's), whose item stands for the group.
+    """
+    return (
+        item_queryset(filters)
+        .order_by()
+        .values(
+            "catalog__domain__order",
+            "catalog__domain_id",
+            "category__order",
+            "category__name",
+            "name",
+        )
+        .annotate(
+            region_count=Count("catalog__region_id", distinct=True),
+            region=Min("catalog__region_id"),
+        )
+        .order_by("catalog__domain__order", "category__order", "name")
+    )
+
+
+def group_representatives(groups) -> list[CatalogItem]:
+    """The item standing for each group of one page, in the page's order (1 query).
+
+    Each item carries ``region_count``.
+    """
+    groups = list(groups)
+    if not groups:
+        return []
+    condition = Q()
+    for g in groups:
+        condition |= Q(
+            catalog__domain_id=g["catalog__domain_id"],
+            category__name=g["category__name"],
+            name=g["name"],
+            catalog__region_id=g["region"],
+        )
+    found = {
+        (i.catalog.domain_id, i.category.name, i.name): i
+        for i in CatalogItem.objects.filter(
+            condition,
+            catalog__in=Catalog.objects.current_published(),
+            omitted=False,
+        ).select_related("catalog", "catalog__region", "catalog__domain", "category")
+    }
+    items = []
+    for g in groups:
+        item = found.get((g["catalog__domain_id"], g["category__name"], g["name"]))
+        if item is not None:
+            item.region_count = g["region_count"]
+            items.append(item)
+    return items
+
+
 RESULT_CAP = 1000
 
 
@@ -353,7 +411,7 @@ def search(form: SearchForm, *, page=1, item_page=1) -> dict:
     """Everything the search page shows (at most 8 queries).
 
     Filter choices 3, an unknown region code 1, records 2 (count and page),
-    catalog items 2.
+    catalog items 3 (count and page of the groups, their representative items).
     """
     options = search_options()
     filters, problems = resolve_filters(form, options)
@@ -364,7 +422,8 @@ def search(form: SearchForm, *, page=1, item_page=1) -> dict:
             record.title_html = highlight(record.title, filters.highlight_terms)
             record.excerpt_html = excerpt(record.body, filters.highlight_terms)
     if filters.terms and not filters.date_from and not filters.date_to:
-        items = paginate(item_queryset(filters), item_page, ITEMS_PER_PAGE)
+        items = paginate(item_group_queryset(filters), item_page, ITEMS_PER_PAGE)
+        items.object_list = group_representatives(items.object_list)
         for item in items:
             item.name_html = highlight(item.name, filters.highlight_terms)
             item.content_html = excerpt(

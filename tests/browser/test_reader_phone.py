@@ -84,3 +84,18 @@ def test_a_withdrawn_record_shows_a_410_notice(
     expect(page.locator("table.name-list-table")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_search_groups_the_same_item_across_counties(
+    page, live_server, record_with_list, width
+):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/search/?q=养老机构备案&region=4103")
+    results = page.locator("#item-results-heading + ol > li")
+    expect(results.first).to_contain_text("洛阳市")
+    expect(results.first.locator(".region-count")).to_have_text("等15个地区")
+    names = results.locator(".record-title").all_inner_texts()
+    assert len(names) == len(set(names))  # one result per item, not one per county
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
