@@ -103,6 +103,30 @@ def portal(templates):
     return templates
 
 
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory):
+    """`seed_demo` run once per worker and rolled back: the rows it wrote (tests/demo_data.py)."""
+    from django.test import override_settings
+
+    from .demo_data import record_seed
+
+    staging_dir = tmp_path_factory.mktemp("demo-staging")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(NAME_LIST_STAGING_DIR=str(staging_dir)),
+    ):
+        return record_seed()
+
+
+@pytest.fixture
+def seeded_demo(db, demo_rows):
+    """The database as `seed_demo` leaves it, in this test's transaction."""
+    from .demo_data import replay
+
+    replay(demo_rows)
+    return demo_rows
+
+
 @pytest.fixture
 def staging(settings, tmp_path) -> Path:
     """Each test stages uploads in its own directory. Not autouse: the name-list modules

@@ -8,8 +8,6 @@ no page exceeds 15.
 
 import pytest
 
-from django.core.management import call_command
-
 from demo import province as demo_province
 from disclosures.models import DisclosureRecord
 
@@ -51,9 +49,8 @@ def _counts(client, urls, django_assert_max_num_queries) -> dict[str, int]:
 
 
 def test_public_query_counts_do_not_grow_from_demo_to_province_scale(
-    client, django_assert_max_num_queries
+    client, django_assert_max_num_queries, seeded_demo
 ):
-    call_command("seed_demo")
     urls = _public_urls()
     before_records = DisclosureRecord.objects.count()
     demo_scale = _counts(client, urls, django_assert_max_num_queries)

@@ -735,11 +735,10 @@ def test_every_step_is_audited_without_identifiers(
 # --- demo ------------------------------------------------------------------------------
 
 
-def test_demo_lists_go_through_the_pipeline_once(db):
+def test_demo_lists_go_through_the_pipeline_once(seeded_demo):
     """Every demo list is confirmed by a second person, publishes only 第六十一条's
     four columns (no 类别, 备注 or 致困原因 value such as "因病致困"), and is public
     now (the 公示 list of the earlier quarter excepted); seeding twice adds nothing."""
-    call_command("seed_demo")
     lists = list(
         NameList.objects.select_related("record", "uploaded_by", "confirmed_by")
     )
