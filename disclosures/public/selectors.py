@@ -15,7 +15,7 @@ from django.db.models import BooleanField, Case, Count, F, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from catalogs.models import Catalog, CatalogItem, Domain, Region
+from catalogs.models import Catalog, CatalogItem, Domain, ItemBasis, Region
 from catalogs.selectors import catalog_items_for_display, region_get_with_ancestors
 
 from . import gate
@@ -269,7 +269,8 @@ def catalog_for_download(
 
 
 def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict:
-    """One item of a region's catalog and its public records, newest first (5 queries).
+    """One item of a region's catalog, its legal bases and its public records, newest
+    first (6 queries).
 
     Records come from the region's whole subtree (a county's item is published
     by the county and its townships) and carry `on_time`. Raises
@@ -307,6 +308,13 @@ def item_records_page(code: str, domain_slug: str, key: UUID, *, page=1) -> dict
         "ancestors": ancestors,
         "domain": domain,
         "item": item,
+        # 3. 公开依据, in the catalog's order (one query): the page shows all nine elements.
+        "bases": [
+            basis.document.citation
+            for basis in ItemBasis.objects.filter(item=item)
+            .select_related("document")
+            .order_by("order", "pk")
+        ],
         "catalog": item.catalog,
         "trail": [
             (gettext("%(domain)s标准目录") % {"domain": domain.name}, catalog_url)

@@ -99,3 +99,16 @@ def test_search_groups_the_same_item_across_counties(
     assert len(names) == len(set(names))  # one result per item, not one per county
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_item_page_shows_nine_elements_on_a_phone(
+    page, live_server, record_with_list, width
+):
+    item = record_with_list.item
+    page.set_viewport_size({"width": width, "height": 844})
+    region, slug = item.catalog.region_id, record_with_list.domain.slug
+    page.goto(f"{live_server.url}/r/{region}/{slug}/items/{item.key}/")
+    expect(page.locator("#item-elements dt")).to_have_count(9)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(page) == []
