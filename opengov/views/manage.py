@@ -197,6 +197,8 @@ class ReportPublishView(OpengovStaffMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         report = access_report(request.user, kwargs["pk"], for_write=True)
+        if report.is_published:
+            return HttpResponseRedirect(report.get_absolute_url())
         data = selectors.report_data(report)
         return self.render_to_response(
             self.get_context_data(report=report, data=data, errors=[])
