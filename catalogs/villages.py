@@ -79,7 +79,7 @@ def village_problems(
     problems = []
     if not name:
         problems.append(_("村（社区）名称不能为空。"))
-    elif re.search(r"\d{6,}", re.sub(r"[\s\-]", "", name)):
+    elif re.search(r"\d{6,}", re.sub(r"[\W_]", "", name)):
         # A village name is public (picker, region pages, notices): never an
         # ID or phone number typed into the wrong column.
         problems.append(

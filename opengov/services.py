@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalogs.audit import audit
 from catalogs.models import CatalogItem, Region, User
+from disclosures.public import cache as public_page_cache
 from disclosures.public.gate import locate_identifiers
 from disclosures.records import services as record_services
 from disclosures.records.metadata import TOPIC_OPEN_GOVERNMENT
@@ -92,6 +93,8 @@ def guide_save(*, region: Region, values: dict[str, str], actor: User | None) ->
     guide.updated_by = actor if actor is not None and actor.pk else None
     guide.full_clean()
     guide.save()
+    # The guide page and the notices' 监督电话 are cached public pages.
+    public_page_cache.invalidate()
     audit(
         "opengov.guide.created" if created else "opengov.guide.changed",
         actor=actor,
