@@ -11,9 +11,7 @@ The life cycle and the processing model are described in `disclosures.namelists`
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -46,7 +44,7 @@ from ..deidentify import (
     column_letter as _column_letter,
 )
 from ..models import DisclosureRecord, NameList, NameListRow
-from ..spreadsheets import TableSource, open_table
+from ..spreadsheets import open_table
 from .services import masking_policy, policy_json
 from .staging import (
     StagedUpload,
@@ -54,6 +52,7 @@ from .staging import (
     discard_token,
     prune_staging,
     staged_file_exists,
+    staged_layout,
     staged_local_path,
     upload_max_bytes,
 )
@@ -74,8 +73,6 @@ PROGRESS_EVERY = 1000
 ROW_BATCH = 1000
 #: Runs of one list's task (first run and retries after a worker died) before it fails.
 DEFAULT_MAX_ATTEMPTS = 3
-
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 
 
 def _max_attempts() -> int:
@@ -108,38 +105,6 @@ def standing_list_suggested(record: DisclosureRecord) -> bool:
         return True
     text = f"{item.category.name}{item.name}"
     return "审批" in item.name and any(word in text for word in STANDING_CATEGORY_WORDS)
-
-
-def _estimate_data_rows(path: Path, table: TableSource) -> int:
-    """Rough number of data rows below the header, for progress only (0 = unknown).
-
-    csv: newlines in the file; xlsx: the sheet's stored ``<dimension>``. Both
-    are cheap (no cell is parsed) and may be off; nothing depends on them
-    being exact.
-    """
-    try:
-        if table.format == "csv":
-            lines = 0
-            last = b""
-            with open(path, "rb") as handle:
-                while chunk := handle.read(1024 * 1024):
-                    lines += chunk.count(b"\n")
-                    last = chunk[-1:]
-            if last and last != b"\n":
-                lines += 1
-            return max(lines - table.header_row_number, 0)
-        worksheet = getattr(table, "_ws", None)
-        member = getattr(worksheet, "_worksheet_path", "").lstrip("/")
-        if not member:
-            return 0
-        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
-            head = handle.read(64 * 1024)
-        match = _DIMENSION.search(head)
-        if match is None:
-            return 0
-        return max(int(match.group(1)) - table.header_row_number, 0)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return 0
 
 
 def _replace_existing(record: DisclosureRecord, actor: User | None) -> None:
@@ -201,26 +166,10 @@ def name_list_start(
             code="standing_with_publicity",
         )
     policy = masking_policy(mask_names=mask_names)
-    try:
-        with (
-            staged_local_path(staged.token) as path,
-            open_table(
-                path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes()
-            ) as table,
-        ):
-            width = len(table.header)
-            estimate = _estimate_data_rows(path, table)
-            source = {
-                "format": table.format,
-                "sheet": table.sheet_name,
-                "sheet_names": list(table.sheet_names),
-                "header_row": table.header_row_number,
-                "encoding": table.encoding,
-            }
-    except FileNotFoundError:
-        raise ValidationError(
-            _("上传的文件已过期或已被删除，请重新上传。"), code="staging_missing"
-        ) from None
+    layout = staged_layout(staged, sheet)
+    width = layout.pop("width")
+    estimate = layout.pop("estimate")
+    source = layout
     kinds: dict[str, str] = {}
     for index, kind in mapping.items():
         if kind in (None, ""):

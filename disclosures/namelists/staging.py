@@ -26,6 +26,7 @@ import secrets
 import shutil
 import tempfile
 import time as time_module
+import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ DEFAULT_STAGING_MAX_AGE = 30 * 60
 STAGING_PREFIX = "namelist-staging/"
 
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 
 
 def upload_max_bytes() -> int:
@@ -113,6 +115,8 @@ class StagedUpload:
     sheet_names: list[str]
     sheet: str | None
     created: float
+    #: The default sheet's layout, read once at upload (`staged_layout`).
+    layout: dict | None = None
 
     @property
     def path(self) -> Path:
@@ -316,6 +320,7 @@ def name_list_stage_upload(
                 sheet_names=list(table.sheet_names),
                 sheet=table.sheet_name,
                 created=time_module.time(),
+                layout=_layout(local, table),
             )
         with open(local, "rb") as handle:
             _save_private(_name(token, ".upload"), File(handle))
@@ -377,6 +382,78 @@ def staged_upload_open(
         yield stack.enter_context(
             open_table(path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes())
         )
+
+
+def estimate_data_rows(path: Path, table: TableSource) -> int:
+    """Rough number of data rows below the header, for progress only (0 = unknown).
+
+    csv: newlines in the file; xlsx: the sheet's stored ``<dimension>``. Both
+    are cheap (no cell is parsed) and may be off; nothing depends on them
+    being exact.
+    """
+    try:
+        if table.format == "csv":
+            lines = 0
+            last = b""
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1024 * 1024):
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+            if last and last != b"\n":
+                lines += 1
+            return max(lines - table.header_row_number, 0)
+        worksheet = getattr(table, "_ws", None)
+        member = getattr(worksheet, "_worksheet_path", "").lstrip("/")
+        if not member:
+            return 0
+        with zipfile.ZipFile(path) as archive, archive.open(member) as handle:
+            head = handle.read(64 * 1024)
+        match = _DIMENSION.search(head)
+        if match is None:
+            return 0
+        return max(int(match.group(1)) - table.header_row_number, 0)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return 0
+
+
+def _layout(path: Path, table: TableSource) -> dict:
+    return {
+        "format": table.format,
+        "sheet": table.sheet_name,
+        "sheet_names": list(table.sheet_names),
+        "header_row": table.header_row_number,
+        "encoding": table.encoding,
+        "width": len(table.header),
+        "estimate": estimate_data_rows(path, table),
+    }
+
+
+def staged_layout(staged: StagedUpload, sheet: str | None = None) -> dict:
+    """The chosen sheet's layout (format, sheet, header row, width, estimated rows).
+
+    The default sheet's was read at upload and kept with the upload: starting
+    the list then opens no workbook (a large one takes a second to open).
+    Another sheet is read now. Raises `SpreadsheetError`, or `ValidationError`
+    when the staged file is gone.
+    """
+    if staged.layout and sheet in (None, staged.sheet):
+        if not staged_file_exists(staged.token):
+            raise ValidationError(
+                _("上传的文件已过期或已被删除，请重新上传。"), code="staging_missing"
+            )
+        return dict(staged.layout)
+    try:
+        with (
+            staged_local_path(staged.token) as path,
+            open_table(
+                path, staged.filename, sheet=sheet, max_bytes=upload_max_bytes()
+            ) as table,
+        ):
+            return _layout(path, table)
+    except FileNotFoundError:
+        raise ValidationError(
+            _("上传的文件已过期或已被删除，请重新上传。"), code="staging_missing"
+        ) from None
 
 
 #: Sample values shown under each header on the mapping page.
