@@ -236,7 +236,9 @@ def catalog_page(code: str, domain_slug: str, *, version: int | None = None) -> 
     items = list(catalog_items_for_display(catalog, include_omitted=False))
     counts = record_counts_by_item(region_code=region.code, domain=domain)
     groups: list[dict] = []
-    for item in items:
+    for number, item in enumerate(items, start=1):
+        # Printed numbering: 1…n in table order; an omitted item leaves no hole.
+        item.number = number
         item.record_count = counts.get(item.key, 0)
         if not groups or groups[-1]["category"].pk != item.category_id:
             groups.append({"category": item.category, "items": []})
