@@ -353,8 +353,9 @@ def _guide_post() -> dict:
 
 
 def test_identifiers_in_the_guide_are_refused_in_every_disguise(
-    client, portal, county_clerk
+    client, portal, county_clerk, caplog
 ):
+    caplog.set_level(logging.DEBUG)
     client.force_login(county_clerk)
     for field, value in (
         ("phone", MOBILE),
@@ -371,6 +372,9 @@ def test_identifiers_in_the_guide_are_refused_in_every_disguise(
         assert response.status_code == 200, field
         assert response.context["form"].errors, field
     assert not Guide.objects.exists()
+    # The refusals name the field and the position, never the number (nor do logs).
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert _no_secret_in(logged) == []
     page = client.get(reverse("opengov:guide", kwargs={"code": LUOLONG}))
     assert _no_secret_in(page.content.decode()) == []
 
@@ -460,6 +464,19 @@ def test_the_published_report_and_its_docx_hold_no_applicant_identity(
     )
     assert len(counted.context["items"]) == 3
     assert _no_secret_in(counted.content.decode(), secrets) == []
+    xlsx = client.get(reverse("opengov:report_download", args=[report.pk, "xlsx"]))
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    cells = "\n".join(
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+    assert "本年新收" in cells
+    assert _no_secret_in(cells, secrets) == []
 
 
 # ----------------------------------------------------------------- record metadata
