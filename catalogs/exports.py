@@ -12,13 +12,13 @@ nothing (one transaction).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import documents, services
+from . import documents, library, rules, services
 from .audit import audit
 from .documents import (
     BasisRow,
@@ -111,6 +111,11 @@ class ImportResult:
     updated: int
     added: int
     omitted: int
+    #: Items of the draft the file did not list: each must be added back or
+    #: omitted with a reason the clerk writes before the draft can be submitted.
+    missing: list[str] = field(default_factory=list)
+    #: What was accepted but should be checked (bases kept as written or matched).
+    warnings: list[str] = field(default_factory=list)
 
 
 def _target_draft(*, region: Region, domain: Domain, actor: User | None) -> Catalog:
@@ -210,6 +215,8 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
     by_name = {(i.category.name, i.name): i for i in existing}
     seen: set[int] = set()
     problems: list[ImportProblem] = []
+    warnings: list[str] = []
+    missing: list[str] = []
     updated = added = 0
     for index, row in enumerate(rows):
         values = {
@@ -225,7 +232,13 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
             "mode": row.mode,
             "levels": row.levels,
         }
-        bases = [{"title": b.title, "number": b.number} for b in row.basis]
+        bases = []
+        for b in row.basis:
+            spec, warning = _basis_spec(b, _row_label(fmt, index))
+            bases.append(spec)
+            if warning:
+                warnings.append(warning)
+        warnings += row.warnings
         item = by_key.get(row.key) or by_name.get((row.category, row.name))
         try:
             if item is not None and item.pk not in seen:
@@ -279,6 +292,7 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
                 services.catalog_item_omit(
                     item=item, reason=OMITTED_BY_IMPORT, actor=actor
                 )
+                missing.append(item.name)
             omitted += 1
     if problems:
         raise _RowProblems(problems)
@@ -291,7 +305,50 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
         added=added,
         omitted=omitted,
     )
-    return ImportResult(catalog=catalog, updated=updated, added=added, omitted=omitted)
+    return ImportResult(
+        catalog=catalog,
+        updated=updated,
+        added=added,
+        omitted=omitted,
+        missing=missing,
+        warnings=warnings,
+    )
+
+
+def _basis_spec(basis, row_label: int) -> tuple[dict, str]:
+    """A basis of an imported row as the services take it, and a warning.
+
+    A citation without 文号 is matched against the library by title
+    (《养老机构管理办法》 → 民政部令第66号); one the rules would refuse is kept as
+    written, as a generic reference, with a warning — never an error.
+    """
+    title, number = basis.title, basis.number
+    match = library.legal_document_match(title=title, number=number)
+    if match.document is not None:
+        warning = (
+            _("第%(row)s行“公开依据”列：%(message)s")
+            % {"row": row_label, "message": match.warning}
+            if match.warning
+            else ""
+        )
+        return {"title": match.document.title, "number": match.document.number}, warning
+    kind = rules.legal_document_kind(title, number)
+    if rules.check_basis(title=rules.normalize_title(title), number=number, kind=kind):
+        text = f"{title}（{number}）" if number else title
+        return {"title": text, "number": "", "kind": "generic"}, (
+            _(
+                "第%(row)s行“公开依据”列：“%(text)s”不在依据库中，已按原文保留，请核对全称和文号。"
+            )
+            % {"row": row_label, "text": text}
+        )
+    if kind == "law" and not title.startswith("《中华人民共和国"):
+        return {"title": title, "number": number}, (
+            _(
+                "第%(row)s行“公开依据”列：%(title)s未写文号，依据库中也没有同名文件，已按原文保留。"
+            )
+            % {"row": row_label, "title": title}
+        )
+    return {"title": title, "number": number}, ""
 
 
 def _error_items(exc: ValidationError):

@@ -584,4 +584,16 @@ def catalog_submission_problems(catalog: Catalog) -> list[str]:
                 )
     if not any(True for _i in items):
         problems.append(_("目录中没有任何公开事项。"))
+    from .exports import OMITTED_BY_IMPORT  # exports imports this module
+
+    for name in CatalogItem.objects.filter(
+        catalog=catalog, omitted=True, omitted_reason=OMITTED_BY_IMPORT
+    ).values_list("name", flat=True):
+        problems.append(
+            _(
+                "事项“%(name)s”在导入的目录文件中缺失：请补充该事项，"
+                "或标注本地不公开并写明理由后再提交。"
+            )
+            % {"name": name}
+        )
     return problems

@@ -21,8 +21,10 @@ from catalogs.choices import (
     LEVEL_VALUES,
     MODE_VALUES,
     SUBJECT_VALUES,
+    Audience,
     Channel,
     Level,
+    Subject,
 )
 
 from .table import FIELD_LABELS, MULTI_VALUE_SEPARATOR, Problems
@@ -55,7 +57,23 @@ def _vocabulary(values: Sequence[str], aliases: dict[str, str]) -> dict[str, str
 OTHER_CHANNEL = str(Channel.OTHER)
 VILLAGE_LEVEL = str(Level.VILLAGE)
 
-_SUBJECTS = _vocabulary(SUBJECT_VALUES, {})
+# Issue 16: wordings of real county tables (typed from county sites).
+_SUBJECTS = _vocabulary(
+    SUBJECT_VALUES,
+    {
+        "县民政局": Subject.COUNTY,
+        "县级民政部门": Subject.COUNTY,
+        "县（市、区）民政局": Subject.COUNTY,
+        "县级人民政府民政部门": Subject.COUNTY,
+        "县级人民政府 民政部门": Subject.COUNTY,
+        "各乡（镇）人民政府（街道办事处）": Subject.TOWNSHIP,
+        "乡（镇）人民政府（街道办事处）": Subject.TOWNSHIP,
+        "各乡镇人民政府（街道办事处）": Subject.TOWNSHIP,
+        "乡镇人民政府": Subject.TOWNSHIP,
+        "乡镇政府": Subject.TOWNSHIP,
+        "乡级政府": Subject.TOWNSHIP,
+    },
+)
 _CHANNELS = _vocabulary(
     CHANNEL_VALUES,
     {
@@ -68,6 +86,10 @@ _CHANNELS = _vocabulary(
         "发布会听证会": Channel.PRESS,
         "入户、现场": Channel.DOOR_TO_DOOR,
         "入户现场": Channel.DOOR_TO_DOOR,
+        "入户/现场宣传": Channel.DOOR_TO_DOOR,
+        "入户、现场宣传": Channel.DOOR_TO_DOOR,
+        "入户宣传": Channel.DOOR_TO_DOOR,
+        "现场宣传": Channel.DOOR_TO_DOOR,
         "社区/企事业单位/村公示栏": Channel.NOTICE_BOARD,
         "社区/企事业单位/村公示栏电子屏": Channel.NOTICE_BOARD,
         "村公示栏": Channel.NOTICE_BOARD,
@@ -76,7 +98,15 @@ _CHANNELS = _vocabulary(
         "（电子屏）": Channel.NOTICE_BOARD,
     },
 )
-_AUDIENCE = _vocabulary(AUDIENCE_VALUES, {})
+_AUDIENCE = _vocabulary(
+    AUDIENCE_VALUES,
+    {
+        "特定群众": Audience.SPECIFIC,
+        "特定群体（请写明）": Audience.SPECIFIC,
+        "特定群众（请写明）": Audience.SPECIFIC,
+        "社会公众": Audience.PUBLIC,
+    },
+)
 _MODES = _vocabulary(MODE_VALUES, {"主动公开": "主动", "依申请公开": "依申请"})
 _LEVELS = _vocabulary(
     LEVEL_VALUES,
@@ -88,8 +118,36 @@ _LEVELS = _vocabulary(
         "乡镇（街道）级": Level.TOWNSHIP,
         "村": Level.VILLAGE,
         "村（社区）级": Level.VILLAGE,
+        "乡镇": Level.TOWNSHIP,
+        "乡（镇、街道）级": Level.TOWNSHIP,
     },
 )
+
+#: Combined column headers or values that stand for several terms at once
+#: (``乡、村级`` = 乡级 and 村级). Normalised label → terms.
+COMBINED: dict[str, dict[str, tuple[str, ...]]] = {
+    "levels": {
+        norm("乡、村级"): (str(Level.TOWNSHIP), str(Level.VILLAGE)),
+        norm("乡村级"): (str(Level.TOWNSHIP), str(Level.VILLAGE)),
+        norm("县、乡级"): (str(Level.COUNTY), str(Level.TOWNSHIP)),
+        norm("县、乡、村级"): (
+            str(Level.COUNTY),
+            str(Level.TOWNSHIP),
+            str(Level.VILLAGE),
+        ),
+    },
+}
+
+
+def vocabulary_terms(field_name: str, label: str) -> tuple[str, ...]:
+    """The terms a label stands for (one, several for 乡、村级, none if unknown)."""
+    lookup, _order = VOCABULARIES[field_name]
+    key = norm(label)
+    if key in lookup:
+        return (lookup[key],)
+    return COMBINED.get(field_name, {}).get(key, ())
+
+
 #: Per list field: (normalised label → term, official order of the terms).
 VOCABULARIES: dict[str, tuple[dict[str, str], Sequence[str]]] = {
     "subjects": (_SUBJECTS, SUBJECT_VALUES),
@@ -138,7 +196,40 @@ def split_content(text: str) -> list[str]:
                 part = strip_bullet(part)
                 if part:
                     elements.append(part)
+    if len(elements) == 1 and not _SENTENCE_RE.search(elements[0]):
+        # One line listing elements joined with 、/；/numbers ("对象名单、救助金额、
+        # 救助事由", "1.名单2.金额"), not a sentence: split at the top level, never
+        # inside 《》 or brackets. "办理时间、地点" (a two-character piece) stays whole.
+        pieces = _split_joined(elements[0])
+        if len(pieces) > 1 and all(len(p) >= 4 for p in pieces):
+            elements = pieces
     return elements
+
+
+_SENTENCE_RE = re.compile(r"[，,。：:！？]")
+
+
+_GLUED_NUMBER_RE = re.compile(r"(?<=[^\d\s.．、])(?=\d{1,2}[.．、](?!\d))")
+
+
+def _split_joined(text: str) -> list[str]:
+    """Split one content line at top-level 、 ； ; and glued numbering."""
+    pieces: list[str] = []
+    buffer: list[str] = []
+    depth = 0
+    for char in _GLUED_NUMBER_RE.sub("\n", text):
+        if char in "《（(〈【[":
+            depth += 1
+        elif char in "》）)〉】]":
+            depth = max(0, depth - 1)
+        if depth == 0 and char in "、；;\n":
+            pieces.append("".join(buffer))
+            buffer = []
+            continue
+        buffer.append(char)
+    pieces.append("".join(buffer))
+    parts = [strip_bullet(p) for p in pieces]
+    return [p for p in parts if p] or [text]
 
 
 def split_list(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from docx import Document
 
 from django.utils.translation import gettext as _
 
-from .cells import VOCABULARIES, norm, single_line
+from .cells import COMBINED, VOCABULARIES, norm, single_line, vocabulary_terms
 from .detect import require_format, unreadable_file_error
 from .rows import build_item, check_items
 from .table import (
@@ -53,6 +53,7 @@ _SUB_HEADER_WORDS = (
     | set(VOCABULARIES["audience"][0])
     | set(VOCABULARIES["mode"][0])
     | set(VOCABULARIES["levels"][0])
+    | set(COMBINED["levels"])
 )
 
 
@@ -118,8 +119,7 @@ def _docx_layout(rows: list[list], header_index: int, problems: Problems) -> _La
             else:
                 continue
         if name in _TICK_GROUPS and sub:
-            value = _tick_column_value(name, sub, header_row_number + 1, problems)
-            if value is not None:
+            for value in _tick_column_value(name, sub, header_row_number + 1, problems):
                 layout.ticks.setdefault(name, []).append((j, value))
             continue
         # A header spanning several grid columns (the channel list split over
@@ -157,11 +157,12 @@ def _sub_header_row(rows: list[list], header_index: int) -> list | None:
 
 def _tick_column_value(
     name: str, sub: str, row_number: int, problems: Problems
-) -> str | None:
-    """The vocabulary term a tick column's sub-header stands for; unknown ones reported."""
-    lookup, order = VOCABULARIES[name]
-    value = lookup.get(sub)
-    if value is None:
+) -> tuple[str, ...]:
+    """The vocabulary terms a tick column's sub-header stands for (乡、村级: two);
+    unknown ones reported."""
+    _lookup, order = VOCABULARIES[name]
+    value = vocabulary_terms(name, sub)
+    if not value:
         problems.add(
             row_number,
             f"{FIELD_LABELS[name]}（{sub}）",

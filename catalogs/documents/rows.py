@@ -57,11 +57,31 @@ def build_item(
     if not texts.get("category", "").strip():
         problems.add(row, label["category"], _("缺少一级事项，请填写。"))
 
+    # Any basis wording is accepted (issue 16): what the rules would refuse is
+    # kept as written and reported as a warning, never as an error.
     bases: list[BasisRow] = []
+    warnings: list[str] = []
     for parsed in parse_basis_cell(texts.get("basis", "")):
-        bases.append(parsed.basis)
-        for message in basis_problems(parsed):
-            problems.add(row, label["basis"], message)
+        basis = parsed.basis
+        if not basis.title:
+            continue
+        messages = basis_problems(parsed)
+        if (
+            messages
+            and basis.title
+            and not parsed.malformed_number
+            and not basis.number
+        ):
+            messages = []  # no 文号: matched against the library on import
+        if messages:
+            text = f"{basis.title}（{basis.number}）" if basis.number else basis.title
+            basis = BasisRow(text, "")
+            warnings += [
+                _("第%(row)s行“%(column)s”列：%(message)s已按原文保留，请核对。")
+                % {"row": row, "column": label["basis"], "message": m}
+                for m in messages
+            ]
+        bases.append(basis)
 
     channels, other_text = parse_channels(
         texts.get("channels", ""), row, problems, label["channels"]
@@ -100,6 +120,7 @@ def build_item(
         key=texts.get("key", "").strip(),
         seq=_parse_seq(texts.get("seq", ""), row, problems),
         note=texts.get("note", "").strip(),
+        warnings=warnings,
     )
 
 

@@ -51,6 +51,9 @@ class ItemRow:
     key: str = ""
     seq: int | None = None
     note: str = ""
+    #: What the importer accepted but a person should look at (a basis kept as
+    #: written, …), each naming its row and column.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

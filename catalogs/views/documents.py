@@ -98,6 +98,20 @@ def catalog_upload(request, domain_slug: str):
                         "omitted": result.omitted,
                     },
                 )
+                if result.missing:
+                    messages.warning(
+                        request,
+                        _(
+                            "导入的文件缺少以下%(count)s个事项：%(names)s。"
+                            "请逐项补充，或标注本地不公开并写明理由，否则目录不能提交审核。"
+                        )
+                        % {
+                            "count": len(result.missing),
+                            "names": "、".join(result.missing),
+                        },
+                    )
+                for warning in result.warnings:
+                    messages.warning(request, warning)
                 return redirect("catalog_documents:preview", pk=result.catalog.pk)
     else:
         form = CatalogUploadForm()

@@ -95,8 +95,9 @@ def test_xlsx_round_trip_into_another_county_gives_identical_cells(
         ]
 
     assert replace(_cells(second)) == _cells(first)
-    # 12 inherited items kept, the omitted one omitted with a reason, the local item added.
-    assert result.added == 1 and result.updated == 12 and result.omitted == 1
+    # 13 inherited items kept (the province's quarterly item too), the omitted one
+    # omitted with a reason, the local item added.
+    assert result.added == 1 and result.updated == 13 and result.omitted == 1
     omitted = result.catalog.items.get(omitted=True)
     assert omitted.omitted_reason == OMITTED_BY_IMPORT
     local = result.catalog.items.get(name="城乡低保标准")
@@ -173,11 +174,14 @@ def test_unknown_category_is_reported_with_row_and_column(
     assert CatalogItem.objects.count() == before
 
 
-def test_basis_without_number_is_refused_by_row(localized_luolong, other_county_clerk):
+def test_basis_without_number_is_kept_with_a_warning(
+    localized_luolong, other_county_clerk
+):
+    """Issue 16: a basis without 文号 that the library does not know is kept as
+    written, with a warning naming the row; never an error."""
     table = catalog_table(localized_luolong)
     table.items[0].basis = [documents.BasisRow(title="《某某管理办法》", number="")]
     wb = documents.catalog_to_xlsx(table)
-    # The exporter marks number-less bases as generic; strip the marker like a clerk would.
     sheet_wb = load_workbook(io.BytesIO(wb))
     ws = sheet_wb.worksheets[0]
     header = [c.value for c in ws[1]]
@@ -185,20 +189,19 @@ def test_basis_without_number_is_refused_by_row(localized_luolong, other_county_
     ws.cell(row=2, column=col).value = "《某某管理办法》"
     out = io.BytesIO()
     sheet_wb.save(out)
-    with pytest.raises(documents.CatalogImportError) as info:
-        catalog_import(
-            data=out.getvalue(),
-            filename="x.xlsx",
-            region=Region.objects.get(code="410307"),
-            domain=localized_luolong.domain,
-            actor=other_county_clerk,
-        )
-    assert (
-        "第2行" in str(info.value)
-        and "公开依据" in str(info.value)
-        and "文号" in str(info.value)
+    result = catalog_import(
+        data=out.getvalue(),
+        filename="x.xlsx",
+        region=Region.objects.get(code="410307"),
+        domain=localized_luolong.domain,
+        actor=other_county_clerk,
     )
-    assert not Catalog.objects.filter(region_id="410307").exists()
+    assert any(
+        w.startswith("第2行“公开依据”列：《某某管理办法》未写文号")
+        for w in result.warnings
+    )
+    item = result.catalog.items.get(seq=1)
+    assert [(d.title, d.number) for d in item.bases.all()] == [("《某某管理办法》", "")]
 
 
 def test_cli_export_and_import(localized_luolong, tmp_path, capsys):
@@ -215,7 +218,7 @@ def test_cli_export_and_import(localized_luolong, tmp_path, capsys):
     assert out.exists() and _cells(out.read_bytes())[0][1] == "序号"
     call_command("import_catalog", str(out), "410307", "social-assistance")
     draft = Catalog.objects.get(region_id="410307", domain__slug="social-assistance")
-    assert draft.status == "draft" and draft.items.filter(omitted=False).count() == 13
+    assert draft.status == "draft" and draft.items.filter(omitted=False).count() == 14
     docx = tmp_path / "draft.docx"
     call_command(
         "export_catalog",

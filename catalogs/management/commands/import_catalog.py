@@ -57,3 +57,10 @@ class Command(BaseCommand):
                 "omitted": result.omitted,
             }
         )
+        if result.missing:
+            self.stdout.write(
+                _("文件缺少的事项（提交前须补充或写明不公开理由）：%(names)s")
+                % {"names": "、".join(result.missing)}
+            )
+        for warning in result.warnings:
+            self.stderr.write(_("注意：%(warning)s") % {"warning": warning})
