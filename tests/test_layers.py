@@ -22,7 +22,7 @@ PURE = [
     "catalogs/textsafety.py",
     "disclosures/deidentify",
     "disclosures/progress/quarters.py",
-    "disclosures/records/attachment_scan.py",
+    "disclosures/records/attachment_scan",
     "disclosures/records/attachment_metadata.py",
 ]
 
