@@ -70,6 +70,15 @@ def _no_secret_in(text: str, secrets=SECRETS) -> list[str]:
     return [s for s in secrets if s in text or s in flat]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The per-address limits of /apply/ count in the default cache: each attack
+    starts from zero (the brute-force test counts its own tries)."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
 @pytest.fixture
 def page_caching(settings):
     """The production arrangement: anonymous public pages are cached."""
@@ -743,3 +752,20 @@ def test_applicant_files_and_township_applications_stay_with_their_region(
     progress = client.get(reverse("onrequest:application_progress"))
     assert progress.status_code == 200
     assert _no_secret_in(progress.content.decode(), (*SECRETS, "隐私攻击人")) == []
+
+
+def test_a_township_clerk_adds_no_village_and_apply_takes_no_foreign_receiver(
+    client, portal, township_clerk
+):
+    client.force_login(township_clerk)
+    response = client.post(
+        reverse("villages:village_list"),
+        {"township": LILOU, "code": "410311012296", "name": "越权村"},
+    )
+    assert response.status_code == 403
+    assert not Region.objects.filter(code="410311012296").exists()
+    # An application posted on 洛龙区's form but addressed to 偃师区 is refused.
+    anonymous = Client()
+    refused = anonymous.post("/apply/?county=410311", _apply_post(receiver=YANSHI))
+    assert refused.context["form"].errors["receiver"]
+    assert not Application.objects.exists()
