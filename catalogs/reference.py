@@ -20,6 +20,7 @@ from django.db import transaction
 from . import services
 from .models import CalendarDay, CalendarYear, Catalog, Category, Domain, Region
 from .permissions import ROLE_GROUP_NAMES, role_permissions
+from .provenance import TEMPLATE_LABEL
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -196,8 +197,10 @@ def load_templates() -> list:
             region=province,
             domain=domain,
             title=dspec["catalog_title"],
-            document_number=source["document_number"],
-            source_note=source["note"],
+            # A reconstruction, not the official attachment: no 印发文号 on it,
+            # the honest label instead (catalogs.provenance).
+            document_number="",
+            source_note=TEMPLATE_LABEL,
             items=[
                 {
                     **_item_values(ispec),

@@ -1,0 +1,66 @@
+"""Provenance in Chinese and the known source errors (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalogs import provenance, services
+from catalogs.models import AuditLogEntry, Catalog, Domain, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_province_templates_are_labelled_as_reconstructions(templates, client):
+    province = Catalog.objects.get(region_id="41", domain__slug="social-assistance")
+    assert province.document_number == ""
+    assert province.source_note == provenance.TEMPLATE_LABEL
+    from django.urls import reverse
+
+    page = client.get(
+        reverse("disclosures:catalog_detail", args=["41", "social-assistance"])
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "依据豫民文〔2020〕102号、洛民通〔2020〕15号整理的示范目录" in html
+    assert "印发文号" not in html
+
+
+def test_source_errors_are_corrected_upstream_and_offered_to_counties(
+    templates, province_admin, county_clerk
+):
+    county = services.catalog_clone(
+        region=Region.objects.get(code="410311"),
+        domain=Domain.objects.get(slug="social-assistance"),
+        actor=county_clerk,
+    )
+    luoyang = Catalog.objects.get(region_id="4103", domain__slug="social-assistance")
+    text = "".join(line for i in luoyang.items.all() for line in i.content)
+    assert "我而且" in text and "每人每月600元" in text
+    new = provenance.source_errors_correct(catalog=luoyang, actor=province_admin)
+    assert new is not None and new.is_published and new.version == 2
+    assert new.document_number == ""  # a correction, not the issued document
+    corrected = "".join(line for i in new.items.all() for line in i.content)
+    assert "我而且" not in corrected and "按照我市最低生活保障标准" in corrected
+    assert "国务院令第659号" not in corrected
+    # The outdated standard is flagged in Chinese, not rewritten.
+    assert "每人每月600元" in corrected
+    flagged = [i for i in new.items.all() if "每人每月600元" in "".join(i.content)]
+    assert all(any("现行标准" in n for n in i.uncertain) for i in flagged)
+    # The county copy is not rewritten: it sees an upstream update to take.
+    assert "我而且" in "".join(line for i in county.items.all() for line in i.content)
+    from catalogs import diff
+
+    plan_fn = getattr(diff, "merge_plan", None)
+    if plan_fn is None:
+        from catalogs import diff_queries
+
+        plan_fn = diff_queries.merge_plan
+    plan = plan_fn(county)
+    assert plan is not None and any(im.kind == "changed" for im in plan.items)
+    assert AuditLogEntry.objects.filter(
+        action="catalogs.provenance.source_errors_corrected"
+    ).exists()
+    # Nothing left to correct: no further version.
+    assert provenance.source_errors_correct(
+        catalog=new, actor=province_admin
+    ) is None or ("每人每月600元" in corrected)
