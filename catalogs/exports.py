@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import documents, library, rules, services
@@ -66,7 +67,8 @@ def catalog_table(catalog: Catalog) -> CatalogTable:
     label = _("第%(version)s版") % {"version": catalog.version}
     if catalog.published_at:
         label += _(" %(date)s发布") % {
-            "date": catalog.published_at.strftime("%Y-%m-%d")
+            # Asia/Shanghai, as the page shows it (not the stored UTC date).
+            "date": timezone.localtime(catalog.published_at).strftime("%Y-%m-%d")
         }
     return CatalogTable(
         title=catalog.title,

@@ -64,3 +64,18 @@ def test_source_errors_are_corrected_upstream_and_offered_to_counties(
     assert provenance.source_errors_correct(
         catalog=new, actor=province_admin
     ) is None or ("每人每月600元" in corrected)
+
+
+def test_exported_publication_date_is_the_date_in_shanghai(templates):
+    """Issue 16: published 2026-12-07 20:30 UTC is 12月8日 in Asia/Shanghai."""
+    from datetime import UTC, datetime
+
+    from catalogs.exports import catalog_table
+
+    catalog = Catalog.objects.get(region_id="4103", domain__slug="elderly-care")
+    Catalog.objects.filter(pk=catalog.pk).update(
+        published_at=datetime(2026, 12, 7, 20, 30, tzinfo=UTC)
+    )
+    catalog.refresh_from_db()
+    table = catalog_table(catalog)
+    assert "2026-12-08发布" in str(vars(table))
