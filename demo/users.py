@@ -209,7 +209,10 @@ def seed_localization(*, stdout=None) -> None:
             actor=reviewer,
             enforce_rules=False,
         )
-        Catalog.objects.filter(pk=draft.pk).update(source_note=LUOYANG_V2_NOTE)
+        # A demo edit, not an issued document: no real 文号 on it (issue 16).
+        Catalog.objects.filter(pk=draft.pk).update(
+            source_note=LUOYANG_V2_NOTE, document_number=""
+        )
         # Luoyang's catalogs are issued outside the portal (洛民通〔2020〕15号 and
         # its demo revision), like the province templates.
         services.catalog_publish(

@@ -79,3 +79,15 @@ def test_exported_publication_date_is_the_date_in_shanghai(templates):
     catalog.refresh_from_db()
     table = catalog_table(catalog)
     assert "2026-12-08发布" in str(vars(table))
+
+
+def test_the_demo_revision_of_luoyang_carries_no_real_document_number(db):
+    """Issue 16: Luoyang v2 is a demo edit, not 洛民通〔2020〕15号."""
+    from demo import users as demo
+
+    demo.seed()
+    v1, v2 = Catalog.objects.filter(
+        region_id="4103", domain__slug="social-assistance"
+    ).order_by("version")[:2]
+    assert v1.document_number == "洛民通〔2020〕15号"
+    assert v2.document_number == "" and v2.source_note.startswith("演示数据")
