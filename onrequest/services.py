@@ -46,8 +46,15 @@ def _check_hash(value: str) -> str:
     return salted_hmac("onrequest.application.check", value.strip().upper()).hexdigest()
 
 
-def check_value_matches(application: Application, value: str) -> bool:
-    return constant_time_compare(application.check_hash, _check_hash(value or ""))
+def check_value_matches(application: Application | None, value: str) -> bool:
+    """Whether *value* is the application's check value (查询码).
+
+    An unknown code costs the same hash and comparison as a known one, so the
+    status lookup's timing does not tell which codes exist.
+    """
+    expected = application.check_hash if application is not None else "-" * 64
+    matches = constant_time_compare(expected, _check_hash(value or ""))
+    return application is not None and matches
 
 
 def _random(n: int) -> str:

@@ -158,7 +158,7 @@ def status(request):
             form.add_error(None, _("查询过于频繁，请一小时后再试。"))
         elif form.is_valid():
             application = application_status_lookup(form.cleaned_data["code"])
-            if application is None or not services.check_value_matches(
+            if not services.check_value_matches(
                 application, form.cleaned_data["check_value"]
             ):
                 form.add_error(
