@@ -465,10 +465,10 @@ EXPECTED_QUERIES = {
     "catalog": 6,
     "catalog_v1": 6,
     "download": 3,
-    "item": 5,
+    "item": 6,  # + the legal bases of the nine elements (issue 21)
     "record": 6,
     "record_list_page2": 6,
-    "search": 7,
+    "search": 8,  # + the representative items of the grouped results (issue 21)
     "search_filtered": 6,
     "feed": 2,
 }
