@@ -45,6 +45,7 @@ from .calendar import (
     calendar_next_year_missing,
     calendar_year_mark_official,
 )
+from .deadlines import RULE_KIND_CHOICES
 from .models import (
     AuditLogEntry,
     CalendarDay,
@@ -384,8 +385,37 @@ class LegalDocumentAdmin(ExportMixin, admin.ModelAdmin):
 class ItemBasisInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ItemBasis
     extra = 0
-    fields = ["document", "order"]
+    # Named columns (the model fields have no Chinese verbose names: the admin
+    # showed "DOCUMENT" and "ORDER").
+    fields = ["basis_document", "basis_order"]
     readonly_fields = fields
+    verbose_name = _("公开依据")
+    verbose_name_plural = _("公开依据")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    @admin.display(description=_("公开依据"))
+    def basis_document(self, obj):
+        return obj.document.citation if obj.document_id else ""
+
+    @admin.display(description=_("顺序"))
+    def basis_order(self, obj):
+        return obj.order + 1
+
+
+class DeadlineKindFilter(admin.SimpleListFilter):
+    """时限类型 by its Chinese label (the column stores on_request, periodic …)."""
+
+    title = _("时限类型")
+    parameter_name = "deadline_kind"
+
+    def lookups(self, request, model_admin):
+        return RULE_KIND_CHOICES
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(deadline_kind=value) if value else queryset
 
 
 @admin.register(Catalog)
@@ -437,7 +467,7 @@ class CatalogItemAdmin(RegionScopedAdminMixin, ExportMixin, ReadOnlyHistoryAdmin
         "omitted",
         "has_uncertain",
     ]
-    list_filter = ["catalog__domain", "omitted", "deadline_kind"]
+    list_filter = ["catalog__domain", "omitted", DeadlineKindFilter]
     search_fields = ["name", "catalog__title"]
     list_select_related = ["category", "catalog", "catalog__region"]
     inlines = [ItemBasisInline]
