@@ -395,9 +395,11 @@ def _task_results(deployment: Deployment, task: str) -> list[tuple[str, str, str
 
 
 def _leftovers(deployment: Deployment) -> list[str]:
-    """Files left in the shared private storage or in any process's temp directory."""
+    """Staged uploads left in the shared private storage, or files in any process's temp
+    directory (the private storage also keeps other things: posting proofs)."""
     found = []
-    for top in [deployment.directory / "private", *deployment.directory.glob("tmp-*")]:
+    staged = deployment.directory / "private" / "namelist-staging"
+    for top in [staged, *deployment.directory.glob("tmp-*")]:
         found += [str(p) for p in top.rglob("*") if p.is_file()] if top.exists() else []
     return found
 
