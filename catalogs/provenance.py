@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .audit import audit, history_actor
 from .models import Catalog, CatalogItem, User
@@ -122,3 +123,69 @@ def source_errors_correct(*, catalog: Catalog, actor: User | None) -> Catalog | 
         items=changed,
     )
     return draft
+
+
+def _is_chinese(note: str) -> bool:
+    cjk = sum(1 for ch in note if "\u4e00" <= ch <= "\u9fff")
+    return cjk * 2 >= len(note.replace(" ", ""))
+
+
+def item_hints(item: CatalogItem) -> list[str]:
+    """What a clerk editing ``item`` should know about its sources, in Chinese.
+
+    Superseded documents it cites (with the replacement), known source errors
+    still in its content, and the open verification notes (待核实) of the item
+    and of the upstream items it comes from — carried through clone by the
+    ``upstream_item`` chain, so a county clerk sees the province's notes.
+    """
+    hints: list[str] = []
+    for doc in item.bases.select_related("superseded_by"):
+        new = doc.superseded_by
+        if new is not None:
+            hints.append(
+                _("依据“%(old)s”已被“%(new)s”替代，请改为引用新文件。")
+                % {
+                    "old": f"{doc.title}（{doc.number}）",
+                    "new": f"{new.title}（{new.number}）",
+                }
+            )
+    # Superseded documents cited in the content (政策法规文件 lists them there).
+    from .library import _number_pattern
+    from .models import LegalDocument
+
+    content = "\n".join(item.content)
+    for doc in (
+        LegalDocument.objects.filter(superseded_by__isnull=False)
+        .exclude(number="")
+        .select_related("superseded_by")
+    ):
+        if _number_pattern(doc.number).search(content):
+            new = doc.superseded_by
+            hint = _("依据“%(old)s”已被“%(new)s”替代，请改为引用新文件。") % {
+                "old": f"{doc.title}（{doc.number}）",
+                "new": f"{new.title}（{new.number}）",
+            }
+            if hint not in hints:
+                hints.append(hint)
+    hints += source_error_notes(item)
+    english = 0
+    current: CatalogItem | None = item
+    seen = 0
+    while current is not None and seen < 4:
+        for note in current.uncertain:
+            if _is_chinese(note):
+                if note not in hints:
+                    hints.append(note)
+            else:
+                english += 1
+        current = current.upstream_item
+        seen += 1
+    if english:
+        hints.append(
+            _(
+                "上级示范目录对该事项另有%(count)s条待核实的来源说明（见省级示范目录编制说明），"
+                "请对照本地文件核实。"
+            )
+            % {"count": english}
+        )
+    return hints

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff_queries, merge, permissions, selectors, services
+from .. import diff_queries, merge, permissions, provenance, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -549,6 +549,7 @@ class ItemEditView(StaffView):
                 "editor": editor,
                 "upstream": _upstream_snapshot(item),
                 "comments": selectors.item_comments(item),
+                "source_hints": provenance.item_hints(item),
                 "preview": preview,
                 "stale": stale,
                 "latest": diff_queries.load_snapshots(Q(pk=item.pk)).get(item.pk)

@@ -91,3 +91,30 @@ def test_the_demo_revision_of_luoyang_carries_no_real_document_number(db):
     ).order_by("version")[:2]
     assert v1.document_number == "洛民通〔2020〕15号"
     assert v2.document_number == "" and v2.source_note.startswith("演示数据")
+
+
+def test_county_clerk_sees_source_hints_in_the_editor(templates, county_clerk, client):
+    """Superseded bases, source errors and the province's notes reach the clerk."""
+    from django.urls import reverse
+
+    draft = services.catalog_clone(
+        region=Region.objects.get(code="410311"),
+        domain=Domain.objects.get(slug="social-assistance"),
+        actor=county_clerk,
+    )
+    cites_220 = next(
+        i
+        for i in draft.items.all()
+        if any(d.number == "民发〔2012〕220号" for d in i.bases.all())
+        or "民发〔2012〕220号" in "".join(i.content)
+    )
+    hints = provenance.item_hints(cites_220)
+    assert any(
+        "已被“《最低生活保障审核确认办法》（民发〔2021〕57号）”替代" in h for h in hints
+    )
+    assert any("待核实的来源说明" in h for h in hints)  # the province's notes
+    client.force_login(county_clerk)
+    page = client.get(reverse("catalogs:item_edit", kwargs={"pk": cites_220.pk}))
+    assert page.status_code == 200
+    assert "来源与核实提示" in page.content.decode()
+    assert "民发〔2021〕57号" in page.content.decode()
