@@ -18,6 +18,9 @@ job                    when                 what
 ``sweep_staged``       every minute         staged uploads nobody mapped (30 minutes)
 ``publish_due``        every 5 minutes      scheduled records whose time has come
 ``send_reminders``     daily, 08:00         obligations due soon or overdue, by e-mail
+``remind_applications`` daily, 08:05        依申请公开 replies and archiving due soon or
+                                            overdue, by e-mail to the receiving region
+``remind_reports``     daily, 08:10         年度报告 due in 30/7 days or overdue
 ``check_calendar``     daily, 09:00         next year's working-day calendar missing
                                             (November on): province admins e-mailed
 =====================  ===================  ===========================================
@@ -49,6 +52,8 @@ from disclosures.namelists.staging import prune_staging
 from disclosures.records.obligations import obligation_generate_periodic
 from disclosures.records.reminders import obligation_send_reminders
 from disclosures.records.services import record_publish_due
+from onrequest.reminders import application_send_reminders
+from opengov.reminders import report_send_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +153,30 @@ def send_reminders() -> dict:
 
 
 @task()
+@_logged("remind_applications")
+def remind_applications() -> dict:
+    result = application_send_reminders(
+        today=timezone.localdate(),
+        base_url=getattr(settings, "PORTAL_BASE_URL", "").rstrip("/"),
+    )
+    return {
+        "mails": result.sent,
+        "applications_reminded": result.applications,
+        "without_recipient": result.without_recipient,
+    }
+
+
+@task()
+@_logged("remind_reports")
+def remind_reports() -> dict:
+    sent = report_send_reminders(
+        today=timezone.localdate(),
+        base_url=getattr(settings, "PORTAL_BASE_URL", "").rstrip("/"),
+    )
+    return {"mails": sent}
+
+
+@task()
 @_logged("check_calendar")
 def check_calendar() -> dict:
     """From November on, e-mail the province admins while next year's calendar is missing.
@@ -202,6 +231,8 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("sweep_staged", sweep_staged, every=timedelta(minutes=1)),
     PeriodicJob("publish_due", publish_due, every=timedelta(minutes=5)),
     PeriodicJob("send_reminders", send_reminders, at=time(8, 0)),
+    PeriodicJob("remind_applications", remind_applications, at=time(8, 5)),
+    PeriodicJob("remind_reports", remind_reports, at=time(8, 10)),
     PeriodicJob("check_calendar", check_calendar, at=time(9, 0)),
 )
 

@@ -31,6 +31,8 @@ ALL_JOBS = [
     "sweep_staged",
     "publish_due",
     "send_reminders",
+    "remind_applications",
+    "remind_reports",
     "check_calendar",
 ]
 
@@ -71,9 +73,11 @@ def test_each_slot_is_enqueued_once_and_each_run_is_logged(caplog):
     next_morning = at_930 + timedelta(days=1) - timedelta(hours=2)  # 07:30
     assert "send_reminders" not in portal_tasks.enqueue_due_jobs(now=next_morning)
     assert portal_tasks.enqueue_due_jobs(now=next_morning + timedelta(hours=2))[
-        -2:
+        -4:
     ] == [
         "send_reminders",
+        "remind_applications",
+        "remind_reports",
         "check_calendar",
     ]
 
