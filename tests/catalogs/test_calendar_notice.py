@@ -154,3 +154,13 @@ def test_county_clerk_cannot_open_the_calendar(client, county_clerk):
     client.force_login(county_clerk)
     url = reverse("catalogs:calendar_year", kwargs={"year": 2027})
     assert client.get(url).status_code == 403
+
+
+def test_the_workspace_links_the_calendar_for_province_admins_only(
+    client, province_admin, county_clerk
+):
+    client.force_login(province_admin)
+    page = client.get("/work/").content.decode()
+    assert 'id="calendar-link"' in page
+    client.force_login(county_clerk)
+    assert 'id="calendar-link"' not in client.get("/work/").content.decode()

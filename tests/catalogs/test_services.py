@@ -59,7 +59,7 @@ def test_clone_copies_the_rows_of_the_nearest_ancestor(luolong_draft):
     assert luolong_draft.status == Catalog.Status.DRAFT
     source_items = {i.key: i for i in source.items.all()}
     copies = list(luolong_draft.items.all())
-    assert len(copies) == len(source_items) == 13
+    assert len(copies) == len(source_items) == 14
     for copy in copies:
         original = source_items[copy.key]
         assert copy.pk != original.pk  # copied, not moved
@@ -73,7 +73,7 @@ def test_clone_copies_the_rows_of_the_nearest_ancestor(luolong_draft):
         assert list(copy.basis_links.values_list("document_id", "order")) == list(
             original.basis_links.values_list("document_id", "order")
         )
-    assert source.items.count() == 13  # the source keeps its rows
+    assert source.items.count() == 14  # the source keeps its rows
 
 
 def test_clone_references_only_its_own_rows_and_its_upstream(luolong_draft):
@@ -96,7 +96,7 @@ def test_clone_writes_history_rows_marked_as_copies_by_the_actor(
     luolong_draft, county_clerk
 ):
     rows = CatalogItem.history.filter(catalog_id=luolong_draft.pk)
-    assert rows.count() == 13
+    assert rows.count() == 14
     assert set(
         rows.values_list("history_type", "history_change_reason", "history_user_id")
     ) == {("+", "catalogs.catalog.cloned", county_clerk.pk)}
@@ -363,7 +363,7 @@ def test_a_local_item_is_added_deleted_but_never_omitted(luolong_draft, county_c
         actor=county_clerk,
     )
     assert item.is_local and item.upstream_item_id is None
-    assert item.seq == 14
+    assert item.seq == 15
     with pytest.raises(ValidationError, match="可以直接删除"):
         services.catalog_item_omit(item=item, reason="x", actor=county_clerk)
     pk = item.pk
@@ -389,7 +389,7 @@ def test_a_local_item_obeys_the_rules(luolong_draft, county_clerk):
             catalog=luolong_draft, values=values, bases=[], actor=county_clerk
         )
     assert set(raised.value.message_dict) == {"channels", "bases"}
-    assert luolong_draft.items.count() == 13
+    assert luolong_draft.items.count() == 14
 
 
 # --- life cycle and review comments ---------------------------------------------------------------

@@ -145,7 +145,7 @@ def test_catalog_page_is_the_official_table_grouped_by_category(client, portal):
         "特困人员救助供养",
         "临时救助",
     ]
-    assert response.context["item_count"] == 13
+    assert response.context["item_count"] == 14
     audit_item = next(
         i
         for g in groups
@@ -177,14 +177,14 @@ def test_omitted_items_are_left_out_and_earlier_versions_stay_readable(client, p
     catalog_services.catalog_publish(catalog=draft, actor=None)
     response = client.get(f"/r/{YANSHI}/{SA}/")
     assert response.context["catalog"].version == 2
-    assert response.context["item_count"] == 12
+    assert response.context["item_count"] == 13
     names = [i.name for g in response.context["groups"] for i in g["items"]]
     assert "监督检查" not in names
     old_url = reverse("disclosures:catalog_version", args=[YANSHI, SA, 1])
     assertContains(response, old_url)
     old = client.get(old_url)
     assert old.status_code == 200
-    assert old.context["item_count"] == 13
+    assert old.context["item_count"] == 14
     assertContains(old, "您正在查看历史版本第1版，现行版本为第2版。")
     assert (
         client.get(
