@@ -740,7 +740,10 @@ def test_check_not_looser_working_vs_calendar_days():
         local, TEMPLATE, CAL, sample_start=D(2025, 10, 10), sample_days=1
     )
     assert len(messages) == 1
-    assert "以2025-10-10为起算日时本地截止日2025-10-24晚于上级目录的2025-10-23" in messages[0]
+    assert (
+        "以2025-10-10为起算日时本地截止日2025-10-24晚于上级目录的2025-10-23"
+        in messages[0]
+    )
     assert check_not_looser(local, TEMPLATE, CAL) != []
 
 
@@ -863,7 +866,10 @@ def test_sample_covers_whole_range():
         local, TEMPLATE, CAL, sample_start=start, sample_days=10
     )
     assert len(messages) == 1
-    assert "以2025-10-08为起算日时本地截止日2025-10-22晚于上级目录的2025-10-21" in messages[0]
+    assert (
+        "以2025-10-08为起算日时本地截止日2025-10-22晚于上级目录的2025-10-21"
+        in messages[0]
+    )
 
 
 @pytest.mark.parametrize(
