@@ -6,6 +6,7 @@ bank cards however a clerk typed them and replaces them by ``*``.
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 import unicodedata
@@ -88,7 +89,7 @@ def gb11643_check_digit(first17: str) -> str:
     digits = normalise_digits(first17)
     if len(digits) != 17 or not digits.isdigit():
         raise ValueError("gb11643_check_digit needs exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(digits, _GB11643_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, digits), _GB11643_WEIGHTS))
     return _GB11643_CHECK[total % 11]
 
 
