@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from catalogs.models import AuditLogEntry, User
 from demo import namelists as demo_namelists
-from disclosures.deidentify import gb11643_check_digit, mask_name
+from disclosures.deidentify import gb11643_check_digit, mask_name, scan_text
 from disclosures.models import (
     DisclosureRecord,
     MaskingPolicySetting,
@@ -209,6 +209,32 @@ def test_wrong_check_digits_are_reported_by_row_and_column(
     assert bad not in json.dumps(name_list.report) and bad not in all_published_text(
         name_list
     )
+
+
+def test_the_quick_id_check_passes_only_what_the_full_scan_calls_a_valid_id():
+    """Unpublished ID columns: a cell the quick check lets through is one the full
+    scan finds a single valid ID in; everything else goes to the full scan."""
+    first17 = "11010519491231002"
+    assert gb11643_check_digit(first17) == "X"
+    other = "41031119850612123"
+    good = other + gb11643_check_digit(other)
+    bad = other + ("0" if gb11643_check_digit(other) != "0" else "1")
+    quick = namelist_processing._good_id_cell
+    for value in (good, first17 + "X", first17 + "x"):
+        assert quick(value)
+        assert scan_text(value)[1] == ["id_number"]
+    for value in (
+        bad,
+        first17 + "0",
+        "１１０１０５１９４９１２３１００２X",  # full-width digits: the full scan decides
+        f"{good[:6]} {good[6:]}",
+        good + "1",
+        good[:17],
+        int(good),
+        None,
+    ):
+        assert not quick(value)
+    assert "id_number_bad_check" in scan_text(bad)[1]
 
 
 def test_province_policy_enabled_id_column_shows_first_and_last_two(
