@@ -246,10 +246,13 @@ def test_a_withdrawn_record_is_gone_from_both_workers_at_once(deployment):
         )
         for path, status, _headers, html in results:
             if path.startswith("/records/"):
-                assert status == 404, (path, status)
+                # The withdrawn notice: the title, when and why; never the content.
+                assert status == 410, (path, status)
+                assert "撤回原因：信息有误" in html, path
+                assert "并发登记测试" not in html, f"{path} still shows the body"
             else:
                 assert status == 200, (path, status)
-            assert title not in html, f"{path} still shows the withdrawn record"
+                assert title not in html, f"{path} still lists the withdrawn record"
         if len(server.workers_since(offset, "/")) == 2:
             break
     served_by = server.workers_since(offset, "/")

@@ -89,10 +89,13 @@ def posting_coverage(
         )
         .order_by("unit")
     )
+    # The units are the region's children (or the region itself below township
+    # level); asked for whether or not any is due, so the page makes the same
+    # queries at every scale.
     names = dict(
-        Region.objects.filter(code__in=[r["unit"] for r in rows]).values_list(
-            "code", "name"
-        )
+        Region.objects.filter(
+            Q(parent_id=region.code) | Q(code=region.code)
+        ).values_list("code", "name")
     )
     return [
         PostingCoverage(

@@ -61,7 +61,9 @@ def test_id_number_in_body_or_attachment_is_refused_in_the_browser(
     summary = page.locator("#form-errors")
     expect(summary).to_contain_text("正文第1行第11个字符起有身份证号")
     expect(
-        summary.get_by_role("link", name="名单请通过名单公示上传，系统会自动去标识化")
+        summary.get_by_role(
+            "link", name="名单请通过名单公示上传，系统会自动去标识化", exact=True
+        )
     ).to_be_visible()
     assert not DisclosureRecord.objects.exists()
 

@@ -86,14 +86,15 @@ def test_each_item_has_a_status_and_its_changed_elements(localized):
     assert (channels.added, channels.removed) == (["两微一端"], [])
     assert rows[2].status == "omitted"
     assert rows[3].status == "changed" and rows[3].changes[0].reordered_only
-    assert rows[14].status == "added"
+    assert rows[15].status == "added"  # after the template's 14 items
+    assert rows[14].status == "inherited"  # the quarterly 临时救助 item
     assert rows[4].status == "inherited" and rows[4].changes == []
 
 
 def test_the_summary_counts(localized):
     assert diff_queries.catalog_diff_summary(localized) == {
-        "items": 13,
-        "inherited": 10,
+        "items": 14,
+        "inherited": 11,
         "changed": 2,
         "added": 1,
         "omitted": 1,
@@ -138,7 +139,7 @@ def test_ticking_the_same_values_in_another_order_is_no_change(templates, county
 def test_a_template_has_nothing_to_compare(templates):
     province = Catalog.objects.get(region_id="41", domain__slug="social-assistance")
     assert {r.status for r in diff_queries.catalog_diff(province).rows} == {"template"}
-    assert diff_queries.catalog_diff_summary(province)["items"] == 13
+    assert diff_queries.catalog_diff_summary(province)["items"] == 14
 
 
 def test_a_longer_publicity_period_is_changed_not_shortened(templates, county_clerk):
@@ -165,7 +166,7 @@ def test_bulk_summaries_equal_single_ones_in_two_queries(
     assert len(ctx.captured_queries) == 2
     for catalog in (localized, second, elderly):
         assert summaries[catalog.pk] == diff_queries.catalog_diff_summary(catalog)
-    assert summaries[second.pk]["changed"] == 0 and summaries[second.pk]["items"] == 13
+    assert summaries[second.pk]["changed"] == 0 and summaries[second.pk]["items"] == 14
 
 
 def test_bulk_summary_queries_do_not_grow_with_the_number_of_catalogs(

@@ -220,7 +220,9 @@ def test_correct_and_withdraw_through_the_pages(
     assert record.status == DisclosureRecord.Status.WITHDRAWN
     assert record.obligation.status == Obligation.Status.OPEN
     client.logout()
-    assert client.get(f"/records/{record.pk}/").status_code == 404
+    gone = client.get(f"/records/{record.pk}/")
+    assert gone.status_code == 410  # a notice: withdrawn, when and why; no content
+    assert "内容有误" in gone.content.decode()
 
 
 def test_draft_published_later_through_the_page(
