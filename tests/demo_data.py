@@ -3,11 +3,16 @@
 `seed_demo` takes the better part of a minute on a busy 2-core machine; five tests
 need its data (the two crawls, the demo name lists, the query-count scale test).
 The session fixture `demo_rows` (tests/conftest.py) runs it once inside a
-transaction, records every row it added or changed, table by table, and rolls
+transaction, records every row of every table as the seed leaves them, and rolls
 back, so the worker's database is as empty as before for every other test. The
-test fixture `seeded_demo` writes those rows back inside the test's own
-transaction (a few thousand rows, bulk inserts, well under a second), so each
+test fixture `seeded_demo` replaces the content of every table by those rows
+inside the test's own transaction (some thousands of rows, bulk inserts), so each
 test sees exactly what `seed_demo` made and its changes roll back with it.
+
+Whole tables, not a difference: a transactional test that ran earlier on the
+same worker flushes the database (and post_migrate recreates content types and
+reference rows with new ids), so rows the seed did not touch may no longer be
+there, or not under the same ids, when a later test replays the seed.
 
 What `seed_demo` printed and logged is kept too (the privacy crawl scans it).
 Files it stored stay in the in-memory storages of the test settings and its
@@ -32,8 +37,8 @@ from django.db import connection, models, transaction
 class DemoRows:
     """What one `seed_demo` run did to the database, and what it said."""
 
-    # model -> (primary keys to delete first, rows to insert as attname tuples)
-    tables: dict[type[models.Model], tuple[list[Any], list[tuple]]]
+    # model -> every row of its table after the seed, as attname tuples
+    tables: dict[type[models.Model], list[tuple]]
     out: str = ""
     err: str = ""
     logged: list[str] = field(default_factory=list)
@@ -88,16 +93,9 @@ def record_seed() -> DemoRows:
     """Run `seed_demo` in a transaction that is rolled back; return what it did."""
     out, err = io.StringIO(), io.StringIO()
     with transaction.atomic():
-        before = {model: _rows(model) for model in _models()}
         with _log_everything() as logged:
             call_command("seed_demo", stdout=out, stderr=err)
-        tables = {}
-        for model, old in before.items():
-            new = _rows(model)
-            changed = [row for pk, row in new.items() if old.get(pk) != row]
-            gone = [pk for pk in old if pk not in new or old[pk] != new[pk]]
-            if changed or gone:
-                tables[model] = (gone, changed)
+        tables = {model: list(_rows(model).values()) for model in _models()}
         transaction.set_rollback(True)
     return DemoRows(tables, out.getvalue(), err.getvalue(), list(logged))
 
@@ -121,12 +119,14 @@ def _stamps_as_given():
 def replay(rows: DemoRows) -> None:
     """Write the recorded rows into the current (test) transaction."""
     with _stamps_as_given():
-        for model, (gone, changed) in rows.tables.items():
-            if gone:
-                model._base_manager.filter(pk__in=gone)._raw_delete(connection.alias)
+        # Foreign keys are checked at the end of the transaction (deferred), so
+        # the order of the tables does not matter.
+        for model in rows.tables:
+            model._base_manager.all()._raw_delete(connection.alias)
+        for model, table in rows.tables.items():
             names = _attnames(model)
             model._base_manager.bulk_create(
-                [model(**dict(zip(names, row, strict=True))) for row in changed],
+                [model(**dict(zip(names, row, strict=True))) for row in table],
                 batch_size=500,
             )
     # PostgreSQL: the sequences move past the ids written explicitly.
