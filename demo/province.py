@@ -497,9 +497,16 @@ def _seed_obligations(root_code: str, today: date) -> tuple[int, int]:
 
 
 def _regions_without_obligations(root_code: str) -> list[Region]:
-    """The official counties and townships under `root_code` that have no obligations yet."""
+    """The official counties and townships under `root_code` not seeded yet.
+
+    Publishing a catalog already gives every township the current quarter's
+    periodic obligations (the 临时救助 quarterly posting), so those do not make
+    a region "seeded"; an event obligation does.
+    """
     busy = set(
-        Obligation.objects.filter(region__code__startswith=root_code)
+        Obligation.objects.filter(
+            region__code__startswith=root_code, period_start__isnull=True
+        )
         .values_list("region_id", flat=True)
         .distinct()
     )
@@ -518,6 +525,11 @@ def _plan_obligations(
     domains = list(Domain.objects.order_by("order", "pk"))
     by_region, items_by_catalog = _applicable_items(root_code)
     domain_of = dict(Category.objects.values_list("pk", "domain_id"))
+    owed = set(
+        Obligation.objects.filter(
+            region__code__startswith=root_code, period_start__isnull=False
+        ).values_list("region_id", "item_key", "period_start")
+    )
     obligations: list[Obligation] = []
     plans: list[_Fulfilment] = []
     for region in _regions_without_obligations(root_code):
@@ -544,6 +556,8 @@ def _plan_obligations(
             plans.append((rng, diligence, item, rule))
         for item, rule in periodic:
             for quarter in window.quarters:
+                if (region.code, item.key, quarter.start) in owed:
+                    continue  # given when the catalog was published
                 obligations.append(
                     _periodic_obligation(
                         region, item, rule, quarter, window, domain_of, rng

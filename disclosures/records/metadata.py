@@ -51,11 +51,23 @@ def index_prefix(region_code: str, year: int) -> str:
 
 
 def next_index_number(region_code: str, year: int) -> str:
-    """The next free index number of a region's publication year (one query).
+    """The next free index number of a region's publication year.
 
-    Sequences are zero-padded, so the greatest number is the greatest string;
-    the unique constraint on ``index_number`` refuses a concurrent duplicate.
+    Sequences are zero-padded, so the greatest number is the greatest string.
+    Two clerks of one region publishing at the same moment would both read the
+    same greatest number, so the region's row is locked first (PostgreSQL's
+    ``SELECT … FOR UPDATE``; SQLite already serialises writers): the second
+    waits for the first's commit and then sees its number. ``FOR NO KEY
+    UPDATE``, not ``FOR UPDATE``: each transaction's own record insert holds a
+    key-share lock on the region, which a plain ``FOR UPDATE`` would wait on in
+    both directions (a deadlock). Must run inside the publishing transaction,
+    which the records services open.
     """
+    list(
+        Region.objects.select_for_update(no_key=True)
+        .filter(pk=region_code)
+        .values_list("pk")
+    )
     prefix = index_prefix(region_code, year)
     last = DisclosureRecord.objects.filter(index_number__startswith=prefix).aggregate(
         last=Max("index_number")
