@@ -2,7 +2,9 @@
 
 An application, with the applicant's identity and contact details, belongs to
 staff of its receiving region only: any other region, above or beside it, gets
-a 404 like a missing object. City and province reviewers see counts and dates in
+a 404 like a missing object. The one exception: an application escalated for
+coordination is read (never handled) by the receiving region's direct superior
+(`ApplicationQuerySet.visible_to`). City and province reviewers see counts and dates in
 the progress review (`selectors.application_progress`), never the applicant.
 """
 

@@ -2,8 +2,11 @@
 
 The applicant's identity and contact details are visible only to staff of the
 receiving region itself (SPEC §12): `visible_to` is the region, not the subtree.
-City and province reviewers see counts and dates through `in_subtree`, read by
-selectors that never select the personal fields.
+An application escalated for coordination (提请上级协调) is read as well by the
+receiving region's direct superior (the city for a county, the county for a
+township), and by no one further up or beside. City and province reviewers see
+counts and dates through `in_subtree`, read by selectors that never select the
+personal fields.
 """
 
 from __future__ import annotations
@@ -20,16 +23,16 @@ OPEN_STATUSES = ("registered", "reviewing", "processing")
 
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Applications received by the user's own region, and escalated ones of the
-        regions below it (all for superusers)."""
+        """Applications received by the user's own region, and the escalated ones of
+        the regions directly below it (the superior coordinates; the levels above it
+        do not see the applicant). All for superusers."""
         code = scope_code(user)
         if code is None:
             return self.none()
         if code == "":
             return self
         return self.filter(
-            Q(region_id=code)
-            | Q(region__code__startswith=code, escalated_at__isnull=False)
+            Q(region_id=code) | Q(region__parent_id=code, escalated_at__isnull=False)
         )
 
     def handled_by(self, user):

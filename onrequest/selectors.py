@@ -104,8 +104,8 @@ def annual_table_three(
 
 
 def application_list_for_staff(user, *, status: str = "", limit: int = 100):
-    """The applications of the user's own region and the escalated ones below it,
-    newest first (one query)."""
+    """The applications of the user's own region and the escalated ones of the
+    regions directly below it, newest first (one query)."""
     qs = Application.objects.visible_to(user).select_related("region")
     if status in Application.Status.values:
         qs = qs.filter(status=status)

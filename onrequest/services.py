@@ -640,8 +640,9 @@ def application_reply(
 def application_escalate(
     *, application: Application, reason: str, actor: User
 ) -> Application:
-    """Ask the regions above to coordinate (提请上级协调): from now on the city and the
-    province may read the application, applicant included; only the receiving
+    """Ask the superior region to coordinate (提请上级协调): from now on the receiving
+    region's direct superior (the city for a county) may read the application,
+    applicant included; the levels above it still may not. Only the receiving
     region keeps handling it."""
     if application.escalated_at:
         raise ValidationError(_("本申请已提请上级协调。"), code="once")
