@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalogs.models import Region, User
+from disclosures.models import private_storage
 
 from .outcomes import APPLICANT_KINDS, OUTCOMES
 from .querysets import ApplicationQuerySet
@@ -245,9 +246,10 @@ def application_file_path(instance: ApplicationFile, filename: str) -> str:
 
 
 class ApplicationFile(models.Model):
-    """A private file of an application: from the applicant, the reply letter, or
-    what was provided. Stored outside every public URL; served to staff of the
-    receiving region only."""
+    """A private file of an application: from the applicant (an ID scan, a power of
+    attorney), the reply letter, or what was provided. Stored in
+    ``STORAGES["private"]`` (outside MEDIA_ROOT, no URL); served only by the
+    permission-checked staff view (`views.manage.ApplicationFileView`)."""
 
     class Kind(models.TextChoices):
         APPLICANT = "applicant", _("申请人提交的材料")
@@ -263,7 +265,9 @@ class ApplicationFile(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     token = models.CharField(max_length=32)
-    file = models.FileField(_("文件"), upload_to=application_file_path)
+    file = models.FileField(
+        _("文件"), upload_to=application_file_path, storage=private_storage
+    )
     original_name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
