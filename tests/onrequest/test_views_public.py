@@ -157,3 +157,19 @@ def test_a_township_code_opens_its_county_form_with_the_township_chosen(client):
     page = client.get(URL + "?county=410311012").content.decode()
     assert "洛龙区民政局" in page
     assert '<option value="410311012" selected>' in page
+
+
+def test_both_application_forms_share_the_applicant_fields(client, county_clerk):
+    from pytest_django.asserts import assertTemplateUsed
+
+    include = "onrequest/includes/applicant_fields.html"
+    public = client.get(URL, {"county": "410311"})
+    client.force_login(county_clerk)
+    staff = client.get(reverse("onrequest:application_create"))
+    for response in (public, staff):
+        assert response.status_code == 200
+        assertTemplateUsed(response, include)
+        page = response.content.decode()
+        assert page.count('id="applicant-fields"') == 1
+        for name in ("applicant_name", "id_number", "phone", "description"):
+            assert f'name="{name}"' in page
