@@ -1,8 +1,16 @@
-"""The catalog as an editable Excel workbook (.xlsx), both ways.
+"""The catalog as an Excel workbook (.xlsx), both ways.
 
-Row 1 holds the headers of :data:`XLSX_COLUMNS`, one row per item, one column
-per element. The table title is the sheet name and the workbook title; a second
-sheet 填写说明 explains the format. Inside a cell:
+The workbook has three sheets:
+
+1. the official table (named after the title), as printed: title row, merged
+   two-level header, ✓ columns, 仿宋, A4 landscape — see :mod:`.xlsx_official`;
+   for reading and printing, never imported;
+2. :data:`IMPORT_SHEET` 导入用数据, the machine-readable sheet the importer reads:
+   row 1 holds the headers of :data:`XLSX_COLUMNS`, one row per item, one column
+   per element;
+3. 填写说明, how to fill in sheet 2.
+
+Inside a cell of the import sheet:
 
 - content elements and legal bases: one per line (:data:`LINE_SEPARATOR`);
   a basis is written ``《title》（number）``;
@@ -51,6 +59,10 @@ from .table import (
     Problems,
     grouped,
 )
+from .xlsx_official import write_official_sheet
+
+#: Name of the machine-readable sheet (sheet 2), the one the importer reads.
+IMPORT_SHEET = "导入用数据"
 
 #: Most item rows an imported sheet may hold.
 _MAX_ROWS = 5000
@@ -144,17 +156,21 @@ def _sheet_title(title: str) -> str:
 
 
 def catalog_to_xlsx(table: CatalogTable) -> bytes:
-    """Export a catalog as an editable Excel workbook (see module docstring).
+    """Export a catalog as an Excel workbook (see module docstring).
 
-    Sheet 1 (named after the title): header row + one row per item, frozen
-    header and item columns, wrapped text, print set to A4 landscape. Sheet 2
-    填写说明: how to fill it in and the allowed values.
+    Sheet 1 (named after the title): the official table. Sheet 2
+    :data:`IMPORT_SHEET`: header row + one row per item, frozen header and item
+    columns, wrapped text, print set to A4 landscape. Sheet 3 填写说明: how to
+    fill it in and the allowed values.
     """
+    items = grouped(table.items)
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _sheet_title(table.title)
+    official = workbook.active
+    official.title = _sheet_title(table.title)
+    write_official_sheet(official, table, items)
+    sheet = workbook.create_sheet(IMPORT_SHEET)
     sheet.append([header for _field, header in XLSX_COLUMNS])
-    for position, item in enumerate(grouped(table.items), start=1):
+    for position, item in enumerate(items, start=1):
         values = _xlsx_values(item, position)
         sheet.append(
             [
@@ -176,7 +192,7 @@ def catalog_to_xlsx(table: CatalogTable) -> bytes:
 
 
 def _style_item_sheet(sheet) -> None:
-    """Column widths, borders, header look, frozen panes and A4 landscape printing.
+    """Column widths, borders, header look, frozen panes and A4 landscape printing at 100 %.
 
     Every text cell is stored as a plain string (``data_type = "s"``), so no
     cell of the export is ever a formula.
@@ -206,12 +222,13 @@ def _style_item_sheet(sheet) -> None:
     sheet.row_dimensions[1].height = 30
     sheet.freeze_panes = "E2"
     sheet.auto_filter.ref = sheet.dimensions
+    # Printed at 100 % over as many pages as it needs (the readable print is
+    # the official table on sheet 1): fitting this wide sheet to one page
+    # width would shrink its text to about 4 pt.
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.scale = 100
 
 
 def _add_instructions(workbook: Workbook) -> None:
@@ -219,7 +236,9 @@ def _add_instructions(workbook: Workbook) -> None:
     sheet = workbook.create_sheet(_("填写说明"))
     lines = [
         _("填写说明"),
-        _("1. 第一个工作表的第1行是列标题，请勿修改；每行一个公开事项。"),
+        _(
+            "1. 第一个工作表是正式目录表格，供阅读和打印，导入时不读取；修改目录请在“导入用数据”工作表中进行：第1行是列标题，请勿修改；每行一个公开事项。"
+        ),
         _(
             "2. “事项标识”由系统生成，用于再次导入时更新原有事项，请勿修改；新增事项留空。"
         ),
@@ -245,7 +264,12 @@ def _add_instructions(workbook: Workbook) -> None:
     for line in lines:
         sheet.append([line])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.column_dimensions["A"].width = 120
+    sheet.column_dimensions["A"].width = 105
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     for row in sheet.iter_rows(min_row=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -315,11 +339,15 @@ def catalog_from_xlsx(data: bytes) -> list[ItemRow]:
 
 
 def _find_header(workbook):
-    """(sheet, header row number, column index → field) of the first header row, or None.
+    """(sheet, header row number, column index → field) of the header row to read, or None.
 
     A header row lies within a sheet's first 10 rows and names at least three
-    known columns, 二级事项 among them.
+    known columns, 二级事项 among them. A sheet whose header has the item key
+    column (the export's :data:`IMPORT_SHEET`) wins over an earlier one without
+    it; otherwise the first sheet with a header row is read. (The official
+    table on sheet 1 has no such row: its row 4 names only 一级事项 and 二级事项.)
     """
+    first = None
     for sheet in workbook.worksheets:
         for row_number, row in enumerate(
             sheet.iter_rows(
@@ -329,8 +357,12 @@ def _find_header(workbook):
         ):
             mapping = _xlsx_header_map(row)
             if len(set(mapping.values())) >= 3 and "name" in mapping.values():
-                return sheet, row_number, mapping
-    return None
+                if "key" in mapping.values():
+                    return sheet, row_number, mapping
+                if first is None:
+                    first = sheet, row_number, mapping
+                break
+    return first
 
 
 def _field_columns(

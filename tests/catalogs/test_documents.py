@@ -143,11 +143,12 @@ def test_xlsx_round_trip_of_the_province_templates():
 
 
 def test_xlsx_layout(luoyang):
-    """Header row 1, one row per item, the documented separators, frozen and wrapped."""
+    """Import sheet: header row 1, one row per item, the documented separators,
+    frozen and wrapped (sheet 1 is the official table, see test_issue21_official_xlsx)."""
     table = luoyang[1]  # 养老服务
     workbook = load_workbook(io.BytesIO(catalog_to_xlsx(table)))
-    sheet = workbook.worksheets[0]
-    assert sheet.title == "洛阳市养老服务领域基层政务公开标准目录"
+    sheet = workbook["导入用数据"]
+    assert workbook.worksheets[0].title == "洛阳市养老服务领域基层政务公开标准目录"
     assert workbook.properties.title == table.title
     assert [c.value for c in sheet[1]] == [header for _f, header in XLSX_COLUMNS]
     assert sheet.max_row == 1 + 11
@@ -173,7 +174,7 @@ def test_xlsx_layout(luoyang):
     )
     assert sheet.cell(2, 5).alignment.wrap_text
     assert sheet.column_dimensions["E"].width >= 40
-    assert workbook.sheetnames[1] == "填写说明"
+    assert workbook.sheetnames[1:] == ["导入用数据", "填写说明"]
 
 
 def test_xlsx_neutralises_formulas_and_restores_them():
@@ -184,7 +185,7 @@ def test_xlsx_neutralises_formulas_and_restores_them():
         note="=1+1",
     )
     data = catalog_to_xlsx(table)
-    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(data))["导入用数据"]
     assert sheet["D2"].value == '\'=HYPERLINK("http://example.com","点击")'
     assert sheet["D2"].data_type == "s"
     assert sheet["E2"].value == "'+86 电话\n-1\n@SUM(A1)\n'=已转义"
@@ -205,7 +206,7 @@ def test_xlsx_other_channel_text_and_separators():
         note="本地新增",
     )
     data = catalog_to_xlsx(table)
-    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(data))["导入用数据"]
     assert sheet["I2"].value == "政府网站、其他"
     assert sheet["J2"].value == "村务微信群"
     assert sheet["M2"].value == "县级、村级"
@@ -220,7 +221,7 @@ def test_xlsx_tolerates_hand_edits():
     """Numbered elements, half-width brackets, other separators and aliases are understood."""
     data = catalog_to_xlsx(small_table())
     workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.worksheets[0]
+    sheet = workbook["导入用数据"]
     sheet["A2"] = None  # a new item has no key
     sheet["E2"] = "1.文件名称\n2、文号\n\n3.发文部门"
     sheet["F2"] = (
@@ -254,7 +255,7 @@ def _edited_xlsx(edits: dict[str, object], *, items: int = 6) -> bytes:
         for n in range(1, items + 1)
     ]
     workbook = load_workbook(io.BytesIO(catalog_to_xlsx(table)))
-    sheet = workbook.worksheets[0]
+    sheet = workbook["导入用数据"]
     for ref, value in edits.items():
         sheet[ref] = value
     buffer = io.BytesIO()
@@ -312,7 +313,7 @@ def test_xlsx_wrong_headers():
         catalog_from_xlsx(buffer.getvalue())
 
     workbook = load_workbook(io.BytesIO(catalog_to_xlsx(small_table())))
-    workbook.worksheets[0].delete_cols(6)  # 公开依据
+    workbook["导入用数据"].delete_cols(6)  # 公开依据
     buffer = io.BytesIO()
     workbook.save(buffer)
     with pytest.raises(CatalogImportError) as info:
@@ -324,7 +325,7 @@ def test_xlsx_wrong_headers():
 
 def test_xlsx_without_items():
     workbook = load_workbook(io.BytesIO(catalog_to_xlsx(small_table())))
-    workbook.worksheets[0].delete_rows(2)
+    workbook["导入用数据"].delete_rows(2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     with pytest.raises(CatalogImportError, match="没有找到任何公开事项"):

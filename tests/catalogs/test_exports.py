@@ -70,7 +70,7 @@ def localized_luolong(templates, county_clerk, city_reviewer):
 
 
 def _cells(data: bytes) -> list[list]:
-    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(data))["导入用数据"]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
@@ -154,7 +154,7 @@ def test_unknown_category_is_reported_with_row_and_column(
     localized_luolong, other_county_clerk
 ):
     wb = load_workbook(io.BytesIO(catalog_export(localized_luolong, "xlsx")[0]))
-    ws = wb.worksheets[0]
+    ws = wb["导入用数据"]
     header = [c.value for c in ws[1]]
     ws.cell(row=5, column=header.index("一级事项") + 1).value = "不存在的事项"
     buffer = io.BytesIO()
@@ -183,7 +183,7 @@ def test_basis_without_number_is_kept_with_a_warning(
     table.items[0].basis = [documents.BasisRow(title="《某某管理办法》", number="")]
     wb = documents.catalog_to_xlsx(table)
     sheet_wb = load_workbook(io.BytesIO(wb))
-    ws = sheet_wb.worksheets[0]
+    ws = sheet_wb["导入用数据"]
     header = [c.value for c in ws[1]]
     col = header.index("公开依据") + 1
     ws.cell(row=2, column=col).value = "《某某管理办法》"
