@@ -296,6 +296,15 @@ def access_catalog_item(
     return item
 
 
+def can_resolve_source_notes(user: User, region: Region | str) -> bool:
+    """Marking a 待核实 source note of an item of ``region``'s catalogs as handled
+    (issue 16): a province admin (or superuser) for their region or below."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    role_ok = user.is_superuser or getattr(user, "role", "") in ADMIN_ROLES
+    return role_ok and in_scope(user, region)
+
+
 def can_manage_villages(user: User, region: Region | str | None = None) -> bool:
     """Adding villages (村/社区): county staff (and province admins) with the
     capability, for townships in their subtree (`region`, when given)."""

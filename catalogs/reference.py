@@ -20,7 +20,7 @@ from django.db import transaction
 from . import services
 from .models import CalendarDay, CalendarYear, Catalog, Category, Domain, Region
 from .permissions import ROLE_GROUP_NAMES, role_permissions
-from .provenance import TEMPLATE_LABEL
+from .provenance import TEMPLATE_LABEL, derived_note
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -177,7 +177,7 @@ def _item_values(spec: dict) -> dict:
         "mode": list(spec["mode"]),
         "levels": list(spec["levels"]),
         "uncertain": list(spec.get("uncertain", [])),
-        "source_note": "\n".join(spec.get("derived", [])),
+        "source_note": derived_note(spec.get("derived", [])),
     }
 
 

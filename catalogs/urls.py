@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import calendar, manage, review, security
+from .views import calendar, manage, notes, review, security
 
 app_name = "catalogs"
 
@@ -46,6 +46,11 @@ urlpatterns = [
         "items/<int:pk>/restore/", manage.ItemRestoreView.as_view(), name="item_restore"
     ),
     path("items/<int:pk>/delete/", manage.ItemDeleteView.as_view(), name="item_delete"),
+    path(
+        "items/<int:pk>/notes/resolve/",
+        notes.SourceNoteResolveView.as_view(),
+        name="item_note_resolve",
+    ),
     path(
         "comments/<int:pk>/resolve/",
         manage.CommentResolveView.as_view(),

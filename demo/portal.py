@@ -60,8 +60,14 @@ def county_catalog_publish(*, region: Region, domain: Domain) -> Catalog:
     services.catalog_approve(
         catalog=catalog, actor=None, comment="演示数据：经洛阳市民政局审核通过。"
     )
+    # Never dated before the upstream version it copies (issue 16): a clone of a
+    # later city version (the demo revision) is published now.
+    upstream = catalog.upstream
+    published_at = DEMO_PUBLISHED_AT
+    if upstream is not None and (upstream.published_at or published_at) > published_at:
+        published_at = None
     return services.catalog_publish(
-        catalog=catalog, actor=None, published_at=DEMO_PUBLISHED_AT
+        catalog=catalog, actor=None, published_at=published_at
     )
 
 

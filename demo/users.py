@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from catalogs import services
+from catalogs import provenance, services
 from catalogs.accounts import user_set_role
 from catalogs.models import Catalog, Domain, Region, User
 from catalogs.reference import (
@@ -213,6 +213,10 @@ def seed_localization(*, stdout=None) -> None:
         Catalog.objects.filter(pk=draft.pk).update(
             source_note=LUOYANG_V2_NOTE, document_number=""
         )
+        # The known errors of the source table (国务院令第659号, 我而且, 养老机构案数量)
+        # are corrected in this version too, and the outdated 低保 standard flagged,
+        # so 洛龙区 sees the corrections as an upstream update (issue 16).
+        provenance.source_errors_apply(draft=draft, actor=reviewer)
         # Luoyang's catalogs are issued outside the portal (洛民通〔2020〕15号 and
         # its demo revision), like the province templates.
         services.catalog_publish(

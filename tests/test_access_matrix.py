@@ -219,6 +219,13 @@ def _matrix(w):
         "item_restore": ({"pk": w["omitted"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "item_delete": ({"pk": w["local"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
         "comment_resolve": ({"pk": w["comment"].pk}, OWN_WRITE_GET, REFUSED_WRITE, {}),
+        # Issue 16: marking a 待核实 source note handled — province admins, POST only.
+        "item_note_resolve": (
+            {"pk": item.pk},
+            (302, 405, 405, 405, 405, 405),
+            (302, 403, 404, 404, 403, None),
+            {"note": "被篡改"},
+        ),
         # Issue 21: withdraw a submission; answer (county) and close (reviewer) a comment.
         "catalog_withdraw": (
             {"pk": w["a_elderly"].pk},

@@ -6,8 +6,9 @@ A number is accepted in one of the recognised shapes (``国发〔2012〕45号``,
 A basis may go without a number when it is a generic reference (not wrapped in
 《》, or starting with 各地/其他/相关), a law cited by its title
 (《中华人民共和国…法》), or when it is explicitly marked ``《title》（泛指）``
-(:data:`GENERIC_MARKER`); the exporters write that marker for any other
-number-less basis so that their own output imports again.
+(:data:`GENERIC_MARKER`, still understood on import). The exporters never
+add that marker: a number-less citation is written as it is, and the importers
+match it against the legal library or keep it as written with a warning.
 """
 
 from __future__ import annotations
@@ -61,14 +62,14 @@ def _number_optional(title: str) -> bool:
 def format_basis(basis: BasisRow) -> str:
     """Render a basis as printed in the table: ``《title》（number）``.
 
-    A number-less basis that would otherwise be refused on import gets the
-    ``（泛指）`` marker.
+    A basis without a number is printed as written: never with a ``（泛指）``
+    marker (issue 16: 《养老机构管理办法》 is a numbered 民政部令, not a generic
+    reference). The importers accept it again: the library matches the title to
+    its number, and an unknown title is kept as written with a warning.
     """
     if basis.number:
         return f"{basis.title}（{basis.number}）"
-    if _number_optional(basis.title):
-        return basis.title
-    return f"{basis.title}（{GENERIC_MARKER}）"
+    return basis.title
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ def basis_problems(parsed: ParsedBasis) -> list[str]:
     if parsed.generic or _number_optional(basis.title):
         return []
     return [
-        _("%(title)s缺少文号，请补全文号或标注为泛指（写作“%(title)s（泛指）”）。")
+        _("%(title)s缺少文号，请补全文号；依据库中没有此文件时按原文保留。")
         % {"title": basis.title}
     ]
 

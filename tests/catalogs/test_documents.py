@@ -165,7 +165,7 @@ def test_xlsx_layout(luoyang):
         "《中华人民共和国行政强制法》",
         "《中华人民共和国行政处罚法》",
         "其他有关法律、行政法规",
-        "《养老机构管理办法》（泛指）",
+        "《养老机构管理办法》",
         "各地相关法规",
     ]
     assert (
@@ -775,10 +775,9 @@ def test_parse_basis(text, expected):
     assert parse_basis(text) == expected
 
 
-def test_format_basis_marks_number_less_documents_as_generic():
-    assert (
-        format_basis(BasisRow("《养老机构管理办法》")) == "《养老机构管理办法》（泛指）"
-    )
+def test_format_basis_never_marks_number_less_documents_as_generic():
+    """Issue 16: no “（泛指）” is added to a citation written without its 文号."""
+    assert format_basis(BasisRow("《养老机构管理办法》")) == "《养老机构管理办法》"
     assert format_basis(BasisRow("各地相关法规")) == "各地相关法规"
     assert (
         format_basis(BasisRow("《中华人民共和国行政强制法》"))
