@@ -706,3 +706,38 @@ class ReviewComment(models.Model):
         if self.answer:
             return _("已答复")
         return _("待经办人答复或处理")
+
+
+class ItemDraft(models.Model):
+    """An item's edit form as a clerk left it with 保存草稿 (issue 21), unchecked.
+
+    The typed form fields are kept verbatim (``data``: field name → list of
+    values, as posted), valid or not, in this separate row; the item itself is
+    untouched, so nothing of a draft can reach a submission, review, the public
+    catalog or an export. Reopening the form shows the draft; 保存 validates it
+    like any input and then removes it. One draft per item: the latest wins.
+    """
+
+    item = models.OneToOneField(
+        CatalogItem,
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
+        related_name="form_draft",
+    )
+    data = models.JSONField(_("填写内容"), default=dict)
+    base_lock_version = models.PositiveIntegerField(_("草稿所依据的事项版本"))
+    saved_by = models.ForeignKey(
+        User,
+        verbose_name=_("保存人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("保存时间"))
+
+    class Meta:
+        verbose_name = _("事项草稿")
+        verbose_name_plural = _("事项草稿")
+
+    def __str__(self) -> str:
+        return str(self.item)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from .. import diff_queries, merge, permissions, provenance, selectors, services
+from .. import diff_queries, drafts, merge, permissions, provenance, selectors, services
 from ..forms import (
     ItemEditor,
     MergeForm,
@@ -492,12 +492,19 @@ class ItemEditView(StaffView):
         item = permissions.access_catalog_item(
             request.user, pk, for_write=True, manage=True
         )
+        draft = drafts.item_draft(item)
+        if draft is not None:
+            # The form as the clerk left it (保存草稿), problems listed.
+            editor = _editor(item.catalog, drafts.draft_form_data(draft), item=item)
+            return self._render(request, item, editor, draft=draft)
         return self._render(request, item, _editor(item.catalog, item=item))
 
     def post(self, request, pk: int):
         item = permissions.access_catalog_item(
             request.user, pk, for_write=True, manage=True
         )
+        if "_draft" in request.POST or "_discard_draft" in request.POST:
+            return self._draft(request, item)
         editor = _editor(item.catalog, request.POST, item=item)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
@@ -515,8 +522,29 @@ class ItemEditView(StaffView):
                 return self._stale(request, pk, editor)
             editor.add_service_errors(error)
             return self._render(request, item, editor, status=400)
+        drafts.item_draft_discard(item=item, actor=request.user, saved=True)
         messages.success(request, _("已保存“%(name)s”。") % {"name": item.name})
         return redirect(_detail_url(item.catalog, f"item-{item.key}"))
+
+    def _draft(self, request, item):
+        """保存草稿 (kept unchecked, see catalogs.drafts) or 放弃草稿."""
+        if "_discard_draft" in request.POST:
+            drafts.item_draft_discard(item=item, actor=request.user)
+            messages.success(request, _("已放弃草稿，下面是该事项已保存的内容。"))
+            return redirect("catalogs:item_edit", pk=item.pk)
+        try:
+            drafts.item_draft_save(item=item, data=request.POST, actor=request.user)
+        except ValidationError as error:
+            editor = _editor(item.catalog, request.POST, item=item)
+            editor.form.add_error(None, error)
+            return self._render(request, item, editor, status=400)
+        messages.success(
+            request,
+            _(
+                "草稿已保存。草稿内容尚未检查，不会提交审核或公开；再次打开本页时会显示草稿，检查无误后点“保存”才会生效。"
+            ),
+        )
+        return redirect("catalogs:item_edit", pk=item.pk)
 
     def _stale(self, request, pk, editor):
         """Someone saved in between: show their version, keep this input, and let the
@@ -536,7 +564,7 @@ class ItemEditView(StaffView):
         )
         return self._render(request, current, editor, status=409, stale=True)
 
-    def _render(self, request, item, editor, status=200, stale=False):
+    def _render(self, request, item, editor, status=200, stale=False, draft=None):
         preview = None
         if editor.form.is_bound and editor.form.is_valid():
             preview = editor.form.preview()
@@ -552,6 +580,9 @@ class ItemEditView(StaffView):
                 "source_hints": provenance.item_hints(item),
                 "preview": preview,
                 "stale": stale,
+                "draft": draft,
+                "draft_outdated": draft is not None
+                and draft.base_lock_version != item.lock_version,
                 "latest": diff_queries.load_snapshots(Q(pk=item.pk)).get(item.pk)
                 if stale
                 else None,
