@@ -86,6 +86,7 @@ def name_list_public(
     name_list = (
         NameList.objects.confirmed()
         .filter(record=record)
+        .select_related("village")
         .annotate(
             live=Exists(NameList.objects.live(today=today).filter(pk=OuterRef("pk")))
         )

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,11 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from catalogs.models import Region
 from catalogs.permissions import RegionStaffRequiredMixin
 
 from .. import permissions
 from ..deidentify import COLUMN_KIND_LABELS, ColumnKind, publishable
 from ..models import NameList
+from ..records import villages as record_villages
 from ..spreadsheets import SpreadsheetError
 from . import processing, selectors, services, staging, states
 
@@ -90,8 +93,19 @@ class MappingForm(forms.Form):
         ),
     )
 
+    village = forms.ModelChoiceField(
+        label=gettext_lazy("所涉村（社区）"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("不指定村（社区）"),
+        help_text=gettext_lazy(
+            "名单只涉及一个村（社区）时请选择，公示页面和张榜通知会显示该村（社区）。"
+        ),
+    )
+
     def __init__(self, *args, columns, policy, setting, record=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self._add_village_choice(record)
         self.columns = columns
         self.policy = policy
         self.fields["mask_names"].initial = (
@@ -132,6 +146,17 @@ class MappingForm(forms.Form):
                 required=False,
                 initial=column.suggested,
             )
+
+    def _add_village_choice(self, record) -> None:
+        """The villages under the record's region; no field where there are none."""
+        villages = record_villages.villages_of(record.region) if record else []
+        if not villages:
+            del self.fields["village"]
+            return
+        self.fields["village"].queryset = Region.objects.filter(
+            pk__in=[village.pk for village in villages]
+        ).order_by("code")
+        self.fields["village"].initial = record.village_id
 
     def clean_publicity_end(self):
         value = self.cleaned_data.get("publicity_end")
@@ -401,16 +426,7 @@ class MapView(NameListStaffMixin, TemplateView):
         )
         if form.is_valid():
             try:
-                name_list = processing.name_list_start(
-                    staged=staged,
-                    record=record,
-                    sheet=table.sheet,
-                    mapping=form.mapping(),
-                    mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
-                    publicity_end=form.cleaned_data.get("publicity_end"),
-                    standing=form.cleaned_data.get("standing", False),
-                    actor=request.user,
-                )
+                name_list = self._start(form, staged, record, table.sheet)
             except SpreadsheetError as exc:
                 form.add_error(None, exc.message)
             except ValidationError as exc:
@@ -429,6 +445,27 @@ class MapView(NameListStaffMixin, TemplateView):
                 policy=policy,
             )
         )
+
+    def _start(self, form, staged, record, sheet) -> NameList:
+        """Start processing and name the village the list concerns: both or neither
+        (two audited services in one transaction)."""
+        village = form.cleaned_data.get("village")
+        with transaction.atomic():
+            name_list = processing.name_list_start(
+                staged=staged,
+                record=record,
+                sheet=sheet,
+                mapping=form.mapping(),
+                mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
+                publicity_end=form.cleaned_data.get("publicity_end"),
+                standing=form.cleaned_data.get("standing", False),
+                actor=self.request.user,
+            )
+            if village is not None:
+                record_villages.name_list_village_set(
+                    name_list=name_list, village=village, actor=self.request.user
+                )
+        return name_list
 
 
 def _detail_context(user, name_list: NameList, page) -> dict:
