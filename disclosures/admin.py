@@ -1,5 +1,6 @@
 """Back office of the disclosures app (province admins and superusers only; see
-`catalogs.admin`). Records, obligations, attachments and name lists are read-only
+`catalogs.admin`). Records, obligations, attachments, proofs of posting and name
+lists are read-only
 here; the two province-wide settings are changed through their services."""
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from catalogs.admin import (
     NoHistoryRevertMixin,
@@ -24,6 +28,7 @@ from .models import (
     NameList,
     NameListRow,
     Obligation,
+    PostingProof,
     ProgressThreshold,
 )
 
@@ -157,6 +162,39 @@ class AttachmentAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdm
     list_display = ["original_name", "record", "size", "content_type"]
     list_select_related = ["record"]
     search_fields = ["original_name", "record__title"]
+
+
+# --- proof of posting (张榜证明) ------------------------------------------------------------
+# Read-only, scoped by region: photos are attached and removed on the record's posting
+# page (disclosures.records.posting, audited). The photo lives in private storage; the
+# admin links to the permission-checked staff view, never to a storage URL.
+
+
+@admin.register(PostingProof)
+class PostingProofAdmin(ReadOnlyAdminMixin, RegionScopedAdminMixin, admin.ModelAdmin):
+    region_field = "record__region__code"
+    list_display = ["record", "village", "posted_on", "uploaded_by", "uploaded_at"]
+    list_filter = ["posted_on"]
+    search_fields = ["record__title", "note"]
+    list_select_related = ["record", "village", "uploaded_by"]
+    date_hierarchy = "posted_on"
+    exclude = ["photo"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The FileField would render a link to the storage's URL: the view instead.
+        fields = super().get_readonly_fields(request, obj)
+        return [name for name in fields if name != "photo"] + ["photo_link"]
+
+    @admin.display(description=gettext_lazy("照片"))
+    def photo_link(self, obj: PostingProof) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        url = reverse("disclosures:posting_photo", args=[obj.record_id, obj.pk])
+        return format_html(
+            '<a href="{}" id="posting-photo-link">{}</a>',
+            url,
+            gettext_lazy("查看照片（工作人员页面）"),
+        )
 
 
 # --- name lists (名单公示) ---------------------------------------------------------------

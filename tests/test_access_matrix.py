@@ -949,6 +949,7 @@ def _admin_models(w) -> dict[str, tuple[object, dict[str, int], dict[str, int]]]
             *both(READ_ONLY),
         ),
         "disclosures_attachment": (w["attachment"], *both(READ_ONLY)),
+        "disclosures_postingproof": (w["proof"], *both(READ_ONLY)),
         "disclosures_namelist": (w["name_list"], *both(READ_ONLY)),
         "disclosures_namelistrow": (
             NameListRow.objects.filter(name_list=w["name_list"]).first(),
