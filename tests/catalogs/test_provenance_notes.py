@@ -54,8 +54,11 @@ def _county_copy(clerk) -> Catalog:
 # --- notes in Chinese ------------------------------------------------------------
 
 
-def test_every_province_template_note_is_chinese_and_keeps_its_source():
-    data = json.loads((FIXTURES_DIR / "province_templates.json").read_text("utf-8"))
+@pytest.mark.parametrize(
+    "fixture", ["province_templates.json", "luoyang_catalogs.json"]
+)
+def test_every_fixture_note_is_chinese_and_keeps_its_source(fixture):
+    data = json.loads((FIXTURES_DIR / fixture).read_text("utf-8"))
     items = [i for d in data["domains"] for c in d["categories"] for i in c["items"]]
     with_notes = [i for i in items if i["uncertain"]]
     assert len(with_notes) >= 15
