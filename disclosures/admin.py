@@ -1,7 +1,7 @@
 """Back office of the disclosures app (province admins and superusers only; see
 `catalogs.admin`). Records, obligations, attachments, proofs of posting and name
-lists are read-only
-here; the two province-wide settings are changed through their services."""
+lists are read-only here; the two province-wide settings are changed through their
+services."""
 
 from __future__ import annotations
 
