@@ -136,29 +136,37 @@ class _Plan:
         )
 
 
-def _seed_plan(p: _Plan) -> None:
-    clerk = p.clerk
-    # 1. Online, waiting to be registered.
+def _online(p: _Plan) -> None:
+    """1–2. Online: one waiting to be registered, one registered today."""
     waiting = services.application_submit(
         region=p.region,
         data=APPLICANTS[0].data("洛龙区2025年特困人员救助供养资金发放情况"),
     ).application
     p.made.append(waiting)
-    # 2. Online, registered today.
     online = services.application_submit(
         region=p.region,
         data=APPLICANTS[1].data("洛龙区养老机构等级评定结果及评定标准"),
     ).application
-    services.application_register(application=online, received_on=p.today, actor=clerk)
+    services.application_register(
+        application=online, received_on=p.today, actor=p.clerk
+    )
     p.made.append(online)
-    # 3. Overdue: received 25 working days ago, still being handled.
+
+
+def _in_progress(p: _Plan) -> None:
+    """3–4. Overdue (received 25 working days ago, being handled) and due soon
+    (received 18 working days ago, under review)."""
+    clerk = p.clerk
     late = p.paper(2, p.back(25), "2024年洛龙区最低生活保障资金审计整改情况")
     services.application_start_review(application=late, actor=clerk)
     services.application_start_processing(application=late, actor=clerk)
-    # 4. Due soon: received 18 working days ago, under review.
     soon = p.paper(3, p.back(18), "洛龙区临时救助备用金管理办法及2025年使用情况")
     services.application_start_review(application=soon, actor=clerk)
-    # 5. Corrected: the clock restarted on the corrected application.
+
+
+def _corrected(p: _Plan) -> None:
+    """5. Corrected: the clock restarted on the corrected application (第三十条)."""
+    clerk = p.clerk
     corrected = p.paper(4, p.back(14), "关于养老补贴的文件")
     services.application_start_review(application=corrected, actor=clerk)
     services.application_request_correction(
@@ -171,7 +179,11 @@ def _seed_plan(p: _Plan) -> None:
         application=corrected, corrected_on=p.back(8), actor=clerk
     )
     services.application_start_processing(application=corrected, actor=clerk)
-    # 6. Third-party consultation (第三十二条), answered.
+
+
+def _consulted(p: _Plan) -> None:
+    """6. Third-party consultation (第三十二条), answered."""
+    clerk = p.clerk
     consulted = p.paper(10, p.back(16), "洛龙区2025年养老服务机构运营补贴发放明细")
     services.application_start_review(application=consulted, actor=clerk)
     services.application_start_processing(application=consulted, actor=clerk)
@@ -188,7 +200,11 @@ def _seed_plan(p: _Plan) -> None:
         note="第三方同意公开补贴总额，不同意公开其经营数据。",
         actor=clerk,
     )
-    # 7. Extended once (第三十三条第二款).
+
+
+def _extended(p: _Plan) -> None:
+    """7. Extended once (第三十三条第二款)."""
+    clerk = p.clerk
     extended = p.paper(
         11, p.back(22), "洛龙区2023年至2025年社会救助领域行政复议案件情况"
     )
@@ -203,7 +219,10 @@ def _seed_plan(p: _Plan) -> None:
         notified_on=p.back(3),
         actor=clerk,
     )
-    # 8. Disclosed and archived.
+
+
+def _disclosed(p: _Plan) -> None:
+    """8–9. Disclosed and archived; partly disclosed, replied, to be archived."""
     disclosed = p.paper(5, p.back(40), "洛龙区2025年第一季度临时救助审批结果")
     p.reply(
         disclosed,
@@ -212,7 +231,6 @@ def _seed_plan(p: _Plan) -> None:
         p.back(30),
     )
     p.archive(disclosed, p.back(26))
-    # 9. Partly disclosed, replied: to be archived.
     partly = p.paper(6, p.back(20), "洛龙区低保对象名单及家庭收入核查材料")
     p.reply(
         partly,
@@ -220,7 +238,11 @@ def _seed_plan(p: _Plan) -> None:
         "提供已公示的低保对象名单（已去标识化）；家庭收入核查材料涉及个人隐私，不予公开。",
         p.back(8),
     )
-    # 10. Refused: third party's interests (第十五条), archived.
+
+
+def _not_provided(p: _Plan) -> None:
+    """10–12. Refused (third party's interests, 第十五条), not held (another
+    agency's, 第三十六条第（五）项) and a repeat request (第（六）项); all archived."""
     refused = p.paper(7, p.back(45), "某养老机构的财务报表和员工工资明细")
     p.reply(
         refused,
@@ -229,7 +251,6 @@ def _seed_plan(p: _Plan) -> None:
         p.back(35),
     )
     p.archive(refused, p.back(33))
-    # 11. Not held: another agency's information (第三十六条第（五）项), archived.
     unable = p.paper(8, p.back(50), "洛龙区2025年城市更新项目拆迁补偿标准")
     p.reply(
         unable,
@@ -239,7 +260,6 @@ def _seed_plan(p: _Plan) -> None:
         other_agency="洛阳市洛龙区住房和城乡建设局",
     )
     p.archive(unable, p.back(40))
-    # 12. Repeat request (第三十六条第（六）项), archived.
     repeat = p.paper(9, p.back(38), "洛龙区2025年第一季度临时救助审批结果")
     p.reply(
         repeat,
@@ -248,7 +268,11 @@ def _seed_plan(p: _Plan) -> None:
         p.back(33),
     )
     p.archive(repeat, p.back(30))
-    # 13. No answer to the correction request: withdrawn (第三十条).
+
+
+def _withdrawn(p: _Plan) -> None:
+    """13. No answer to the correction request: withdrawn (第三十条), archived."""
+    clerk = p.clerk
     withdrawn = p.paper(1, p.back(60), "民政的材料")
     services.application_start_review(application=withdrawn, actor=clerk)
     services.application_request_correction(
@@ -265,6 +289,24 @@ def _seed_plan(p: _Plan) -> None:
         p.back(40),
     )
     p.archive(withdrawn, p.back(36))
+
+
+#: The demo's applications, in the order they are created.
+_STEPS = (
+    _online,
+    _in_progress,
+    _corrected,
+    _consulted,
+    _extended,
+    _disclosed,
+    _not_provided,
+    _withdrawn,
+)
+
+
+def _seed_plan(p: _Plan) -> None:
+    for step in _STEPS:
+        step(p)
 
 
 def seed(*, scale: str = "demo", stdout=None) -> list[Application]:
