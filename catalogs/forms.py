@@ -351,8 +351,33 @@ class BasisRowForm(forms.Form):
         return data
 
 
+class BaseBasisFormSet(forms.BaseFormSet):
+    def clean(self):
+        """The same library document chosen in two rows is named, not stored twice."""
+        super().clean()
+        if any(self.errors):
+            return
+        first_row: dict[str, int] = {}
+        for position, form in enumerate(self.forms, start=1):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            document = form.cleaned_data.get("document")
+            if not document:
+                continue
+            if document in first_row:
+                raise ValidationError(
+                    _(
+                        "公开依据第%(first)s项和第%(second)s项选择了同一份文件，请删除其中一项。"
+                    )
+                    % {"first": first_row[document], "second": position},
+                    code="duplicate_basis",
+                )
+            first_row[document] = position
+
+
 BasisFormSet = forms.formset_factory(
     BasisRowForm,
+    formset=BaseBasisFormSet,
     extra=1,
     can_order=True,
     can_delete=True,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
@@ -354,11 +356,23 @@ def item_comments(item: CatalogItem) -> list:
     )
 
 
-def legal_document_choices() -> list[tuple[str, str]]:
+#: How many library documents a filtered legal-basis picker lists.
+BASIS_PICKER_LIMIT = 20
+
+
+def legal_document_choices(
+    query: str = "", *, keep: Iterable[int | str] = ()
+) -> list[tuple[str, str]]:
     """The shared legal-basis library as (pk, citation) choices (one query).
 
     Superseded documents stay selectable (items may still cite them) but say so;
-    so do proposals not yet accepted by a province admin.
+    so do proposals not yet accepted by a province admin. (Each citation is one
+    row: the library is unique on title and 文号.)
+
+    With ``query`` (the picker's filter, issue 21: it works without JavaScript)
+    only documents whose title or 文号 contain every word of it are listed, at
+    most :data:`BASIS_PICKER_LIMIT`; the documents in ``keep`` (those already
+    chosen in the form) are always listed, so a filter never drops a choice.
     """
 
     def label(doc: LegalDocument) -> str:
@@ -368,10 +382,19 @@ def legal_document_choices() -> list[tuple[str, str]]:
             return _("%(citation)s（待省级管理员收录）") % {"citation": doc.citation}
         return doc.citation
 
-    return [
-        (str(doc.pk), label(doc))
-        for doc in LegalDocument.objects.order_by("title", "number")
-    ]
+    docs = list(LegalDocument.objects.order_by("title", "number"))
+    words = query.split()
+    if words:
+        kept = {str(pk) for pk in keep}
+        matches = [
+            doc.pk
+            for doc in docs
+            if str(doc.pk) not in kept
+            and all(word in f"{doc.title}{doc.number}" for word in words)
+        ][:BASIS_PICKER_LIMIT]
+        shown = set(matches)
+        docs = [doc for doc in docs if doc.pk in shown or str(doc.pk) in kept]
+    return [(str(doc.pk), label(doc)) for doc in docs]
 
 
 # --- history (audit trail) -------------------------------------------------------------

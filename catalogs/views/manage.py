@@ -465,13 +465,38 @@ class CommentResolveView(StaffView):
 # --- items -------------------------------------------------------------------------------
 
 
-def _editor(catalog, data=None, item=None) -> ItemEditor:
+def _basis_query(data) -> str:
+    """The legal-basis picker's filter text (``basis_q``), trimmed."""
+    return " ".join(str(data.get("basis_q", "")).split())[:100]
+
+
+def _basis_matches(basis_query: str):
+    """(pk, citation) of the library documents matching the picker's filter, or
+    None without a filter (the short list shown above the rows)."""
+    if not basis_query:
+        return None
+    return selectors.legal_document_choices(basis_query)
+
+
+def _editor(catalog, data=None, item=None, basis_query: str = "") -> ItemEditor:
+    """The item editor; with ``basis_query`` the library lists only its matches
+    (and the documents already chosen, in the item or in the posted rows)."""
+    keep: list = []
+    if basis_query:
+        if item is not None:
+            keep += [link.document_id for link in item.basis_links.all()]
+        if data is not None:
+            keep += [
+                value
+                for name, value in data.items()
+                if name.startswith("bases-") and name.endswith("-document") and value
+            ]
     return ItemEditor(
         data,
         catalog=catalog,
         item=item,
         categories=list(Category.objects.filter(domain_id=catalog.domain_id)),
-        library=selectors.legal_document_choices(),
+        library=selectors.legal_document_choices(basis_query, keep=keep),
     )
 
 
@@ -492,12 +517,16 @@ class ItemEditView(StaffView):
         item = permissions.access_catalog_item(
             request.user, pk, for_write=True, manage=True
         )
+        query = _basis_query(request.GET)
         draft = drafts.item_draft(item)
         if draft is not None:
             # The form as the clerk left it (保存草稿), problems listed.
-            editor = _editor(item.catalog, drafts.draft_form_data(draft), item=item)
-            return self._render(request, item, editor, draft=draft)
-        return self._render(request, item, _editor(item.catalog, item=item))
+            editor = _editor(
+                item.catalog, drafts.draft_form_data(draft), item, basis_query=query
+            )
+            return self._render(request, item, editor, draft=draft, basis_query=query)
+        editor = _editor(item.catalog, item=item, basis_query=query)
+        return self._render(request, item, editor, basis_query=query)
 
     def post(self, request, pk: int):
         item = permissions.access_catalog_item(
@@ -505,6 +534,12 @@ class ItemEditView(StaffView):
         )
         if "_draft" in request.POST or "_discard_draft" in request.POST:
             return self._draft(request, item)
+        if "_basis_search" in request.POST:
+            # The picker's 查找 without JavaScript: the same form, nothing saved,
+            # every 从依据库选择 list narrowed to the matches.
+            query = _basis_query(request.POST)
+            editor = _editor(item.catalog, request.POST, item, basis_query=query)
+            return self._render(request, item, editor, basis_query=query, quiet=True)
         editor = _editor(item.catalog, request.POST, item=item)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
@@ -564,7 +599,18 @@ class ItemEditView(StaffView):
         )
         return self._render(request, current, editor, status=409, stale=True)
 
-    def _render(self, request, item, editor, status=200, stale=False, draft=None):
+    def _render(
+        self,
+        request,
+        item,
+        editor,
+        status=200,
+        stale=False,
+        draft=None,
+        basis_query="",
+        quiet=False,
+    ):
+        """``quiet``: the form shown back after 查找, which is not a save."""
         preview = None
         if editor.form.is_bound and editor.form.is_valid():
             preview = editor.form.preview()
@@ -581,6 +627,9 @@ class ItemEditView(StaffView):
                 "preview": preview,
                 "stale": stale,
                 "draft": draft,
+                "basis_query": basis_query,
+                "basis_matches": _basis_matches(basis_query),
+                "quiet": quiet,
                 "draft_outdated": draft is not None
                 and draft.base_lock_version != item.lock_version,
                 "latest": diff_queries.load_snapshots(Q(pk=item.pk)).get(item.pk)
@@ -598,12 +647,18 @@ class ItemAddView(StaffView):
         catalog = permissions.access_catalog(
             request.user, pk, for_write=True, manage=True
         )
-        return self._render(request, catalog, _editor(catalog))
+        query = _basis_query(request.GET)
+        editor = _editor(catalog, basis_query=query)
+        return self._render(request, catalog, editor, basis_query=query)
 
     def post(self, request, pk: int):
         catalog = permissions.access_catalog(
             request.user, pk, for_write=True, manage=True
         )
+        if "_basis_search" in request.POST:  # 查找 in the library: nothing saved
+            query = _basis_query(request.POST)
+            editor = _editor(catalog, request.POST, basis_query=query)
+            return self._render(request, catalog, editor, basis_query=query, quiet=True)
         editor = _editor(catalog, request.POST)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
@@ -621,7 +676,9 @@ class ItemAddView(StaffView):
         messages.success(request, _("已新增本地事项“%(name)s”。") % {"name": item.name})
         return redirect(_detail_url(catalog, f"item-{item.key}"))
 
-    def _render(self, request, catalog, editor, status=200):
+    def _render(
+        self, request, catalog, editor, status=200, basis_query="", quiet=False
+    ):
         preview = (
             editor.form.preview()
             if editor.form.is_bound and editor.form.is_valid()
@@ -636,6 +693,9 @@ class ItemAddView(StaffView):
                 "editor": editor,
                 "preview": preview,
                 "comments": [],
+                "basis_query": basis_query,
+                "basis_matches": _basis_matches(basis_query),
+                "quiet": quiet,
             },
             status=status,
         )
