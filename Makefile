@@ -41,7 +41,7 @@ run: seed
 	$(DEMO) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv system-deps
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 # Layering contracts (docs/architecture.md) and ruff, as CI runs them.
 lint: venv

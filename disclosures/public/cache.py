@@ -1,9 +1,19 @@
 """Whole-page cache of the anonymous public pages, invalidated in O(1).
 
 Every cached page is stored under a key that contains the current *generation*
-token. Publishing, correcting or withdrawing anything public (a catalog, a
-record, its name list or attachments) replaces the token: one cache write, and
-every page cached before is never read again (it simply expires).
+token and the tokens of the *scopes* the page depends on. Replacing a token is
+one cache write, and every page cached under the old one is never read again
+(it simply expires).
+
+- The generation changes with what every page may show: a catalog published
+  (the catalog that applies in a region comes from its ancestors), the
+  calendar, the guide, a restore.
+- A record, its name list or attachments change only the pages of the
+  record's region and its ancestors (``region:<code>`` scopes: their pages
+  count and list their whole subtree) and the pages that list records across
+  regions (the ``records`` scope: home, search, record pages). A township
+  publishing every few minutes therefore leaves the other 2,700 region pages
+  and every catalog download cached.
 
 Some pages change without any write: a scheduled record becomes public at its
 `publish_at`, and a name list's rows disappear when its publicity period ends.
@@ -38,7 +48,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from catalogs.models import Catalog
+from catalogs.models import Catalog, Region
 from catalogs.signals import catalog_published
 
 from ..models import Attachment, DisclosureRecord, NameList
@@ -47,6 +57,8 @@ from .a11y import a11y_classes
 
 ALIAS = "public_pages"
 GENERATION_KEY = "public:generation"
+#: The scope of pages that list records of any region (home, search, record pages).
+RECORDS_SCOPE = "records"
 # How long a page may be served from the cache at most (seconds); the alias's
 # TIMEOUT wins when it is set.
 DEFAULT_TIMEOUT = 600
@@ -113,6 +125,56 @@ def invalidate() -> None:
     transaction.on_commit(lambda: _cache().delete(GENERATION_KEY))
 
 
+def region_scope(code: str) -> str:
+    return f"region:{code}"
+
+
+def _scope_key(scope: str) -> str:
+    return f"public:scope:{scope}"
+
+
+def region_scopes(code: str) -> list[str]:
+    """The scopes a change in region `code` touches: it, its ancestors, the record lists."""
+    chain = [*Region(code=code).ancestor_codes, code]
+    return [RECORDS_SCOPE, *(region_scope(c) for c in chain)]
+
+
+def invalidate_region(code: str | None) -> None:
+    """Forget the cached pages that show region `code`'s records (one cache write, no query).
+
+    Those are the pages of the region and of its ancestors, whose pages count
+    and list their whole subtree, and the pages listing records of any region.
+    Without a region the whole cache goes. Repeated after commit, as `invalidate`.
+    """
+    if not enabled():
+        return
+    if not code:
+        invalidate()
+        return
+    keys = [_scope_key(scope) for scope in region_scopes(code)]
+    _cache().delete_many(keys)
+    transaction.on_commit(lambda: _cache().delete_many(keys))
+
+
+def scope_tokens(scopes: list[str]) -> str:
+    """The current tokens of `scopes`, joined (one cache read; a missing one is created).
+
+    `add` keeps the token a concurrent request may have created meanwhile;
+    losing that race costs one cache miss, never a stale page.
+    """
+    if not scopes:
+        return ""
+    cache = _cache()
+    keys = [_scope_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    for key in missing:
+        cache.add(key, uuid.uuid4().hex, None)
+    if missing:
+        found.update(cache.get_many(missing))
+    return ".".join(str(found.get(key, "")) for key in keys)
+
+
 def _a11y_key(request: HttpRequest) -> str:
     return a11y_classes(request)
 
@@ -125,10 +187,10 @@ def _build() -> str:
     return str(getattr(staticfiles_storage, "manifest_hash", "") or "")
 
 
-def page_key(request: HttpRequest, token: str) -> str:
+def page_key(request: HttpRequest, token: str, scopes: str = "") -> str:
     raw = "\n".join([request.get_full_path(), _a11y_key(request), _build()])
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    return f"public:page:{token}:{digest}"
+    return f"public:page:{token}:{scopes}:{digest}"
 
 
 def _cacheable_request(request: HttpRequest) -> bool:
@@ -143,15 +205,36 @@ def _timeout() -> int:
     return settings.CACHES[ALIAS].get("TIMEOUT", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT
 
 
-def cache_public_page(view):
-    """Serve an anonymous public page from the cache, or render and store it."""
+def records_scope(kwargs: dict) -> list[str]:
+    """Pages that may show records of any region (the default)."""
+    return [RECORDS_SCOPE]
+
+
+def by_region(kwargs: dict) -> list[str]:
+    """Pages of the region named in the URL: they show its subtree's records."""
+    return [region_scope(kwargs["code"])]
+
+
+def catalogs_only(kwargs: dict) -> list[str]:
+    """Pages that show no record (a catalog's official table, the region picker)."""
+    return []
+
+
+def cache_public_page(view=None, *, scope=records_scope):
+    """Serve an anonymous public page from the cache, or render and store it.
+
+    `scope(view kwargs)` names the scopes besides the generation that the page
+    depends on (`records_scope`, `by_region`, `catalogs_only`).
+    """
+    if view is None:
+        return functools.partial(cache_public_page, scope=scope)
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not enabled() or not _cacheable_request(request):
             return view(request, *args, **kwargs)
         cache = _cache()
-        key = page_key(request, generation())
+        key = page_key(request, generation(), scope_tokens(scope(kwargs)))
         stored = cache.get(key)
         if stored is not None:
             response = HttpResponse(stored["content"], status=stored["status"])
@@ -206,14 +289,7 @@ def _catalog_saved(sender, instance, **kwargs):
 def _record_saved(sender, instance, created=False, **kwargs):
     # A new draft is not public and changes nothing the public sees.
     if not (created and instance.status == DisclosureRecord.Status.DRAFT):
-        invalidate()
-
-
-@receiver(post_save, sender=NameList, dispatch_uid="disclosures_cache_namelist_saved")
-def _name_list_saved(sender, instance, **kwargs):
-    # De-identification saves its progress often while a list is still processing.
-    if instance.status != NameList.Status.PROCESSING:
-        invalidate()
+        invalidate_region(instance.region_id)
 
 
 @receiver(
@@ -221,14 +297,44 @@ def _name_list_saved(sender, instance, **kwargs):
     sender=DisclosureRecord,
     dispatch_uid="disclosures_cache_record_deleted",
 )
+def _record_deleted(sender, instance, **kwargs):
+    invalidate_region(instance.region_id)
+
+
+def _record_region(record_id: int | None) -> str | None:
+    """The record's region (one query; None, hence a full invalidation, when it is gone)."""
+    return (
+        DisclosureRecord.objects.filter(pk=record_id)
+        .values_list("region_id", flat=True)
+        .first()
+    )
+
+
+def _name_list_region(name_list: NameList) -> str | None:
+    if name_list.record_id:
+        return _record_region(name_list.record_id)
+    return name_list.region_id
+
+
+@receiver(post_save, sender=NameList, dispatch_uid="disclosures_cache_namelist_saved")
+def _name_list_saved(sender, instance, **kwargs):
+    # De-identification saves its progress often while a list is still processing.
+    if instance.status != NameList.Status.PROCESSING:
+        invalidate_region(_name_list_region(instance))
+
+
 @receiver(
     post_delete, sender=NameList, dispatch_uid="disclosures_cache_namelist_deleted"
 )
+def _name_list_deleted(sender, instance, **kwargs):
+    invalidate_region(_name_list_region(instance))
+
+
 @receiver(
     post_save, sender=Attachment, dispatch_uid="disclosures_cache_attachment_saved"
 )
 @receiver(
     post_delete, sender=Attachment, dispatch_uid="disclosures_cache_attachment_deleted"
 )
-def _public_content_changed(sender, **kwargs):
-    invalidate()
+def _attachment_changed(sender, instance, **kwargs):
+    invalidate_region(_record_region(instance.record_id))

@@ -20,7 +20,7 @@ from ..models import Attachment, DisclosureRecord, NameList
 from ..namelists.public import name_list_export
 from . import gate, selectors
 from . import search as public_search
-from .cache import cache_public_page
+from .cache import by_region, cache_public_page, catalogs_only
 from .feeds import RegionAtomFeed, RegionRssFeed
 
 
@@ -100,7 +100,7 @@ def region_pick(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=catalogs_only)
 def region_options(request):
     """Children of a region as JSON, for the picker's progressive enhancement."""
     parent = request.GET.get("parent", "")
@@ -110,7 +110,7 @@ def region_options(request):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=by_region)
 def region_detail(request, code: str):
     try:
         context = selectors.region_page(code)
@@ -120,7 +120,7 @@ def region_detail(request, code: str):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=by_region)
 def catalog_detail(request, code: str, domain_slug: str, version: int | None = None):
     try:
         context = selectors.catalog_page(code, domain_slug, version=version)
@@ -141,7 +141,7 @@ def catalog_detail(request, code: str, domain_slug: str, version: int | None = N
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=catalogs_only)
 def catalog_download(
     request, code: str, domain_slug: str, fmt: str, version: int | None = None
 ):
@@ -157,7 +157,7 @@ def catalog_download(
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=by_region)
 def item_records(request, code: str, domain_slug: str, key):
     try:
         context = selectors.item_records_page(
@@ -242,12 +242,12 @@ urlpatterns = [
     path("r/<region:code>/", region_detail, name="region_detail"),
     path(
         "r/<region:code>/feed.rss",
-        cache_public_page(RegionRssFeed()),
+        cache_public_page(RegionRssFeed(), scope=by_region),
         name="region_feed_rss",
     ),
     path(
         "r/<region:code>/feed.atom",
-        cache_public_page(RegionAtomFeed()),
+        cache_public_page(RegionAtomFeed(), scope=by_region),
         name="region_feed_atom",
     ),
     path("r/<region:code>/<slug:domain_slug>/", catalog_detail, name="catalog_detail"),
@@ -273,12 +273,12 @@ urlpatterns = [
     ),
     path(
         "r/<region:code>/<slug:domain_slug>/feed.rss",
-        cache_public_page(RegionRssFeed()),
+        cache_public_page(RegionRssFeed(), scope=by_region),
         name="domain_feed_rss",
     ),
     path(
         "r/<region:code>/<slug:domain_slug>/feed.atom",
-        cache_public_page(RegionAtomFeed()),
+        cache_public_page(RegionAtomFeed(), scope=by_region),
         name="domain_feed_atom",
     ),
     path("records/<int:pk>/", record_detail, name="record_detail"),

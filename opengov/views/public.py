@@ -7,13 +7,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from catalogs.models import Region
-from disclosures.public.cache import cache_public_page
+from disclosures.public.cache import by_region, cache_public_page
 
 from .. import selectors
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=by_region)
 def guide(request, code: str):
     """`/r/<code>/guide/`: the 政府信息公开指南 of a county or township."""
     try:
@@ -24,7 +24,7 @@ def guide(request, code: str):
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=by_region)
 def reports(request, code: str):
     """`/r/<code>/reports/`: the region's published annual reports."""
     try:

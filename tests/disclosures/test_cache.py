@@ -186,3 +186,70 @@ def test_name_list_rows_disappear_when_the_publicity_period_ends(
     page = client.get(record.get_absolute_url()).content.decode()
     assert "张*亮1" not in page
     assert "公示期已结束" in page
+
+
+def _cached(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response["X-Public-Cache"]
+
+
+def test_a_township_publication_leaves_the_other_regions_pages_cached(
+    client, portal, page_caching
+):
+    from catalogs.models import Region
+
+    sibling = (
+        Region.objects.filter(parent_id=LUOLONG, official=True)
+        .exclude(code=LILOU)
+        .order_by("code")
+        .first()
+    )
+    chain = [f"/r/{code}/" for code in ("41", "4103", LUOLONG, LILOU)]
+    untouched = [
+        f"/r/{YANSHI}/",
+        f"/r/{YANSHI}/{SA}/",
+        f"/r/{sibling.code}/",
+        f"/r/{LUOLONG}/{SA}/download.docx",  # the official table shows no record
+    ]
+    for url in [*chain, *untouched, "/"]:
+        assert _cached(client, url) == "miss"
+    record = publish_record(title="李楼街道低保审核对象公示（分区失效）")
+    for url in untouched:
+        assert _cached(client, url) == "hit", url
+    for url in [*chain, "/"]:
+        page = client.get(url)
+        assert page["X-Public-Cache"] == "miss", url
+        assert record.title in page.content.decode(), url
+
+
+def test_withdrawing_a_record_empties_its_regions_pages(client, portal, page_caching):
+    record = publish_record(title="李楼街道低保审核对象公示（将撤回）")
+    assert record.title in client.get(f"/r/{LUOLONG}/").content.decode()
+    assert _cached(client, f"/r/{LUOLONG}/") == "hit"
+    record_services.record_withdraw(record=record, reason="信息有误", actor=None)
+    page = client.get(f"/r/{LUOLONG}/")
+    assert page["X-Public-Cache"] == "miss"
+    assert record.title not in page.content.decode()
+
+
+def test_region_invalidation_is_one_cache_write_and_no_query(
+    portal, page_caching, django_assert_num_queries
+):
+    scopes = page_cache.region_scopes(LILOU)
+    assert scopes == [
+        page_cache.RECORDS_SCOPE,
+        "region:41",
+        "region:4103",
+        f"region:{LUOLONG}",
+        f"region:{LILOU}",
+    ]
+    before = page_cache.scope_tokens(scopes)
+    yanshi = page_cache.scope_tokens([page_cache.region_scope(YANSHI)])
+    generation = page_cache.generation()
+    with django_assert_num_queries(0):
+        page_cache.invalidate_region(LILOU)
+    after = page_cache.scope_tokens(scopes)
+    assert all(a != b for a, b in zip(before.split("."), after.split("."), strict=True))
+    assert page_cache.scope_tokens([page_cache.region_scope(YANSHI)]) == yanshi
+    assert page_cache.generation() == generation
