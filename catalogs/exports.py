@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from . import documents, library, rules, services
 from .audit import audit
+from .deadlines import RuleParseError, parse_rule, same_event
 from .documents import (
     BasisRow,
     CatalogImportError,
@@ -242,6 +243,13 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
                 warnings.append(warning)
         warnings += row.warnings
         item = by_key.get(row.key) or by_name.get((row.category, row.name))
+        if item is not None and item.upstream_item_id is not None:
+            text, warning = _province_trigger_wording(
+                item, row.time_limit, _row_label(fmt, index)
+            )
+            if warning:
+                values["time_limit_text"] = text
+                warnings.append(warning)
         try:
             if item is not None and item.pk not in seen:
                 seen.add(item.pk)
@@ -315,6 +323,37 @@ def _apply_rows(*, rows, fmt, region, domain, actor, categories) -> ImportResult
         missing=missing,
         warnings=warnings,
     )
+
+
+def _province_trigger_wording(item, text: str, row_label: int) -> tuple[str, str]:
+    """A trigger worded differently from the province's only in wording, in the
+    province's current wording, and a warning saying so (issue 16).
+
+    The province's wording is that of the template item at the top of the item's
+    upstream chain (制定或获取信息 where a city copy may still say 制定或修改信息).
+    The wording of the item's own upstream is kept as typed (a county copying its
+    city's table, or re-importing its own export, changes nothing).
+    """
+    try:
+        rule = parse_rule(text)
+    except RuleParseError:
+        return text, ""
+    upstream = item.upstream_item
+    if not rule.trigger or rule.trigger == upstream.deadline_trigger:
+        return text, ""
+    root = upstream
+    for _step in range(4):
+        if root.upstream_item_id is None:
+            break
+        root = root.upstream_item
+    wanted = root.deadline_trigger
+    if not wanted or rule.trigger == wanted or not same_event(rule.trigger, wanted):
+        return text, ""
+    normalised = text.replace(rule.trigger, wanted, 1)
+    return normalised, _(
+        "第%(row)s行“公开时限”列：起算事件“%(local)s”与省级示范目录的“%(wanted)s”"
+        "只是写法不同，已统一写作“%(text)s”。"
+    ) % {"row": row_label, "local": rule.trigger, "wanted": wanted, "text": normalised}
 
 
 def _basis_spec(basis, row_label: int) -> tuple[dict, str]:

@@ -38,7 +38,12 @@ from .rule import (
     RuleKind,
     RuleParseError,
 )
-from .wording import parse_rule, parse_rule_or_unparsed, render_rule
+from .wording import (
+    parse_rule,
+    parse_rule_or_unparsed,
+    render_rule,
+    same_event,
+)
 from .workdays import (
     FALLBACK_FIXED_HOLIDAYS,
     DueDate,
@@ -55,6 +60,7 @@ from .workdays import (
 )
 
 __all__ = [
+    "same_event",
     "CALENDAR_DAY",
     "FALLBACK_FIXED_HOLIDAYS",
     "fallback_holidays",

@@ -18,7 +18,7 @@ from .rule import (
     Period,
     RuleKind,
 )
-from .wording import normalize_wording, render_publicity, render_rule
+from .wording import normalize_wording, render_publicity, render_rule, same_event
 from .workdays import (
     WorkCalendar,
     add_calendar_days,
@@ -169,7 +169,7 @@ def _trigger_changed(local: DeadlineRule, template: DeadlineRule) -> list[str]:
         and template.kind is not RuleKind.PERIODIC
         and local.trigger
         and template.trigger
-        and local.trigger != template.trigger
+        and not same_event(local.trigger, template.trigger)
     ):
         return [
             gettext(

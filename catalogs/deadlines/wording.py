@@ -54,6 +54,21 @@ _DATE_WORD_ENDINGS = (
     "后",
 )
 _TRIGGER_RE = re.compile(r"^[\u4e00-\u9fff]+$")
+
+#: Trigger wordings that name the same event (issue 16), one group per event: the
+#: national template writes 制定或获取信息 where Luoyang's rows 3-6 write
+#: 制定或修改信息 for the same items. A county may follow the province's current
+#: wording; rules compare such triggers as one event. The one table of them.
+SAME_EVENT_TRIGGERS: tuple[frozenset[str], ...] = (
+    frozenset({"制定或获取信息", "制定或修改信息"}),
+)
+
+
+def same_event(a: str, b: str) -> bool:
+    """Whether two trigger wordings name the same event (equal, or one group)."""
+    return a == b or any(a in group and b in group for group in SAME_EVENT_TRIGGERS)
+
+
 _VAGUE_TRIGGER_WORDS = ("若干", "尽快", "及时", "左右", "工作日", "日内")
 
 _PERIOD_WORDS: dict[str, Period] = {
