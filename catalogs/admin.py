@@ -472,9 +472,62 @@ class CatalogItemAdmin(RegionScopedAdminMixin, ExportMixin, ReadOnlyHistoryAdmin
     list_select_related = ["category", "catalog", "catalog__region"]
     inlines = [ItemBasisInline]
 
+    actions = ["resolve_source_notes"]
+
     @admin.display(boolean=True, description=_("有待核实事项"))
     def has_uncertain(self, obj) -> bool:
         return bool(obj.uncertain)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "uncertain_list"]
+
+    @admin.display(description=_("待核实事项（逐条）"))
+    def uncertain_list(self, obj) -> str:
+        from django.utils.html import format_html_join
+
+        if not obj.uncertain:
+            return "—"
+        return format_html_join("\n", "<p>{}</p>", ((note,) for note in obj.uncertain))
+
+    def has_resolve_notes_permission(self, request) -> bool:
+        """Province admins (and superusers): the service checks each item's region."""
+        user = request.user
+        return user.is_superuser or getattr(user, "role", "") in permissions.ADMIN_ROLES
+
+    @admin.action(
+        description=_("将所选事项的待核实事项标记为已处理"),
+        permissions=["resolve_notes"],
+    )
+    def resolve_source_notes(self, request, queryset):
+        """Each open note of each selected item through
+        catalogs.provenance.source_note_resolve (audited, region-checked)."""
+        from . import provenance
+
+        done = refused = 0
+        for item in queryset.select_related("catalog"):
+            for note in list(item.uncertain):
+                try:
+                    provenance.source_note_resolve(
+                        item=item, note=note, actor=request.user
+                    )
+                except (PermissionDenied, ValidationError):
+                    refused += 1
+                    break
+                else:
+                    done += 1
+                    item.refresh_from_db()
+        self.message_user(
+            request,
+            gettext("已将%(done)s条待核实事项标记为已处理。") % {"done": done},
+            messages.SUCCESS,
+        )
+        if refused:
+            self.message_user(
+                request,
+                gettext("有%(count)s个事项不在您的管辖范围内或提示已变化，未作处理。")
+                % {"count": refused},
+                messages.WARNING,
+            )
 
 
 @admin.register(ItemBasis)

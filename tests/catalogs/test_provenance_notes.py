@@ -364,3 +364,49 @@ def test_demo_version_dates_are_in_order_and_shown_in_shanghai(seeded_demo):
             )
         ) <= {1}
     assert timezone.get_current_timezone_name() == "Asia/Shanghai"
+
+
+# --- the admin action -----------------------------------------------------------------
+
+
+def test_the_admin_action_resolves_every_note_of_the_selected_items(
+    templates, province_admin, client
+):
+    items = list(
+        CatalogItem.objects.filter(catalog__region_id="41")
+        .exclude(uncertain=[])
+        .order_by("pk")[:2]
+    )
+    count = sum(len(i.uncertain) for i in items)
+    client.force_login(province_admin)
+    changelist = reverse("admin:catalogs_catalogitem_changelist")
+    page = client.get(changelist)
+    assert "将所选事项的待核实事项标记为已处理" in page.content.decode()
+    detail = client.get(
+        reverse("admin:catalogs_catalogitem_change", args=[items[0].pk])
+    )
+    assert items[0].uncertain[0] in detail.content.decode()
+    response = client.post(
+        changelist,
+        {
+            "action": "resolve_source_notes",
+            "_selected_action": [str(i.pk) for i in items],
+        },
+        follow=True,
+    )
+    assert f"已将{count}条待核实事项标记为已处理" in response.content.decode()
+    for item in items:
+        item.refresh_from_db()
+        assert item.uncertain == [] and "已处理（" in item.source_note
+    assert (
+        AuditLogEntry.objects.filter(action="catalogs.provenance.note_resolved").count()
+        == count
+    )
+
+
+def test_the_admin_action_is_not_offered_to_a_city_reviewer(
+    templates, city_reviewer, client
+):
+    client.force_login(city_reviewer)
+    page = client.get(reverse("admin:catalogs_catalogitem_changelist"))
+    assert page.status_code == 403  # the admin is for province admins only
