@@ -63,6 +63,15 @@ def item_draft(item: CatalogItem) -> ItemDraft | None:
     return ItemDraft.objects.filter(item=item).select_related("saved_by").first()
 
 
+def catalog_item_drafts(catalog) -> list[ItemDraft]:
+    """The catalog's items that have an unsaved draft (one query), for 提交审核."""
+    return list(
+        ItemDraft.objects.filter(item__catalog=catalog)
+        .select_related("item")
+        .order_by("item__seq", "item__pk")
+    )
+
+
 def draft_form_data(draft: ItemDraft) -> QueryDict:
     """The draft as form data, to bind the item editor to."""
     data = QueryDict(mutable=True)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .. import permissions, review, selectors, services
+from .. import drafts, permissions, review, selectors, services
 from ..forms import ReviewAnswerForm
 from .manage import StaffView
 
@@ -39,6 +39,7 @@ class CatalogSubmitView(StaffView):
         context.update(
             problems=problems,
             reviewers=review.catalog_reviewers(catalog),
+            item_drafts=drafts.catalog_item_drafts(catalog),
         )
         return render(request, "catalogs/catalog_submit.html", context, status=status)
 

@@ -70,3 +70,20 @@ def test_draft_and_basis_picker(page, live_server, item, width):
     page.get_by_role("button", name="保存", exact=True).click()
     expect(page).not_to_have_url(url)
     assert not ItemDraft.objects.filter(item=item).exists()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_submit_page_names_items_with_a_draft(page, live_server, item, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, live_server.url, "demo-county")
+    page.goto(f"{live_server.url}/work/catalogs/items/{item.pk}/edit/")
+    page.get_by_label("天数").fill("99")
+    page.get_by_role("button", name="保存草稿").click()
+    expect(page.locator("#item-draft")).to_be_visible()
+    page.goto(f"{live_server.url}/work/catalogs/{item.catalog_id}/submit/")
+    panel = page.locator("#item-drafts")
+    expect(panel).to_contain_text("有未保存的草稿")
+    panel.get_by_role("link", name=item.name).click()
+    expect(page.locator("#item-draft")).to_be_visible()
+    page.go_back()
+    assert serious_violations(page) == []

@@ -156,3 +156,12 @@ def test_draft_outdated_notice_and_stale_save(clerk_client, item, county_clerk):
     response = clerk_client.post(_url(item), post)
     assert response.status_code == 409
     assert ItemDraft.objects.filter(item=item).exists()
+
+
+def test_submit_page_lists_items_with_a_draft(clerk_client, item, draft_catalog):
+    submit = reverse("catalogs:catalog_submit", kwargs={"pk": draft_catalog.pk})
+    assertNotContains(clerk_client.get(submit), "有未保存的草稿")
+    clerk_client.post(_url(item), {**_invalid_post(item), "_draft": "1"})
+    page = clerk_client.get(submit)
+    assertContains(page, "有未保存的草稿")
+    assertContains(page, f'href="{_url(item)}"')
