@@ -845,6 +845,8 @@ def test_every_staff_catalog_page_is_reachable_by_links_from_work(
             "time_limit_preview",  # JSON, used by the form's script
             "security_log",  # province admins only: its link is tested in tests/portal/test_security.py
             "calendar_year",  # province admins only: tests/catalogs/test_calendar_notice.py
+            # province admins only, a form on the catalog page: tests/catalogs/test_provenance_notes.py
+            "item_note_resolve",
         }
     )
     assert expected - reached == set()
