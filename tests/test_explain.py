@@ -122,6 +122,10 @@ PUBLIC_PAGES = {
     # the 1,001st hit is the planner's right choice; the city search keeps it.
     "search": lambda d: f"/search/?q=洛龙区{d['item'].name}",
     "search in a city": lambda d: "/search/?q=临时救助对象&region=4103",
+    # Terms too short for a trigram: answered from the character-pair indexes (0011).
+    "search, two characters": lambda d: "/search/?q=低保",
+    "search, two characters in a county": lambda d: "/search/?q=救助&region=410311",
+    "search, one character": lambda d: "/search/?q=养",
     "search in a county, by domain": lambda d: (
         f"/search/?region=410311&domain={d['item'].catalog.domain.slug}"
     ),

@@ -2,10 +2,13 @@
 
 Matching is substring matching (`icontains`) of every term, which suits Chinese:
 there are no spaces between words, so a user's 低保 must match inside
-最低生活保障对象低保金发放. On PostgreSQL the lookups are answered from pg_trgm GIN
-indexes on the same `UPPER(col::text)` expressions (migration
-`disclosures.0003_search_trgm`); on SQLite the same query scans the table, which
-is the simple fallback for small installations.
+最低生活保障对象低保金发放. On PostgreSQL the lookups are answered from indexes:
+pg_trgm GIN indexes on the same `UPPER(col::text)` expressions (migration
+`disclosures.0003_search_trgm`) for terms of three characters or more, and, for
+records, GIN indexes of single characters and character pairs (migration
+`disclosures.0011_search_cjk_grams`) that a one- or two-character term such as
+低保 can use too; the `icontains` stays beside them and decides. On SQLite the
+same query scans the table, which is the simple fallback for small installations.
 
 Filters: region subtree (by code), domain, category (一级事项), publication
 date range, 主题分类 and 索引号/文号 (SPEC §13). Results are paginated; the query terms are highlighted with
@@ -24,7 +27,8 @@ from datetime import date
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet, TextField
+from django.db.models import BooleanField, Count, Min, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -75,6 +79,54 @@ def _any_contains(fields: tuple[str, ...], term: str, transform=None) -> Q:
         value = transform(word) if transform else word
         for name in fields:
             condition |= Q(**{f"{name}__icontains": value})
+    return condition
+
+
+# Terms whose characters upper-case the same in Python and PostgreSQL: CJK
+# ideographs (with extension A and compatibility forms), ASCII letters and digits.
+_GRAMMABLE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def grams_tsquery(word: str) -> str | None:
+    """The tsquery of `portal_cjk_grams` that every text containing `word` matches.
+
+    One character: itself; longer: all its character pairs. None when the word
+    holds a character outside `_GRAMMABLE` (the LIKE alone decides then).
+    """
+    if not _GRAMMABLE.fullmatch(word):
+        return None
+    upper = word.upper()
+    grams = (
+        [upper]
+        if len(upper) == 1
+        else sorted({upper[i : i + 2] for i in range(len(upper) - 1)})
+    )
+    return " & ".join(f"'{gram}'" for gram in grams)
+
+
+def _grams_match(fields: tuple[str, ...], term: str) -> Q:
+    """Q narrowing records to those whose character-pair index holds the term (PostgreSQL).
+
+    Always implied by `_any_contains` on the same fields, so adding it never drops
+    a match; it only lets the planner use migration 0011's indexes.
+    """
+    if connection.vendor != "postgresql":
+        return Q()
+    table = connection.ops.quote_name(DisclosureRecord._meta.db_table)
+    condition = Q()
+    for word in term_alternatives(term):
+        tsquery = grams_tsquery(word)
+        if tsquery is None:
+            return Q()  # one alternative the index cannot express: no narrowing
+        for name in fields:
+            column = connection.ops.quote_name(name)
+            condition |= Q(
+                RawSQL(
+                    f"portal_cjk_grams({table}.{column}) @@ %s::tsquery",
+                    [tsquery],
+                    output_field=BooleanField(),
+                )
+            )
     return condition
 
 
@@ -255,7 +307,10 @@ def record_queryset(filters: SearchFilters) -> QuerySet[DisclosureRecord]:
     """Public records matching every term in title or body, newest first."""
     qs = gate.records()
     for term in filters.terms:
-        qs = qs.filter(_any_contains(("title", "body"), term))
+        qs = qs.filter(
+            _any_contains(("title", "body"), term)
+            & _grams_match(("title", "body"), term)
+        )
     if filters.region is not None:
         qs = qs.in_subtree(filters.region.code)
     if filters.domain is not None:
