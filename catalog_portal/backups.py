@@ -10,6 +10,10 @@
     database.sqlite3   SQLite: a copy made with SQLite's online backup API
     files/<name>       every file of the default storage (attachments, name-list
                        sources), unless `--no-files`
+    private/<name>     every file of the private storage (applicants' files,
+                       proof photos), unless `--no-files`; not the staged
+                       name-list uploads, which live minutes and hold raw
+                       identifiers a backup must not keep
 
 The data of the database cache's table is left out (cached pages are derived;
 the table itself is kept, empty). A restore checks the whole archive against its
@@ -47,6 +51,8 @@ FORMAT = "catalog-portal-backup"
 VERSION = 1
 MANIFEST = "manifest.json"
 FILES_PREFIX = "files/"
+#: Archive folder of each storage alias that a backup holds.
+STORAGE_PREFIXES = {"default": FILES_PREFIX, "private": "private/"}
 DUMP_MEMBERS = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 CHUNK = 1024 * 1024
 
@@ -148,6 +154,23 @@ def _storage_files(storage, prefix: str = "") -> Iterator[str]:
         yield from _storage_files(
             storage, posixpath.join(prefix, directory) if prefix else directory
         )
+
+
+def _backed_up_files() -> Iterator[tuple[str, object, str]]:
+    """(storage alias, storage, name) of every file a backup holds."""
+    from disclosures.namelists.staging import STAGING_PREFIX
+
+    for alias in STORAGE_PREFIXES:
+        storage = storages[alias]
+        for name in _storage_files(storage):
+            if alias == "private" and name.startswith(STAGING_PREFIX):
+                continue
+            yield alias, storage, name
+
+
+def _entry_member(entry: dict) -> str:
+    """The archive member of a manifest file entry (archives before "storage": default)."""
+    return STORAGE_PREFIXES[entry.get("storage", "default")] + entry["name"]
 
 
 def _safe_name(name: str) -> bool:
@@ -331,7 +354,6 @@ def backup(
     path = _output_path(Path(output))
     engine = _engine(using)
     skip_data = cache_tables()
-    storage = storages["default"]
     work = Path(tempfile.mkdtemp(prefix="portal-backup-", dir=path.parent))
     partial = path.with_name(f".{path.name}.partial")
     try:
@@ -350,8 +372,8 @@ def backup(
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
             tar.add(dump, arcname=dump.name)
             if include_files:
-                for name in _storage_files(storage):
-                    info = tarfile.TarInfo(FILES_PREFIX + name)
+                for alias, storage, name in _backed_up_files():
+                    info = tarfile.TarInfo(STORAGE_PREFIXES[alias] + name)
                     info.size = storage.size(name)
                     info.mtime = int(timezone.now().timestamp())
                     with storage.open(name, "rb") as fh:
@@ -359,6 +381,7 @@ def backup(
                         tar.addfile(info, reader)
                     files.append(
                         {
+                            "storage": alias,
                             "name": name,
                             "size": info.size,
                             "sha256": reader.digest.hexdigest(),
@@ -467,7 +490,12 @@ def _verify_archive(
                 _("备份“%(path)s”中有不安全的文件名“%(name)s”，不能恢复。")
                 % {"path": path, "name": entry["name"]}
             )
-        if _member_digest(tar, FILES_PREFIX + entry["name"], path) != entry["sha256"]:
+        if entry.get("storage", "default") not in STORAGE_PREFIXES:
+            raise BackupError(
+                _("备份“%(path)s”中的文件“%(name)s”属于未知的存储，不能恢复。")
+                % {"path": path, "name": entry["name"]}
+            )
+        if _member_digest(tar, _entry_member(entry), path) != entry["sha256"]:
             raise BackupError(
                 _(
                     "备份“%(path)s”中的文件“%(name)s”校验和不符：文件已损坏或被改动，不能恢复。"
@@ -517,10 +545,10 @@ def _restore_sqlite(using: str, dump: Path) -> None:
 def _restore_files(
     manifest: dict, tar: tarfile.TarFile, path: Path, *, force: bool
 ) -> tuple[int, int]:
-    storage = storages["default"]
     count = size = 0
     for entry in manifest["files"]:
         name = entry["name"]
+        storage = storages[entry.get("storage", "default")]
         if storage.exists(name):
             with storage.open(name, "rb") as fh:
                 existing = hashlib.sha256()
@@ -536,7 +564,7 @@ def _restore_files(
                     % {"name": name}
                 )
             storage.delete(name)
-        reader = _HashingReader(tar.extractfile(tar.getmember(FILES_PREFIX + name)))
+        reader = _HashingReader(tar.extractfile(tar.getmember(_entry_member(entry))))
         content = File(reader, name=posixpath.basename(name))
         content.size = entry["size"]
         saved = storage.save(name, content)

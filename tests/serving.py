@@ -183,6 +183,9 @@ def portal_env(
         DJANGO_SETTINGS_MODULE=settings_module,
         DATABASE_URL=database_url,
         DJANGO_MEDIA_ROOT=str(media_root),
+        # Private files (applicants' files, proof photos, staged uploads) beside
+        # the media root, never in the repository's own private/ folder.
+        DJANGO_PRIVATE_ROOT=str(media_root.with_name(f"{media_root.name}-private")),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

@@ -123,11 +123,19 @@ def _round_trip(tmp_path: Path, engine: str) -> dict:
         assert manifest["engine"] == engine
         assert manifest["tables"]["disclosures_disclosurerecord"] > 0
         assert "portal_cache" not in manifest["tables"]
-        assert [entry["name"] for entry in manifest["files"]] == list(source_files)
+        source_private = _files(source_media.with_name("source-media-private"))
+        # The letters of 依申请公开 are backed up from the private storage.
+        assert any(name.startswith("onrequest/") for name in source_private)
+        assert not any(name.startswith("namelist-staging/") for name in source_private)
+        default_entries = [e for e in manifest["files"] if e["storage"] == "default"]
+        private_entries = [e for e in manifest["files"] if e["storage"] == "private"]
+        assert [entry["name"] for entry in default_entries] == list(source_files)
+        assert {entry["name"] for entry in private_entries} == set(source_private)
         assert names == {
             "manifest.json",
             manifest["database"]["member"],
             *(f"files/{n}" for n in source_files),
+            *(f"private/{n}" for n in source_private),
         }
 
         with fresh_database(tmp_path, "restored", engine) as target_url:
@@ -138,6 +146,9 @@ def _round_trip(tmp_path: Path, engine: str) -> dict:
 
             assert table_counts(target_url) == table_counts(source_url)
             assert _files(target_media) == source_files
+            assert (
+                _files(target_media.with_name("target-media-private")) == source_private
+            )
             assert _render(target_url, target_media, paths) == source_pages
 
             # A second restore into the now non-empty database is refused.
