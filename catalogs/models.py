@@ -709,18 +709,28 @@ class ReviewComment(models.Model):
 
 
 class ItemDraft(models.Model):
-    """An item's edit form as a clerk left it with 保存草稿 (issue 21), unchecked.
+    """An item form as a clerk left it with 保存草稿 (issue 21), unchecked.
 
     The typed form fields are kept verbatim (``data``: field name → list of
-    values, as posted), valid or not, in this separate row; the item itself is
-    untouched, so nothing of a draft can reach a submission, review, the public
-    catalog or an export. Reopening the form shows the draft; 保存 validates it
-    like any input and then removes it. One draft per item: the latest wins.
+    values, as posted), valid or not, in this separate row; no item is touched,
+    so nothing of a draft can reach a submission, review, the public catalog or
+    an export. Reopening the form shows the draft; 保存 validates it like any
+    input and then removes it. An edit-form draft has its ``item`` (one per
+    item: the latest wins); a new-item draft has none, only its ``catalog``
+    (any number per catalog).
     """
 
+    catalog = models.ForeignKey(
+        Catalog,
+        verbose_name=_("目录"),
+        on_delete=models.CASCADE,
+        related_name="item_drafts",
+    )
     item = models.OneToOneField(
         CatalogItem,
         verbose_name=_("事项"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="form_draft",
     )
@@ -740,4 +750,11 @@ class ItemDraft(models.Model):
         verbose_name_plural = _("事项草稿")
 
     def __str__(self) -> str:
+        if self.item_id is None:
+            return self.typed_name
         return str(self.item)
+
+    @property
+    def typed_name(self) -> str:
+        """The name as typed in the draft (may be empty)."""
+        return ((self.data or {}).get("name") or [""])[0].strip()

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Catalog, CatalogItem, ReviewComment
+from .models import Catalog, CatalogItem, ItemDraft, ReviewComment
 from .scope import scope_code
 
 if TYPE_CHECKING:
@@ -294,6 +294,20 @@ def access_catalog_item(
             )
         raise Http404
     return item
+
+
+def access_new_item_draft(user: User, pk: int) -> ItemDraft:
+    """A new-item draft (保存草稿 on the new-item form, issue 21), under the same
+    rule as adding an item to its catalog (`access_catalog` for writing on a
+    staff page); an edit-form draft or anything else is a 404."""
+    try:
+        draft = ItemDraft.objects.select_related("saved_by").get(
+            pk=pk, item__isnull=True
+        )
+    except ItemDraft.DoesNotExist:
+        raise Http404 from None
+    draft.catalog = access_catalog(user, draft.catalog_id, for_write=True, manage=True)
+    return draft
 
 
 def can_resolve_source_notes(user: User, region: Region | str) -> bool:

@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("<int:pk>/upstream/", manage.CatalogMergeView.as_view(), name="catalog_merge"),
     path("<int:pk>/items/add/", manage.ItemAddView.as_view(), name="item_add"),
+    path(
+        "item-drafts/<int:pk>/",
+        manage.NewItemDraftView.as_view(),
+        name="item_new_draft",
+    ),
     path("items/<int:pk>/edit/", manage.ItemEditView.as_view(), name="item_edit"),
     path("items/<int:pk>/omit/", manage.ItemOmitView.as_view(), name="item_omit"),
     path(

@@ -27,9 +27,10 @@ import pytest
 from django.db.models import Model, QuerySet
 from django.forms import BaseForm
 from django.forms.formsets import BaseFormSet
+from django.http import QueryDict
 from django.urls import reverse
 
-from catalogs import diff, services
+from catalogs import diff, drafts, services
 from catalogs import urls as catalog_urls
 from catalogs.models import (
     AuditLogEntry,
@@ -38,6 +39,7 @@ from catalogs.models import (
     Category,
     Domain,
     ItemBasis,
+    ItemDraft,
     Region,
     ReviewComment,
     User,
@@ -102,6 +104,10 @@ def world(
         catalog=a_social, actor=city_reviewer, body="请补充。", item_key=item.key
     )
     services.catalog_return(catalog=a_social, actor=city_reviewer, comment="请修改。")
+    # Issue 21: a new-item draft (保存草稿 on the new-item form) of county A.
+    new_draft = drafts.new_item_draft_save(
+        catalog=a_social, data=QueryDict("name=半成品事项"), actor=county_clerk
+    )
 
     a_elderly = services.catalog_clone(
         region=luolong, domain=elderly, actor=county_clerk
@@ -140,6 +146,7 @@ def world(
         "omitted": omitted,
         "local": local,
         "comment": comment,
+        "new_draft": new_draft,
     }
 
 
@@ -210,6 +217,13 @@ def _matrix(w):
             {**_item_post(item), "category": item.category_id},
         ),
         "item_edit": ({"pk": item.pk}, OWN_WRITE_GET, REFUSED_WRITE, _item_post(item)),
+        # Issue 21: a new-item draft reopened (same rule as adding an item).
+        "item_new_draft": (
+            {"pk": w["new_draft"].pk},
+            OWN_WRITE_GET,
+            REFUSED_WRITE,
+            {**_item_post(item), "category": item.category_id, "_draft": "1"},
+        ),
         "item_omit": (
             {"pk": item.pk},
             OWN_WRITE_GET,
@@ -301,6 +315,7 @@ def _snapshot():
             )
         ),
         sorted(ItemBasis.objects.values_list("pk", "item_id", "document_id", "order")),
+        sorted(ItemDraft.objects.values_list("pk", "item_id", "catalog_id", "data")),
         sorted(
             ReviewComment.objects.values_list(
                 "pk", "resolved", "body", "answer", "closed_at"
@@ -625,6 +640,7 @@ def _site_table(w) -> dict[str, tuple[dict, tuple[int, ...]]]:
         "catalog_submit": 403,
         "item_add": 403,
         "item_edit": 403,
+        "item_new_draft": 403,
         "item_omit": 403,
         "item_restore": 403,
         "item_delete": 403,

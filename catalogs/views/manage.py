@@ -96,11 +96,10 @@ class CatalogDetailView(ReadOnlyCatalogView):
 
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(request.user, pk, manage=True)
-        return render(
-            request,
-            "catalogs/catalog_detail.html",
-            selectors.catalog_workbench(request.user, catalog),
-        )
+        context = selectors.catalog_workbench(request.user, catalog)
+        if context["actions"].get("edit"):  # 保存草稿 of the new-item form
+            context["new_item_drafts"] = drafts.catalog_new_item_drafts(catalog)
+        return render(request, "catalogs/catalog_detail.html", context)
 
 
 class CatalogCloneView(StaffView):
@@ -641,7 +640,7 @@ class ItemEditView(StaffView):
 
 
 class ItemAddView(StaffView):
-    """A local item (拓宽公开范围)."""
+    """A local item (拓宽公开范围); 保存草稿 keeps the form as typed (issue 21)."""
 
     def get(self, request, pk: int):
         catalog = permissions.access_catalog(
@@ -655,29 +654,81 @@ class ItemAddView(StaffView):
         catalog = permissions.access_catalog(
             request.user, pk, for_write=True, manage=True
         )
+        return self._post(request, catalog)
+
+    def _post(self, request, catalog, draft=None):
+        if "_draft" in request.POST or "_discard_draft" in request.POST:
+            return self._draft(request, catalog, draft)
         if "_basis_search" in request.POST:  # 查找 in the library: nothing saved
             query = _basis_query(request.POST)
             editor = _editor(catalog, request.POST, basis_query=query)
-            return self._render(request, catalog, editor, basis_query=query, quiet=True)
+            return self._render(
+                request,
+                catalog,
+                editor,
+                basis_query=query,
+                quiet=True,
+                draft=draft,
+            )
         editor = _editor(catalog, request.POST)
         valid = editor.is_valid()
         if "_preview" in request.POST or not valid:
-            return self._render(request, catalog, editor, status=200 if valid else 400)
-        try:
-            item = services.catalog_item_add(
-                catalog=catalog,
-                values=editor.values(),
-                bases=editor.basis_specs(),
-                actor=request.user,
+            return self._render(
+                request, catalog, editor, status=200 if valid else 400, draft=draft
             )
+        try:
+            if draft is None:
+                item = services.catalog_item_add(
+                    catalog=catalog,
+                    values=editor.values(),
+                    bases=editor.basis_specs(),
+                    actor=request.user,
+                )
+            else:
+                item = drafts.new_item_from_draft(
+                    draft=draft,
+                    values=editor.values(),
+                    bases=editor.basis_specs(),
+                    actor=request.user,
+                )
         except ValidationError as error:
             editor.add_service_errors(error)
-            return self._render(request, catalog, editor, status=400)
+            return self._render(request, catalog, editor, status=400, draft=draft)
         messages.success(request, _("已新增本地事项“%(name)s”。") % {"name": item.name})
         return redirect(_detail_url(catalog, f"item-{item.key}"))
 
+    def _draft(self, request, catalog, draft):
+        """保存草稿 (kept unchecked, see catalogs.drafts) or 放弃草稿."""
+        if "_discard_draft" in request.POST:
+            if draft is not None:
+                drafts.new_item_draft_discard(draft=draft, actor=request.user)
+                messages.success(request, _("已放弃该新增事项的草稿。"))
+            return redirect(_detail_url(catalog))
+        try:
+            draft = drafts.new_item_draft_save(
+                catalog=catalog, data=request.POST, actor=request.user, draft=draft
+            )
+        except ValidationError as error:
+            editor = _editor(catalog, request.POST)
+            editor.form.add_error(None, error)
+            return self._render(request, catalog, editor, status=400, draft=draft)
+        messages.success(
+            request,
+            _(
+                "草稿已保存。草稿内容尚未检查，不会新增事项，也不会提交审核或公开；可以从目录页面的“未保存的新增事项草稿”重新打开，检查无误后点“保存”才会新增该事项。"
+            ),
+        )
+        return redirect("catalogs:item_new_draft", pk=draft.pk)
+
     def _render(
-        self, request, catalog, editor, status=200, basis_query="", quiet=False
+        self,
+        request,
+        catalog,
+        editor,
+        status=200,
+        basis_query="",
+        quiet=False,
+        draft=None,
     ):
         preview = (
             editor.form.preview()
@@ -696,9 +747,30 @@ class ItemAddView(StaffView):
                 "basis_query": basis_query,
                 "basis_matches": _basis_matches(basis_query),
                 "quiet": quiet,
+                "draft": draft,
+                "draft_outdated": False,
             },
             status=status,
         )
+
+
+class NewItemDraftView(ItemAddView):
+    """A new-item draft reopened: the new-item form bound to what was typed, its
+    problems listed; 保存 creates the item and removes the draft (issue 21)."""
+
+    def get(self, request, pk: int):
+        draft = permissions.access_new_item_draft(request.user, pk)
+        query = _basis_query(request.GET)
+        editor = _editor(
+            draft.catalog, drafts.draft_form_data(draft), basis_query=query
+        )
+        return self._render(
+            request, draft.catalog, editor, basis_query=query, draft=draft
+        )
+
+    def post(self, request, pk: int):
+        draft = permissions.access_new_item_draft(request.user, pk)
+        return self._post(request, draft.catalog, draft)
 
 
 class ItemOmitView(StaffView):

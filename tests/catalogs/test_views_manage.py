@@ -11,10 +11,11 @@ import pytest
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
-from catalogs import services
+from catalogs import drafts, services
 from catalogs.models import (
     Catalog,
     CatalogItem,
@@ -806,6 +807,10 @@ def test_every_staff_catalog_page_is_reachable_by_links_from_work(
         item_key=luolong.items.get(seq=1).key,
     )
     services.catalog_return(catalog=luolong, actor=city_reviewer, comment="退回")
+    # Issue 21: a new-item draft, reopened from the catalog page.
+    drafts.new_item_draft_save(
+        catalog=luolong, data=QueryDict("name=半成品事项"), actor=county_clerk
+    )
     elderly = services.catalog_clone(
         region=Region.objects.get(code="410311"),
         domain=Domain.objects.get(slug="elderly-care"),
