@@ -264,3 +264,30 @@ def test_a_new_item_draft_never_reaches_the_public_catalog_or_an_export(
         drafts.new_item_draft_save(
             catalog=draft_catalog, data=QueryDict("name=x"), actor=county_clerk
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_gives_existing_drafts_their_items_catalog(templates):
+    """An edit-form draft saved before 0006 gets its item's catalog."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = (
+        ("catalogs", "0005_item_form_drafts"),
+        ("catalogs", "0006_new_item_drafts"),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old_apps = executor.loader.project_state([before]).apps
+    item = old_apps.get_model("catalogs", "CatalogItem").objects.order_by("pk").first()
+    old_apps.get_model("catalogs", "ItemDraft").objects.create(
+        item_id=item.pk,
+        data={"name": ["x"]},
+        base_lock_version=0,
+        saved_at="2026-12-08T00:00Z",
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([after])
+    draft = ItemDraft.objects.get()
+    assert draft.item_id == item.pk and draft.catalog_id == item.catalog_id
