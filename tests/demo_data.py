@@ -29,7 +29,6 @@ from typing import Any
 
 from django.apps import apps
 from django.core.management import call_command
-from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 
@@ -129,7 +128,33 @@ def replay(rows: DemoRows) -> None:
                 [model(**dict(zip(names, row, strict=True))) for row in table],
                 batch_size=500,
             )
-    # PostgreSQL: the sequences move past the ids written explicitly.
+    _sequences_past(list(rows.tables))
+
+
+_AUTO_FIELDS = ("AutoField", "BigAutoField", "SmallAutoField")
+
+
+def _sequences_past(models_: list[type[models.Model]]) -> None:
+    """PostgreSQL: move each sequence past the ids written explicitly, never back.
+
+    ``setval`` is not transactional: it outlives the test's rollback. Setting a
+    sequence to the replayed maximum would move it *below* the ids of rows a
+    transactional test's flush had recommitted meanwhile (reference rows
+    reloaded by post_migrate under new, higher ids), and the next ordinary
+    insert of a later test would collide with one of them.
+    """
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), list(rows.tables)):
-            cursor.execute(sql)
+        for model in models_:
+            pk = model._meta.pk
+            if pk.get_internal_type() not in _AUTO_FIELDS:
+                continue
+            table, column = model._meta.db_table, pk.column
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), GREATEST("
+                f"(SELECT COALESCE(MAX({quote(column)}), 1) FROM {quote(table)}), "
+                f"nextval(pg_get_serial_sequence(%s, %s))))",
+                [quote(table), column, quote(table), column],
+            )
