@@ -95,6 +95,26 @@ def province_admin(make_user):
 
 
 @pytest.fixture
+def clerk_client(client, county_clerk):
+    """The test client logged in as 洛龙区's clerk."""
+    client.force_login(county_clerk)
+    return client
+
+
+@pytest.fixture
+def draft_catalog(templates, county_clerk):
+    """洛龙区's 社会救助 catalog cloned from the template, still a draft."""
+    from catalogs import services
+    from catalogs.models import Domain, Region
+
+    return services.catalog_clone(
+        region=Region.objects.get(code="410311"),
+        domain=Domain.objects.get(slug="social-assistance"),
+        actor=county_clerk,
+    )
+
+
+@pytest.fixture
 def portal(templates):
     """Province templates, Luoyang's catalogs and every Luoyang county's published catalogs."""
     from demo import portal as demo_portal

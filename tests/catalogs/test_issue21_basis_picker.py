@@ -28,12 +28,6 @@ def item(templates, county_clerk):
     return catalog.items.exclude(basis_links=None).order_by("seq", "pk").first()
 
 
-@pytest.fixture
-def clerk_client(client, county_clerk):
-    client.force_login(county_clerk)
-    return client
-
-
 def _url(item):
     return reverse("catalogs:item_edit", kwargs={"pk": item.pk})
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from catalogs import drafts, services
 from catalogs.forms import ItemForm
-from catalogs.models import AuditLogEntry, Domain, ItemDraft, Region
+from catalogs.models import AuditLogEntry, ItemDraft
 from tests.builders import item_post_data
 from tests.helpers import fill_lost_content
 
@@ -20,23 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft_catalog(templates, county_clerk):
-    return services.catalog_clone(
-        region=Region.objects.get(code="410311"),
-        domain=Domain.objects.get(slug="social-assistance"),
-        actor=county_clerk,
-    )
-
-
-@pytest.fixture
 def item(draft_catalog):
     return draft_catalog.items.order_by("seq", "pk").first()
-
-
-@pytest.fixture
-def clerk_client(client, county_clerk):
-    client.force_login(county_clerk)
-    return client
 
 
 def _url(item):

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from catalogs import drafts, services
-from catalogs.models import AuditLogEntry, CatalogItem, Domain, ItemDraft, Region
+from catalogs.models import AuditLogEntry, CatalogItem, ItemDraft
 from tests.builders import item_post_data
 from tests.helpers import fill_lost_content
 
@@ -27,23 +27,8 @@ NEW_LINE = "备用金的申请条件（还没写完"
 
 
 @pytest.fixture
-def draft_catalog(templates, county_clerk):
-    return services.catalog_clone(
-        region=Region.objects.get(code="410311"),
-        domain=Domain.objects.get(slug="social-assistance"),
-        actor=county_clerk,
-    )
-
-
-@pytest.fixture
 def template_item(draft_catalog):
     return draft_catalog.items.order_by("seq", "pk").first()
-
-
-@pytest.fixture
-def clerk_client(client, county_clerk):
-    client.force_login(county_clerk)
-    return client
 
 
 def _add_url(catalog):

@@ -42,12 +42,6 @@ def draft(templates, county_clerk):
     )
 
 
-@pytest.fixture
-def clerk_client(client, county_clerk):
-    client.force_login(county_clerk)
-    return client
-
-
 def _edit_url(item):
     return reverse("catalogs:item_edit", kwargs={"pk": item.pk})
 
