@@ -1,5 +1,8 @@
 """Small helpers shared by tests."""
 
+import subprocess
+from pathlib import Path
+
 from catalogs import services
 
 
@@ -13,3 +16,25 @@ def fill_lost_content(catalog, actor):
             bases=None,
             actor=actor,
         )
+
+
+def libreoffice_pdf(office: str, source: Path, profile: Path) -> Path:
+    """`source` converted to PDF beside it by headless LibreOffice (profile in `profile`)."""
+    subprocess.run(
+        [
+            office,
+            "--headless",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(source.parent),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = source.with_suffix(".pdf")
+    assert pdf.exists(), "LibreOffice produced no PDF"
+    return pdf

@@ -38,6 +38,7 @@ from catalogs.documents import (
     parse_basis,
 )
 from tests.catalogs.docx_samples import DEFAULT_HEADERS, build_official_docx, seed_rows
+from tests.helpers import libreoffice_pdf
 
 DATA_DIR = Path(settings.BASE_DIR).parent / "shared" / "data"
 KEY_NAMESPACE = uuid.UUID("6f1d1f55-5d0c-4c2b-9a53-2a7c1d1e0b11")
@@ -854,23 +855,7 @@ def test_docx_renders_in_libreoffice(luoyang, tmp_path):
         folder.mkdir()
         source = folder / "catalog.docx"
         source.write_bytes(catalog_to_docx(table))
-        subprocess.run(
-            [
-                office,
-                "--headless",
-                f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(folder),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        pdf = folder / "catalog.pdf"
-        assert pdf.exists(), "LibreOffice produced no PDF"
+        pdf = libreoffice_pdf(office, source, tmp_path / "lo-profile")
 
         info = subprocess.run(
             [_require("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True

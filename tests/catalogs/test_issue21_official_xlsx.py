@@ -21,6 +21,7 @@ from catalogs.documents import (
 from catalogs.documents.table import grouped
 from tests.builders import LUOLONG, SA
 from tests.catalogs.test_documents import _name_column_text, load_tables
+from tests.helpers import libreoffice_pdf
 
 
 @pytest.fixture(scope="module")
@@ -192,23 +193,7 @@ def test_xlsx_renders_in_libreoffice_on_a4_landscape_at_9pt_or_more(tables, tmp_
         folder.mkdir()
         source = folder / "catalog.xlsx"
         source.write_bytes(catalog_to_xlsx(table))
-        subprocess.run(
-            [
-                office,
-                "--headless",
-                f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(folder),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-        pdf = folder / "catalog.pdf"
-        assert pdf.exists(), "LibreOffice produced no PDF"
+        pdf = libreoffice_pdf(office, source, tmp_path / "lo-profile")
 
         info = subprocess.run(
             [_require("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True

@@ -22,6 +22,7 @@ from catalogs.models import Region
 from opengov import layout, selectors, services
 from opengov.documents import report_to_docx, report_to_xlsx
 from tests.builders import LILOU, LUOLONG
+from tests.helpers import libreoffice_pdf
 
 from .builders import a_year_of_applications
 
@@ -266,22 +267,7 @@ def test_docx_renders_to_pdf_without_overflow(report, tmp_path):
     office = shutil.which("libreoffice") or _require("soffice")
     source = tmp_path / "report.docx"
     source.write_bytes(report_to_docx(selectors.report_data(report)))
-    subprocess.run(
-        [
-            office,
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "report.pdf"
+    pdf = libreoffice_pdf(office, source, tmp_path / "lo-profile")
     info = subprocess.run(
         [_require("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True
     ).stdout
