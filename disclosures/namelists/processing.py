@@ -27,7 +27,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalogs.models import User
+from catalogs.models import Region, User
 from catalogs.services import audit
 
 from ..deidentify import (
@@ -46,6 +46,7 @@ from ..deidentify import (
     column_letter as _column_letter,
 )
 from ..models import DisclosureRecord, NameList, NameListRow
+from ..records import villages as record_villages
 from ..spreadsheets import open_table
 from .services import masking_policy, policy_json
 from .staging import (
@@ -136,6 +137,7 @@ def name_list_start(
     publicity_end: date | None,
     actor: User | None,
     standing: bool | None = None,
+    village: Region | None = None,
     dispatch: bool = True,
     now: datetime | None = None,
 ) -> NameList:
@@ -150,6 +152,8 @@ def name_list_start(
     rejected or failed list is replaced. With ``dispatch`` the processing
     task is enqueued when the transaction commits (`name_list_dispatch`);
     without it the caller runs `name_list_process` itself (the demo does).
+    ``village`` names the 村/社区 the list concerns (`name_list_village_set`),
+    in the same transaction: both or neither.
     """
     if staged.record_id != record.pk:
         raise ValidationError(
@@ -229,6 +233,10 @@ def name_list_start(
             publicity_end=publicity_end.isoformat() if publicity_end else None,
             standing=standing,
         )
+        if village is not None:
+            record_villages.name_list_village_set(
+                name_list=name_list, village=village, actor=actor
+            )
         if dispatch:
             transaction.on_commit(partial(name_list_dispatch, name_list.pk))
     return name_list

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -447,24 +446,18 @@ class MapView(NameListStaffMixin, TemplateView):
         )
 
     def _start(self, form, staged, record, sheet) -> NameList:
-        """Start processing and name the village the list concerns: both or neither
-        (two audited services in one transaction)."""
-        village = form.cleaned_data.get("village")
-        with transaction.atomic():
-            name_list = processing.name_list_start(
-                staged=staged,
-                record=record,
-                sheet=sheet,
-                mapping=form.mapping(),
-                mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
-                publicity_end=form.cleaned_data.get("publicity_end"),
-                standing=form.cleaned_data.get("standing", False),
-                actor=self.request.user,
-            )
-            if village is not None:
-                record_villages.name_list_village_set(
-                    name_list=name_list, village=village, actor=self.request.user
-                )
+        """Start processing and name the village the list concerns (one service)."""
+        name_list = processing.name_list_start(
+            staged=staged,
+            record=record,
+            sheet=sheet,
+            mapping=form.mapping(),
+            mask_names=form.cleaned_data["mask_names"] == MASK_GIVEN,
+            publicity_end=form.cleaned_data.get("publicity_end"),
+            standing=form.cleaned_data.get("standing", False),
+            village=form.cleaned_data.get("village"),
+            actor=self.request.user,
+        )
         return name_list
 
 
